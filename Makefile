@@ -1,0 +1,25 @@
+# ttsbench — the two commands a new user needs: `make demo` and `make test`.
+SWIFT ?= swift
+BIN := .build/release/ttsbench
+DB ?= results/ttsbench.sqlite
+
+.PHONY: build demo test bench clean
+
+build:
+	$(SWIFT) build -c release --product ttsbench
+
+demo: build
+	$(BIN) run suites/demo.yaml --db $(DB) --out results
+	@echo
+	@echo "Leaderboard: results/demo/leaderboard.md (and leaderboard.json); database: $(DB)"
+
+test:
+	$(SWIFT) build --product ttsbench
+	$(SWIFT) test
+
+bench:
+	$(SWIFT) build -c release --product ttsbench
+	$(SWIFT) run -c release ttsbench-bench
+
+clean:
+	rm -rf .build results/ttsbench.sqlite results/ttsbench.sqlite-wal results/ttsbench.sqlite-shm

@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ttsbench",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ttsbench", targets: ["ttsbench"]),
+        .library(name: "TTSBench", targets: ["TTSBench"]),
+        .library(name: "AdaStop", targets: ["AdaStop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure statistics: no dependency at all.
+        .target(name: "AdaStop"),
+        .target(
+            name: "TTSBench",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ttsbench",
+            dependencies: [
+                "TTSBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),
+        .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TTSBench"]),
+    ]
+)

@@ -1,0 +1,61 @@
+import Foundation
+
+/// What `ttsbench run` does, as a library call: validate, expand, run seeds, record, report.
+public struct RunOptions: Sendable {
+    public var databasePath: String = "results/ttsbench.sqlite"
+    public var outputDirectory: String = "results"
+    /// Seeds per system; nil means the suite's `compare.group_size`.
+    public var seeds: Int?
+    public var workers: Int = 8
+    public var showProgress: Bool = true
+
+    public init() {}
+}
+
+public struct RunReport: Sendable {
+    public var leaderboard: Leaderboard
+    public var files: [String]
+    public var samplesGenerated: Int
+    public var seconds: Double
+}
+
+public enum SuiteRun {
+    public static func run(suitePath: String, options: RunOptions) async throws -> RunReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let suite = try SuiteLoader.load(path: suitePath)
+        let task = try TaskLoader.load(suite.task, suiteSeed: suite.seed)
+        let store = try Store(path: options.databasePath)
+        try await store.register(suite, taskDigest: task.digest)
+        let progress = Progress(enabled: options.showProgress)
+        let runner = try Runner(suite: suite, task: task, store: store, workers: options.workers, progress: progress)
+        let seeds = options.seeds ?? suite.compare.groupSize
+        let before = try await store.sampleCount()
+        do {
+            try await runner.ensureSeeds(suite.systems.map { ($0, seeds) })
+        } catch {
+            progress.finish()
+            try? await store.flush()
+            throw error
+        }
+        progress.finish()
+        for system in suite.systems {
+            try await store.setSeedsUsed(suite: suite.name, system: system.name, seeds: seeds)
+        }
+        let after = try await store.sampleCount()
+        let board = try LeaderboardBuilder.build(reader: store.reader, suite: suite.name)
+        let files = try writeLeaderboard(board, directory: (options.outputDirectory as NSString).appendingPathComponent(suite.name))
+        let elapsed = clock.now - start
+        return RunReport(leaderboard: board, files: files, samplesGenerated: after - before,
+                         seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    public static func writeLeaderboard(_ board: Leaderboard, directory: String,
+                                        renderers: [any LeaderboardRenderer] = [MarkdownRenderer(), JSONRenderer()]) throws -> [String] {
+        try renderers.map { renderer in
+            let path = (directory as NSString).appendingPathComponent(renderer.fileName)
+            try AtomicWriter.write(renderer.render(board), to: path)
+            return path
+        }
+    }
+}

@@ -1,0 +1,182 @@
+/// The built-in simulated backend: a stand-in LLM population with known ground truth.
+///
+/// Per-sample correctness follows an item-response model with an item × temperature
+/// interaction; wrong answers come from a per-item set of distractors whose spread grows with
+/// temperature; completions look like real reasoning traces ending in `\boxed{...}`; token
+/// counts and latencies come from plausible distributions and are recorded, never slept.
+/// Every draw derives from the request seed (itself derived from stable identifiers).
+public struct SimulatedModel: ModelClient {
+    public let name: String
+    public let parameters: SimulatedModelParameters
+    public let fingerprint: String
+
+    public init(name: String, parameters: SimulatedModelParameters, fingerprint: String) {
+        self.name = name
+        self.parameters = parameters
+        self.fingerprint = fingerprint
+    }
+
+    public func generate(_ request: GenerationRequest) async throws -> [Completion] {
+        guard let context = request.context else {
+            throw ModelError(model: name, message: "the simulated backend needs the item context of the request")
+        }
+        let promptChars = request.messages.reduce(0) { $0 + $1.content.utf8.count }
+        let seeds = context.sampleSeeds.count == request.n ? context.sampleSeeds
+            : (0..<request.n).map { request.seed &+ UInt64($0) }
+        return seeds.map { sample(item: context.item, temperature: request.temperature, maxTokens: request.maxTokens,
+                                  seed: $0, promptTokens: max(1, promptChars / 4)) }
+    }
+
+    // MARK: the item-response model
+
+    /// Probability that one sample at temperature `t` is correct.
+    public func correctProbability(item: TaskItem, temperature t: Double) -> Double {
+        let traits = ItemTraits(item)
+        let logit = 1.2 * (parameters.ability - traits.difficulty)
+            + traits.temperatureSlope * (t - 0.5)
+            - 0.8 * max(0, t - 1) * max(0, t - 1)
+        return logistic(logit)
+    }
+
+    func sample(item: TaskItem, temperature: Double, maxTokens: Int, seed: UInt64, promptTokens: Int) -> Completion {
+        var rng = SplitMix64(seed: seed)
+        let p = correctProbability(item: item, temperature: temperature)
+        // Greedy decoding is deterministic: the draw depends on the model and item only.
+        let u: Double
+        if temperature == 0 {
+            var greedy = SplitMix64("greedy", fingerprint, item.id)
+            u = greedy.uniform()
+        } else {
+            u = rng.uniform()
+        }
+        let correct = u < p
+        let traits = ItemTraits(item)
+
+        // A small share of traces ramble past the budget and never state an answer; more at high T.
+        let truncated = temperature > 0 && rng.uniform() < 0.01 + 0.02 * temperature
+
+        let answer: String
+        if correct {
+            answer = item.answer
+        } else if temperature > 0 && rng.uniform() < min(0.6, 0.25 * temperature) {
+            answer = Distractors.random(for: item, rng: &rng)
+        } else {
+            // Popular wrong answers: concentrated on the first distractor at low temperature,
+            // spread over all of them at high temperature.
+            let d = parameters.distractors
+            let spread = 0.15 + temperature
+            var weights = (0..<d).map { exp(-Double($0) * 1.5 / spread) }
+            // Items differ in how attractive their top distractor is.
+            weights[0] *= traits.distractorPull
+            let total = weights.reduce(0, +)
+            var wrongPick = SplitMix64("greedy-wrong", fingerprint, item.id)
+            var r = (temperature == 0 ? wrongPick.uniform() : rng.uniform()) * total
+            var j = 0
+            while j < d - 1 && r >= weights[j] { r -= weights[j]; j += 1 }
+            answer = Distractors.distractor(j, for: item)
+        }
+
+        let median = parameters.meanTokens * (correct ? 1 : 1.35)
+        var tokens = Int((median * exp(0.35 * rng.normal())).rounded())
+        tokens = max(8, tokens)
+        var finish = "stop"
+        var text = TraceWriter.trace(question: item.question, answer: answer, rng: &rng)
+        if truncated || tokens > maxTokens {
+            tokens = maxTokens
+            finish = "length"
+            text = TraceWriter.truncated(question: item.question, rng: &rng)
+        }
+        let latency = 40 + Double(tokens) * parameters.msPerToken * exp(0.15 * rng.normal())
+        return Completion(text: text, finishReason: finish, promptTokens: promptTokens, completionTokens: tokens,
+                          latencyMs: (latency * 1000).rounded() / 1000, responseID: nil)
+    }
+}
+
+/// Per-item latent traits, derived from the item id.
+struct ItemTraits {
+    var difficulty: Double
+    var temperatureSlope: Double
+    var distractorPull: Double
+
+    init(_ item: TaskItem) {
+        var rng = SplitMix64("item-traits", item.id)
+        let base = item.difficulty ?? rng.normal()
+        difficulty = base + (item.difficulty == nil ? 0 : 0.6 * rng.normal())
+        temperatureSlope = 1.2 * rng.normal()
+        distractorPull = exp(0.8 * rng.normal())
+    }
+}
+
+enum Distractors {
+    /// The j-th plausible wrong answer of an item: a perturbation of the reference.
+    static func distractor(_ j: Int, for item: TaskItem) -> String {
+        var rng = SplitMix64("distractor", item.id, j)
+        let answer = item.answer
+        if let value = Int(answer) {
+            // Distinct slips: off by one, a dropped carry, a digit error, a sign error.
+            var offsets = [1, -1, 10, -10, 2, -2, 100, -100, 9, 11, -9, -11, 20, 5]
+            var shuffle = SplitMix64("distractor-order", item.id)
+            for k in stride(from: offsets.count - 1, to: 0, by: -1) {
+                offsets.swapAt(k, Int(shuffle.next() % UInt64(k + 1)))
+            }
+            if j < offsets.count { return String(value + offsets[j]) }
+            return String(value + 1000 * (j - offsets.count + 1))
+        }
+        // Non-integer answers: change one digit, or flip the sign.
+        var scalars = Array(answer.unicodeScalars)
+        let digitPositions = scalars.indices.filter { ("0"..."9").contains(scalars[$0]) }
+        if !digitPositions.isEmpty {
+            let pos = digitPositions[(j + Int(rng.next() % 7)) % digitPositions.count]
+            let old = scalars[pos].value - 48
+            let new = (old + 1 + UInt32(j % 9)) % 10
+            scalars[pos] = Unicode.Scalar(48 + new)!
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars)
+            let s = String(view)
+            return s == answer ? "-" + answer : s
+        }
+        return j % 2 == 0 ? "-" + answer : answer + "^\(j + 2)"
+    }
+
+    /// A one-off wrong answer (a slip that nobody else makes).
+    static func random(for item: TaskItem, rng: inout SplitMix64) -> String {
+        if let value = Int(item.answer) {
+            let magnitude = max(10, abs(value))
+            var wrong = value + Int(rng.next() % UInt64(2 * magnitude)) - magnitude
+            if wrong == value { wrong += 7 }
+            return String(wrong)
+        }
+        return distractor(Int(rng.next() % 40) + 10, for: item)
+    }
+}
+
+/// Writes completion text shaped like a real chain of thought.
+enum TraceWriter {
+    static let openers = ["Let me work through this step by step.", "We need to find the value asked for.",
+                          "Let's think about this carefully.", "First, restate the problem."]
+    static let steps = ["Break the computation into smaller parts.", "Handle the ones digit first, then the tens.",
+                        "Keep track of any carries.", "Check the intermediate result once more.",
+                        "Combine the partial results.", "Simplify the expression.",
+                        "Verify the sign of the result.", "Double-check by estimating the magnitude."]
+    static let closers = ["Therefore, the final answer is", "So the answer is", "Hence the result is", "The answer is"]
+
+    static func trace(question: String, answer: String, rng: inout SplitMix64) -> String {
+        var text = openers[Int(rng.next() % UInt64(openers.count))] + "\n\n" + question + "\n\n"
+        let count = 2 + Int(rng.next() % 3)
+        for k in 0..<count { text += "Step \(k + 1): " + steps[Int(rng.next() % UInt64(steps.count))] + "\n" }
+        text += "\n" + closers[Int(rng.next() % UInt64(closers.count))] + " $\\boxed{\(answer)}$."
+        return text
+    }
+
+    static func truncated(question: String, rng: inout SplitMix64) -> String {
+        var text = openers[Int(rng.next() % UInt64(openers.count))] + "\n\n" + question + "\n\n"
+        for k in 0..<6 { text += "Step \(k + 1): " + steps[Int(rng.next() % UInt64(steps.count))] + "\n" }
+        return text + "Wait, let me reconsider the"
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,164 @@
+/// Runs seed runs: (system, seed index) over all items of the task, through the sample pool,
+/// with at most `workers` items in flight. Seed runs already committed are skipped, so calling
+/// it again after a crash resumes where the store stopped.
+public final class Runner: Sendable {
+    public let suite: Suite
+    public let task: LoadedTask
+    public let store: Store
+    public let pool: SamplePool
+    public let workers: Int
+    let clients: [String: any ModelClient]
+    let verifiers: [String: any Verifier]
+    let strategies: [String: any Strategy]
+    let progress: Progress?
+
+    public init(suite: Suite, task: LoadedTask, store: Store, workers: Int, progress: Progress? = nil) throws {
+        self.suite = suite
+        self.task = task
+        self.store = store
+        self.workers = max(1, workers)
+        self.progress = progress
+        pool = SamplePool(store: store, suiteSeed: suite.seed, onGenerated: { progress?.samplesGenerated($0) })
+        var clients: [String: any ModelClient] = [:]
+        for model in suite.models { clients[model.name] = try ModelClientFactory.make(model, suiteSeed: suite.seed) }
+        self.clients = clients
+        var verifiers: [String: any Verifier] = [:]
+        for v in suite.verifiers { verifiers[v.name] = VerifierFactory.make(v, suiteSeed: suite.seed) }
+        self.verifiers = verifiers
+        var strategies: [String: any Strategy] = [:]
+        for s in suite.strategies { strategies[s.name] = StrategyFactory.make(s) }
+        self.strategies = strategies
+    }
+
+    /// The pool a system's samples come from.
+    public func poolHandle(for system: SystemSpec) -> SamplePool.Handle {
+        let model = suite.model(system.model)!
+        let strategy = suite.strategy(system.strategy)!
+        var parts = ["model=\(model.fingerprint)", "task=\(task.digest)", "prompt=\(task.spec.prompt)",
+                     "extract=\(task.spec.extract.rawValue)", "top_p=\(strategy.topP)", "max_tokens=\(strategy.maxTokens)"]
+        if suite.compare.pool == .independent { parts.append("independent=\(system.name)") }
+        return SamplePool.Handle(id: String(SHA256.hex(parts.joined(separator: "\n")).prefix(24)), modelName: model.name)
+    }
+
+    /// Makes sure seeds 0..<count[name] of each named system are committed.
+    public func ensureSeeds(_ counts: [(system: SystemSpec, seeds: Int)]) async throws {
+        var work: [(system: SystemSpec, seed: Int)] = []
+        for (system, seeds) in counts {
+            let done = try await store.seedScores(systemFingerprint: system.fingerprint)
+            for seed in 0..<seeds where done[seed] == nil { work.append((system, seed)) }
+        }
+        // Seed-major order: systems sharing a pool read the same block close together in time.
+        work.sort { ($0.seed, suite.systems.firstIndex(of: $0.system)!) < ($1.seed, suite.systems.firstIndex(of: $1.system)!) }
+        guard !work.isEmpty else { return }
+        progress?.begin(seedRuns: work.count, items: work.count * task.items.count)
+
+        var remainingPerSeed: [Int: Int] = [:]
+        for w in work { remainingPerSeed[w.seed, default: 0] += 1 }
+
+        // Each seed run is a unit; its items run concurrently, and seed runs overlap up to `workers` items in flight.
+        try await withThrowingTaskGroup(of: (Int, SeedRunRecord).self) { group in
+            var next = 0
+            var running = 0
+            let limiter = ItemLimiter(limit: workers)
+            while next < work.count || running > 0 {
+                while next < work.count && running < max(2, workers / 4 + 1) {
+                    let (system, seed) = work[next]
+                    next += 1
+                    running += 1
+                    group.addTask { [self] in (seed, try await self.runSeed(system: system, seedIndex: seed, limiter: limiter)) }
+                }
+                guard let (seed, record) = try await group.next() else { break }
+                running -= 1
+                try await store.commitSeedRun(record)
+                progress?.seedRunFinished()
+                remainingPerSeed[seed]! -= 1
+                if remainingPerSeed[seed] == 0 { await pool.evict(seedIndex: seed) }
+            }
+        }
+        try await store.flush()
+    }
+
+    func runSeed(system: SystemSpec, seedIndex: Int, limiter: ItemLimiter) async throws -> SeedRunRecord {
+        let model = suite.model(system.model)!
+        let strategySpec = suite.strategy(system.strategy)!
+        let source = PoolSource(pool: pool, handle: poolHandle(for: system), client: clients[model.name]!,
+                                extraction: task.spec.extract, seedIndex: seedIndex, strategy: strategySpec,
+                                promptTemplate: task.spec.prompt)
+        let verifier = verifiers[system.verifier]!
+        let scorers = verifiers
+        let strategy = strategies[system.strategy]!
+        var outcomes = [Outcome?](repeating: nil, count: task.items.count)
+        try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
+            for (index, item) in task.items.enumerated() {
+                await limiter.acquire()
+                group.addTask { [progress] in
+                    do {
+                        let outcome = try await strategy.solve(
+                            StrategyContext(item: item, seedIndex: seedIndex, source: source, verifier: verifier, scorers: scorers))
+                        await limiter.release()
+                        progress?.itemFinished()
+                        return (index, outcome)
+                    } catch {
+                        await limiter.release()
+                        throw error
+                    }
+                }
+            }
+            for try await (i, o) in group { outcomes[i] = o }
+        }
+        return SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,
+                             itemIDs: task.items.map(\.id), outcomes: outcomes.map { $0! })
+    }
+
+    /// Per-seed values of the suite's metric for the first `seeds` seeds of a system.
+    public func scores(of system: SystemSpec, seeds: Int) async throws -> [Double] {
+        let all = try await store.seedScores(systemFingerprint: system.fingerprint)
+        return try (0..<seeds).map { seed in
+            guard let s = all[seed] else { throw StoreError(message: "seed \(seed) of system '\(system.name)' is not recorded") }
+            return s.value(of: suite.compare.metric)
+        }
+    }
+}
+
+/// Bounds the number of items in flight across all seed runs.
+actor ItemLimiter {
+    private var available: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { available = limit }
+
+    func acquire() async {
+        if available > 0 { available -= 1; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { available += 1 } else { waiters.removeFirst().resume() }
+    }
+}
+
+/// Adapts the pool to the `SampleSource` a strategy sees for one system and seed.
+struct PoolSource: SampleSource {
+    let pool: SamplePool
+    let handle: SamplePool.Handle
+    let client: any ModelClient
+    let extraction: AnswerExtraction
+    let seedIndex: Int
+    let strategy: StrategySpec
+    let promptTemplate: String
+
+    func samples(for item: TaskItem, temperature: Double, indices: Range<Int>) async throws -> [Sample] {
+        let prompt = promptTemplate.replacingOccurrences(of: "{question}", with: item.question)
+        let strategy = self.strategy
+        return try await pool.samples(
+            handle: handle, client: client,
+            request: { seed, seeds, n in
+                GenerationRequest(messages: [ChatMessage(role: "user", content: prompt)], temperature: temperature,
+                                  topP: strategy.topP, maxTokens: strategy.maxTokens, seed: seed, n: n,
+                                  context: ItemContext(item: item, sampleSeeds: seeds))
+            },
+            item: item, extraction: extraction, seedIndex: seedIndex, temperature: temperature, indices: indices)
+    }
+}
+
+import Foundation
