@@ -21,6 +21,7 @@ let package = Package(
         .target(
             name: "TTSBench",
             dependencies: [
+                "AdaStop",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -34,7 +35,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),
-        .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TTSBench"]),
+        .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

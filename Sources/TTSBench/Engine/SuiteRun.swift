@@ -29,17 +29,26 @@ public enum SuiteRun {
         try await store.register(suite, taskDigest: task.digest)
         let progress = Progress(enabled: options.showProgress)
         let runner = try Runner(suite: suite, task: task, store: store, workers: options.workers, progress: progress)
-        let seeds = options.seeds ?? suite.compare.groupSize
         let before = try await store.sampleCount()
+        var seedsUsed: [Int]
         do {
-            try await runner.ensureSeeds(suite.systems.map { ($0, seeds) })
+            if let seeds = options.seeds {
+                // Fixed design: the same number of seeds for every system, no sequential test.
+                try await runner.ensureSeeds(suite.systems.map { ($0, seeds) })
+                try await store.clearDecisions(scope: suite.name)
+                seedsUsed = suite.systems.map { _ in seeds }
+            } else {
+                let schedule = SequentialSchedule(systems: suite.systems, comparisons: SequentialSchedule.comparisons(for: suite),
+                                                  config: SequentialSchedule.config(for: suite), scope: suite.name)
+                seedsUsed = try await schedule.run(runner: runner, progress: progress).scoresUsed
+            }
         } catch {
             progress.finish()
             try? await store.flush()
             throw error
         }
         progress.finish()
-        for system in suite.systems {
+        for (system, seeds) in zip(suite.systems, seedsUsed) {
             try await store.setSeedsUsed(suite: suite.name, system: system.name, seeds: seeds)
         }
         let after = try await store.sampleCount()

@@ -1,3 +1,4 @@
+import AdaStop
 import Foundation
 import GRDB
 
@@ -173,6 +174,32 @@ public actor Store {
                 out[row[0]] = SeedScores(accuracy: row[1], tokensPerItem: row[2], callsPerItem: row[3], failures: row[4])
             }
             return out
+        }
+    }
+
+    // MARK: AdaStop
+
+    /// Interims and decisions of a scope are rewritten by each run (they are a deterministic
+    /// replay of the recorded scores).
+    public func clearDecisions(scope: String) async throws {
+        try await db.write { db in
+            try db.execute(sql: "DELETE FROM interims WHERE suite = ?", arguments: [scope])
+            try db.execute(sql: "DELETE FROM decisions WHERE suite = ?", arguments: [scope])
+        }
+    }
+
+    public func recordInterim(scope: String, record: InterimRecord, systems: [String], results: [AdaStop.ComparisonResult]) async throws {
+        let active = "[" + record.active.map { "[\(jsonString(systems[$0.a])),\(jsonString(systems[$0.b]))]" }.joined(separator: ",") + "]"
+        try await db.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO interims(suite, interim, boundary, level_spent, active_json) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [scope, record.interim, record.boundary, record.levelSpent, active])
+            for r in results {
+                guard let decision = r.decision, let interim = r.interim else { continue }
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO decisions(suite, a, b, decision, interim, mean_a, mean_b) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [scope, systems[r.comparison.a], systems[r.comparison.b], decision.rawValue, interim, r.meanA, r.meanB])
+            }
         }
     }
 

@@ -1,0 +1,519 @@
+// The sequential AdaStop test (../shared/adastop/SPEC.md), as a state machine fed interim by
+// interim.
+//
+// Arithmetic follows the reference (REFERENCE.md §11) so that exact-regime results match it bit
+// for bit: means are NumPy pairwise sums divided by the count, a block split's two group means
+// are taken over positions in increasing order, a path is updated as `(S + mean1) - mean2`, and
+// the observed statistic is `(k+1) * |meanA - meanB|`.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Sequential state machine. The caller feeds scores interim by interim.
+public struct AdaStopTest: Sendable {
+    public let agentCount: Int
+    public let comparisons: [Comparison]
+    public let config: AdaStopConfig
+
+    /// Threads used for the permutation work (results never depend on it).
+    public var parallelism: Int
+    /// Below this estimated number of elementary operations a step runs on one thread.
+    var minParallelWork = 60_000
+
+    /// P = C(2n, n), saturated at Int.max.
+    public let splitsPerBlock: Int
+
+    private var workspace: Workspace
+    private var k = 0
+    private var finished = false
+    /// Indices into `comparisons` of the undecided comparisons, in comparison order.
+    private var tracked: [Int]
+    /// Number of live paths per tracked comparison.
+    private var pathCount = 0
+    /// Number of interims that enumerated exactly (only meaningful before the first random one).
+    private var exactInterims = 0
+    private var spent = 0.0
+    private var previousBoundary = Double.infinity
+    private var previousFamily: [Int] = []
+    private var _results: [ComparisonResult]
+    private var _scoresUsed: [Int]
+    private var _interims: [InterimRecord] = []
+
+    public init(agentCount: Int, comparisons: [Comparison], config: AdaStopConfig) throws {
+        try config.validate()
+        guard agentCount >= 2 else { throw AdaStopError.tooFewAgents(count: agentCount) }
+        guard !comparisons.isEmpty else { throw AdaStopError.noComparisons }
+        var seen = Set<Comparison>()
+        for c in comparisons {
+            if c.a < 0 || c.a >= agentCount || c.b < 0 || c.b >= agentCount {
+                throw AdaStopError.invalidComparison(c, reason: "agent index out of range 0..<\(agentCount)")
+            }
+            if c.a == c.b {
+                throw AdaStopError.invalidComparison(c, reason: "an agent compared with itself")
+            }
+            let key = Comparison(min(c.a, c.b), max(c.a, c.b))
+            if !seen.insert(key).inserted {
+                throw AdaStopError.duplicateComparison(c)
+            }
+        }
+        self.agentCount = agentCount
+        self.comparisons = comparisons
+        self.config = config
+        self.parallelism = max(1, min(8, onlineProcessorCount()))
+        self.splitsPerBlock = centralBinomial(config.groupSize)
+        self.tracked = Array(comparisons.indices)
+        self._results = comparisons.map { ComparisonResult(comparison: $0) }
+        self._scoresUsed = Array(repeating: 0, count: agentCount)
+        // Every regime stays within B paths per comparison: exact interims hold
+        // P^(k+1) < B paths, random ones at most B.
+        self.workspace = Workspace(rows: comparisons.count, capacity: config.permutations, n: config.groupSize)
+    }
+
+    /// Next interim to run (0-based).
+    public var currentInterim: Int { k }
+
+    /// True once every comparison is decided (at the latest after interim K-1).
+    public var isFinished: Bool { finished }
+
+    /// Agents in at least one undecided comparison, ascending: they need `n` new scores for the
+    /// next interim. Empty once finished.
+    public var agentsNeedingScores: [Int] {
+        guard !finished else { return [] }
+        var flags = Array(repeating: false, count: agentCount)
+        for ci in tracked {
+            flags[comparisons[ci].a] = true
+            flags[comparisons[ci].b] = true
+        }
+        return flags.indices.filter { flags[$0] }
+    }
+
+    /// Total number of scores `agent` must have for the next interim: `(k+1)·n` while it is in
+    /// an undecided comparison, else the number it has used (it is frozen).
+    public func scoresNeeded(agent: Int) -> Int {
+        guard !finished, agent >= 0, agent < agentCount else {
+            return agent >= 0 && agent < agentCount ? _scoresUsed[agent] : 0
+        }
+        for ci in tracked where comparisons[ci].a == agent || comparisons[ci].b == agent {
+            return (k + 1) * config.groupSize
+        }
+        return _scoresUsed[agent]
+    }
+
+    /// Per comparison (in `comparisons` order): decision, interim, means.
+    public var results: [ComparisonResult] { _results }
+
+    /// Scores used so far per agent: n·(1 + last interim at which the agent was active).
+    public var scoresUsed: [Int] { _scoresUsed }
+
+    /// One record per interim run.
+    public var interims: [InterimRecord] { _interims }
+
+    /// Comparisons still undecided, in comparison order.
+    public var activeComparisons: [Comparison] { finished ? [] : tracked.map { comparisons[$0] } }
+
+    /// Cumulative level spent so far.
+    public var levelSpent: Double { spent }
+
+    /// Runs interim `currentInterim`.
+    ///
+    /// `scores[agent]` holds ALL scores of that agent so far, in production order. It may be
+    /// longer than needed: only the first `scoresNeeded(agent:)` are used. Agents that are not
+    /// active may pass anything (even an empty array): their scores are not read.
+    public mutating func runInterim(scores: [[Double]]) throws -> InterimRecord {
+        guard !finished else { throw AdaStopError.testFinished }
+        guard scores.count == agentCount else {
+            throw AdaStopError.wrongAgentCount(expected: agentCount, got: scores.count)
+        }
+        let n = config.groupSize
+        let used = (k + 1) * n
+        let active = agentsNeedingScores
+        for a in active {
+            guard scores[a].count >= used else {
+                throw AdaStopError.notEnoughScores(agent: a, needed: used, available: scores[a].count)
+            }
+            for i in 0..<used where !scores[a][i].isFinite {
+                throw AdaStopError.nonFiniteScore(agent: a, index: i)
+            }
+        }
+        if !isKnownUniquelyReferenced(&workspace) {
+            workspace = workspace.copy()
+        }
+
+        // 1. Condition on not having stopped: drop the paths that crossed the previous boundary.
+        if k > 0 && previousBoundary.isFinite {
+            eliminate(family: previousFamily, boundary: previousBoundary)
+        }
+
+        // 2. Extend the paths with block k.
+        let P = splitsPerBlock
+        let B = config.permutations
+        let exact = B > saturatingPower(P, k + 1)
+        let normalization: Double
+        if exact {
+            if k == 0 { resetPaths(count: 1) }
+            extendExact(scores: scores)
+            exactInterims = k + 1
+            normalization = Double(saturatingPower(P, k + 1))
+        } else {
+            if k == 0 { resetPaths(count: B) }
+            extendRandom(scores: scores)
+            if k == 0 {
+                normalization = Double(B)
+            } else {
+                switch config.rule {
+                case .absolute:
+                    normalization = exactInterims == 0 ? Double(B) : Double(saturatingPower(P, exactInterims))
+                case .adastop013:
+                    // N = C ** floor(log(B) / log(C)) as the reference computes it (Q2).
+                    let e = (naturalLog(Double(B)) / naturalLog(Double(P))).rounded(.down)
+                    normalization = powInt(Double(P), Int(e))
+                }
+            }
+        }
+
+        // 3. Observed statistics.
+        var signed = [Double](repeating: 0, count: comparisons.count)
+        for ci in tracked {
+            let c = comparisons[ci]
+            let meanA = numpyMean(scores[c.a][0..<used])
+            let meanB = numpyMean(scores[c.b][0..<used])
+            let d = Double(k + 1) * (meanA - meanB)
+            signed[ci] = d
+            _results[ci].meanA = meanA
+            _results[ci].meanB = meanB
+            _results[ci].statistic = Double(k + 1) * abs(meanA - meanB)
+        }
+
+        // 4. Boundary and step-down.
+        let clevel = (config.alpha * Double(k + 1)) / Double(config.interims)
+        let startActive = tracked.map { comparisons[$0] }
+        var family = tracked
+        var decided: [Comparison] = []
+        var boundary = Double.infinity
+        var added = 0.0
+        for _ in 0..<tracked.count {
+            (boundary, added) = computeBoundary(family: family, normalization: normalization, clevel: clevel)
+            // Largest positive T in the family, ties to the earliest comparison.
+            var best = -1
+            var bestT = 0.0
+            for (pos, ci) in family.enumerated() {
+                let t = _results[ci].statistic
+                if t > bestT {
+                    bestT = t
+                    best = pos
+                }
+            }
+            guard best >= 0, bestT > boundary else { break }
+            let ci = family.remove(at: best)
+            _results[ci].decision = signed[ci] > 0 ? .larger : .smaller
+            _results[ci].interim = k
+            decided.append(comparisons[ci])
+            if family.isEmpty { break }
+        }
+        spent += added
+
+        for a in active { _scoresUsed[a] = used }
+
+        if k == config.interims - 1 {
+            for ci in family {
+                _results[ci].decision = .equal
+                _results[ci].interim = k
+                decided.append(comparisons[ci])
+            }
+            family = []
+        }
+        tracked = family
+        previousFamily = family
+        previousBoundary = boundary
+        let record = InterimRecord(
+            interim: k, boundary: boundary.isFinite ? boundary : nil, levelSpent: spent, active: startActive,
+            decided: decided, levelAdded: added, exact: exact, paths: pathCount, normalization: normalization)
+        _interims.append(record)
+        k += 1
+        if tracked.isEmpty || k >= config.interims {
+            finished = true
+        }
+        return record
+    }
+
+    // MARK: - Permutation machinery
+
+    private func threadsFor(work: Int) -> Int {
+        work >= minParallelWork ? parallelism : 1
+    }
+
+    /// Sets `count` zero-valued paths for every tracked comparison.
+    private mutating func resetPaths(count: Int) {
+        let cap = workspace.capacity
+        for ci in tracked {
+            (workspace.paths + ci * cap).update(repeating: 0, count: count)
+        }
+        pathCount = count
+    }
+
+    /// Keeps the paths whose maximum |S| over `family` is at most `boundary`, in order.
+    private mutating func eliminate(family: [Int], boundary: Double) {
+        let R = pathCount
+        guard R > 0, !family.isEmpty else { return }
+        let ws = workspace
+        let cap = ws.capacity
+        let keep = UncheckedSendable(ws.keep)
+        let paths = UncheckedSendable(ws.paths)
+        let fam = family
+        parallelChunks(count: R, threads: parallelism, work: R * fam.count, minWork: minParallelWork) { range in
+            for m in range {
+                var mx = 0.0
+                for ci in fam {
+                    let v = abs(paths.value[ci * cap + m])
+                    if v > mx { mx = v }
+                }
+                keep.value[m] = mx <= boundary ? 1 : 0
+            }
+        }
+        var kept = 0
+        for m in 0..<R where ws.keep[m] != 0 {
+            if kept != m {
+                for ci in tracked {
+                    let row = ws.paths + ci * cap
+                    row[kept] = row[m]
+                }
+            }
+            kept += 1
+        }
+        pathCount = kept
+    }
+
+    /// Gathers block k of comparison `c` into `out` (2n values: agent a's then agent b's).
+    private func pooledBlock(_ c: Comparison, scores: [[Double]], into out: UnsafeMutablePointer<Double>) {
+        let n = config.groupSize
+        let lo = k * n
+        for i in 0..<n {
+            out[i] = scores[c.a][lo + i]
+            out[n + i] = scores[c.b][lo + i]
+        }
+    }
+
+    /// Exact regime: every kept path times every split of block k (split-major order).
+    private mutating func extendExact(scores: [[Double]]) {
+        let n = config.groupSize
+        let width = 2 * n
+        let P = splitsPerBlock
+        let ws = workspace
+        let combos = UncheckedSendable(ws.ensureCombos(count: P))
+        let means = UncheckedSendable(ws.blockMeans!)
+        let R = pathCount
+        let cap = ws.capacity
+        let pooled = UnsafeMutablePointer<Double>.allocate(capacity: width)
+        defer { pooled.deallocate() }
+        let dn = Double(n)
+        for ci in tracked {
+            pooledBlock(comparisons[ci], scores: scores, into: pooled)
+            let w = UncheckedSendable(UnsafePointer(pooled))
+            parallelChunks(count: P, threads: parallelism, work: P * width, minWork: minParallelWork) { range in
+                let g = UnsafeMutablePointer<Double>.allocate(capacity: n)
+                defer { g.deallocate() }
+                for s in range {
+                    let idx = combos.value + s * width
+                    for i in 0..<n { g[i] = w.value[Int(idx[i])] }
+                    let m1 = numpySum(g, n) / dn
+                    for i in 0..<n { g[i] = w.value[Int(idx[n + i])] }
+                    let m2 = numpySum(g, n) / dn
+                    means.value[2 * s] = m1
+                    means.value[2 * s + 1] = m2
+                }
+            }
+            let row = UncheckedSendable(ws.paths + ci * cap)
+            // Splits s >= 1 write to [s*R, (s+1)*R), disjoint from the old paths [0, R).
+            if P > 1 {
+                parallelChunks(count: P - 1, threads: parallelism, work: (P - 1) * R, minWork: minParallelWork) { range in
+                    for s in range {
+                        let sp = s + 1
+                        let m1 = means.value[2 * sp]
+                        let m2 = means.value[2 * sp + 1]
+                        let dst = row.value + sp * R
+                        for r in 0..<R {
+                            dst[r] = (row.value[r] + m1) - m2
+                        }
+                    }
+                }
+            }
+            let m1 = means.value[0]
+            let m2 = means.value[1]
+            for r in 0..<R {
+                row.value[r] = (row.value[r] + m1) - m2
+            }
+        }
+        pathCount = P * R
+    }
+
+    /// Random regime: each kept path is extended by one split of block k; the first by the
+    /// identity, path m >= 1 by a split drawn from SplitMix64(seed, k, m). All comparisons use
+    /// the same split at the same index.
+    private mutating func extendRandom(scores: [[Double]]) {
+        let n = config.groupSize
+        let width = 2 * n
+        let R = pathCount
+        guard R > 0 else { return }
+        let ws = workspace
+        let cap = ws.capacity
+        let splits = UncheckedSendable(ws.ensureSplits())
+        let seed = config.seed
+        let interim = k
+        parallelChunks(count: R, threads: parallelism, work: R * width * 4, minWork: minParallelWork) { range in
+            let perm = UnsafeMutablePointer<UInt16>.allocate(capacity: width)
+            let member = UnsafeMutablePointer<Bool>.allocate(capacity: width)
+            defer {
+                perm.deallocate()
+                member.deallocate()
+            }
+            for m in range {
+                let out = splits.value + m * width
+                if m == 0 {
+                    for i in 0..<width { out[i] = UInt16(i) }
+                    continue
+                }
+                var rng = SplitMix64(seed: seed, interim: interim, index: m)
+                for i in 0..<width {
+                    perm[i] = UInt16(i)
+                    member[i] = false
+                }
+                for i in 0..<n {
+                    let j = i + Int(rng.next(below: UInt64(width - i)))
+                    let t = perm[i]
+                    perm[i] = perm[j]
+                    perm[j] = t
+                    member[Int(perm[i])] = true
+                }
+                var f = 0
+                var s = n
+                for p in 0..<width {
+                    if member[p] {
+                        out[f] = UInt16(p)
+                        f += 1
+                    } else {
+                        out[s] = UInt16(p)
+                        s += 1
+                    }
+                }
+            }
+        }
+        // Pooled blocks of every tracked comparison, then the path updates.
+        let rows = tracked
+        let pooled = UnsafeMutablePointer<Double>.allocate(capacity: max(1, rows.count * width))
+        defer { pooled.deallocate() }
+        for (t, ci) in rows.enumerated() {
+            pooledBlock(comparisons[ci], scores: scores, into: pooled + t * width)
+        }
+        let w = UncheckedSendable(UnsafePointer(pooled))
+        let paths = UncheckedSendable(ws.paths)
+        let dn = Double(n)
+        parallelChunks(count: R, threads: parallelism, work: R * rows.count * width, minWork: minParallelWork) { range in
+            let g = UnsafeMutablePointer<Double>.allocate(capacity: n)
+            defer { g.deallocate() }
+            for m in range {
+                let idx = splits.value + m * width
+                for (t, ci) in rows.enumerated() {
+                    let wt = w.value + t * width
+                    for i in 0..<n { g[i] = wt[Int(idx[i])] }
+                    let m1 = numpySum(g, n) / dn
+                    for i in 0..<n { g[i] = wt[Int(idx[n + i])] }
+                    let m2 = numpySum(g, n) / dn
+                    let p = paths.value + ci * cap + m
+                    p.pointee = (p.pointee + m1) - m2
+                }
+            }
+        }
+    }
+
+    /// Boundary for `family` at the current interim (SPEC "Boundary and alpha spending"):
+    /// returns (b, level added); b = +inf when no sorted value qualifies.
+    private func computeBoundary(family: [Int], normalization N: Double, clevel: Double) -> (Double, Double) {
+        let R = pathCount
+        let ws = workspace
+        func admissible(_ m: Int) -> Bool { spent + Double(m) / N <= clevel }
+        guard R > 0, !family.isEmpty, admissible(0) else { return (.infinity, 0) }
+        // Largest m in [0, R-1] with spent + m/N <= clevel (monotone in m).
+        var mStar: Int
+        if admissible(R - 1) {
+            mStar = R - 1
+        } else {
+            var lo = 0, hi = R - 1  // admissible(lo), !admissible(hi)
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2
+                if admissible(mid) { lo = mid } else { hi = mid }
+            }
+            mStar = lo
+        }
+        let cap = ws.capacity
+        let paths = UncheckedSendable(ws.paths)
+        let maxv = UncheckedSendable(ws.maxValues)
+        let fam = family
+        let useAbs = config.rule == .absolute
+        parallelChunks(count: R, threads: parallelism, work: R * fam.count, minWork: minParallelWork) { range in
+            for m in range {
+                var mx = -Double.infinity
+                if useAbs {
+                    for ci in fam {
+                        let v = abs(paths.value[ci * cap + m])
+                        if v > mx { mx = v }
+                    }
+                } else {
+                    for ci in fam {
+                        let v = paths.value[ci * cap + m]
+                        if v > mx { mx = v }
+                    }
+                }
+                maxv.value[m] = mx
+            }
+        }
+        // b = v[r*] with r* = R-1-m*, i.e. the (m*+1)-th largest value.
+        let b = selectRank(ws.maxValues, count: R, rank: R - 1 - mStar)
+        return (b, Double(mStar) / N)
+    }
+}
+
+/// x^e for a small non-negative integer e (as Python's `int ** float` does for exact powers).
+func powInt(_ x: Double, _ e: Int) -> Double {
+    pow(x, Double(e))
+}
+
+
+/// Runs the test to completion on fixed score arrays, as the reference CLI does on a CSV fed
+/// interim by interim: interim k runs only if every agent still needed has at least (k+1)·n
+/// scores. If the data run out first, the remaining comparisons stay undecided (`decision ==
+/// nil`) and the caller can append scores and run again (the test is deterministic, so rerunning
+/// from the start on the longer data gives the same first interims).
+public func runAdaStop(scores: [[Double]], comparisons: [Comparison], config: AdaStopConfig) throws
+    -> (results: [ComparisonResult], scoresUsed: [Int], interims: [InterimRecord])
+{
+    var test = try AdaStopTest(agentCount: scores.count, comparisons: comparisons, config: config)
+    try test.runAvailable(scores: scores)
+    return (test.results, test.scoresUsed, test.interims)
+}
+
+extension AdaStopTest {
+    /// Whether `scores` hold enough for the next interim of every agent that needs scores.
+    public func canRunInterim(scores: [[Double]]) -> Bool {
+        guard !isFinished, scores.count == agentCount else { return false }
+        return agentsNeedingScores.allSatisfy { scores[$0].count >= scoresNeeded(agent: $0) }
+    }
+
+    /// Runs interims while the data allow; returns how many were run by this call.
+    @discardableResult
+    public mutating func runAvailable(scores: [[Double]]) throws -> Int {
+        if scores.count != agentCount {
+            throw AdaStopError.wrongAgentCount(expected: agentCount, got: scores.count)
+        }
+        var ran = 0
+        while canRunInterim(scores: scores) {
+            _ = try runInterim(scores: scores)
+            ran += 1
+        }
+        return ran
+    }
+}

@@ -1,0 +1,269 @@
+// Public value types of the AdaStop module. See ../shared/adastop/SPEC.md.
+
+/// Outcome of one comparison `(a, b)`.
+public enum Decision: String, Sendable, Codable {
+    /// `a` has the larger mean and the difference is significant.
+    case larger
+    /// `a` has the smaller mean and the difference is significant.
+    case smaller
+    /// No difference detected within the `K` interims (not a proof of equality).
+    case equal
+}
+
+/// How the boundary is computed from the permutation paths.
+public enum BoundaryRule: String, Sendable, Codable {
+    /// The test as the paper states it: maximum of `|S_c|` over comparisons, and the
+    /// normalisation equal to the number of paths the list stands for. Default.
+    case absolute
+    /// Compatibility with PyPI `adastop` 0.1.3: signed maximum of `S_c` (Q1 in REFERENCE.md)
+    /// and its normalisation `P^floor(ln B / ln P)` at random interims k >= 1 (Q2).
+    case adastop013 = "adastop-0.1.3"
+}
+
+/// Parameters of one AdaStop test.
+public struct AdaStopConfig: Sendable, Codable, Equatable {
+    /// K: maximum number of interims.
+    public var interims: Int
+    /// n: scores added per agent per interim.
+    public var groupSize: Int
+    /// B: permutation budget.
+    public var permutations: Int
+    /// Family-wise level.
+    public var alpha: Double
+    /// Seed of the random splits (used only in the random regime).
+    public var seed: UInt64
+    public var rule: BoundaryRule
+
+    public init(interims: Int = 5, groupSize: Int = 5, permutations: Int = 10_000,
+                alpha: Double = 0.05, seed: UInt64 = 0, rule: BoundaryRule = .absolute) {
+        self.interims = interims
+        self.groupSize = groupSize
+        self.permutations = permutations
+        self.alpha = alpha
+        self.seed = seed
+        self.rule = rule
+    }
+
+    /// Throws `AdaStopError.invalidParameter` unless every parameter is usable.
+    public func validate() throws {
+        if interims < 1 {
+            throw AdaStopError.invalidParameter(name: "interims (K)", value: "\(interims)", requirement: "at least 1")
+        }
+        if groupSize < 1 || groupSize > maxGroupSize {
+            throw AdaStopError.invalidParameter(name: "group size (n)", value: "\(groupSize)",
+                                                requirement: "between 1 and \(maxGroupSize)")
+        }
+        if permutations < 1 {
+            throw AdaStopError.invalidParameter(name: "permutations (B)", value: "\(permutations)", requirement: "at least 1")
+        }
+        if !(alpha > 0 && alpha < 1) {
+            throw AdaStopError.invalidParameter(name: "alpha", value: "\(alpha)", requirement: "strictly between 0 and 1")
+        }
+        // K*n must not overflow and the flat buffers must be addressable.
+        let (_, overflow) = interims.multipliedReportingOverflow(by: groupSize)
+        if overflow {
+            throw AdaStopError.invalidParameter(name: "interims (K) x group size (n)", value: "\(interims) x \(groupSize)",
+                                                requirement: "a representable number of scores")
+        }
+    }
+}
+
+/// Largest supported group size (split indices are stored as UInt16).
+public let maxGroupSize = 10_000
+
+/// A comparison of agent `a` against agent `b` (indices into the agent list).
+public struct Comparison: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var a: Int
+    public var b: Int
+    public init(a: Int, b: Int) {
+        self.a = a
+        self.b = b
+    }
+    public init(_ a: Int, _ b: Int) {
+        self.init(a: a, b: b)
+    }
+    public var description: String { "(\(a), \(b))" }
+
+    /// Every pair `(i, j)` with `i < j`, in lexicographic order (the reference's default).
+    public static func allPairs(agentCount: Int) -> [Comparison] {
+        guard agentCount >= 2 else { return [] }
+        var out: [Comparison] = []
+        for i in 0..<agentCount {
+            for j in (i + 1)..<agentCount { out.append(Comparison(i, j)) }
+        }
+        return out
+    }
+
+    /// `(0, j)` for every `j >= 1` (the reference's `--compare-to-first`).
+    public static func toFirst(agentCount: Int) -> [Comparison] {
+        guard agentCount >= 2 else { return [] }
+        return (1..<agentCount).map { Comparison(0, $0) }
+    }
+}
+
+/// State of one comparison.
+public struct ComparisonResult: Sendable, Codable, Equatable {
+    public var comparison: Comparison
+    /// `nil` while undecided.
+    public var decision: Decision?
+    /// 0-based interim at which the decision was taken.
+    public var interim: Int?
+    /// Means of the scores the comparison was last evaluated on (the first `(k+1)·n` scores of
+    /// each agent at the last interim it was active; 0 before the first interim).
+    public var meanA: Double
+    public var meanB: Double
+    /// The observed statistic `T = (k+1)·|meanA − meanB|` at that interim (0 before the first).
+    public var statistic: Double
+
+    public init(comparison: Comparison, decision: Decision? = nil, interim: Int? = nil,
+                meanA: Double = 0, meanB: Double = 0, statistic: Double = 0) {
+        self.comparison = comparison
+        self.decision = decision
+        self.interim = interim
+        self.meanA = meanA
+        self.meanB = meanB
+        self.statistic = statistic
+    }
+}
+
+/// What happened at one interim.
+public struct InterimRecord: Sendable, Codable, Equatable {
+    public var interim: Int
+    /// Final boundary `b_k` of the interim (after the step-down); `nil` means +infinity.
+    public var boundary: Double?
+    /// Cumulative level spent after this interim.
+    public var levelSpent: Double
+    /// Comparisons active at the start of this interim.
+    public var active: [Comparison]
+    /// Comparisons decided at this interim: step-down rejections in the order they were made,
+    /// then, at the last interim, the ones declared "equal" (in comparison order).
+    public var decided: [Comparison]
+    /// Level added at this interim.
+    public var levelAdded: Double
+    /// Whether the permutation distribution was enumerated exactly (B > P^(k+1)).
+    public var exact: Bool
+    /// Number of permutation paths the boundary was computed on (after conditioning).
+    public var paths: Int
+    /// Normalisation N (number of equally likely paths the list stands for).
+    public var normalization: Double
+
+    public init(interim: Int, boundary: Double?, levelSpent: Double, active: [Comparison], decided: [Comparison],
+                levelAdded: Double = 0, exact: Bool = false, paths: Int = 0, normalization: Double = 0) {
+        self.interim = interim
+        self.boundary = boundary
+        self.levelSpent = levelSpent
+        self.active = active
+        self.decided = decided
+        self.levelAdded = levelAdded
+        self.exact = exact
+        self.paths = paths
+        self.normalization = normalization
+    }
+}
+
+/// Every error the module throws.
+public enum AdaStopError: Error, Sendable, Equatable, CustomStringConvertible {
+    // Test set-up and use.
+    case invalidParameter(name: String, value: String, requirement: String)
+    case tooFewAgents(count: Int)
+    case noComparisons
+    case invalidComparison(Comparison, reason: String)
+    case duplicateComparison(Comparison)
+    case testFinished
+    case wrongAgentCount(expected: Int, got: Int)
+    case notEnoughScores(agent: Int, needed: Int, available: Int)
+    case nonFiniteScore(agent: Int, index: Int)
+    // CSV front end. Rows are 1-based file lines (the header is line 1), columns 1-based
+    // file columns (an index column, if present, is column 1).
+    case csvEmptyFile
+    case csvTooFewAgents(count: Int)
+    case csvEmptyAgentName(row: Int, column: Int)
+    case csvDuplicateAgent(name: String, row: Int, column: Int, firstColumn: Int)
+    case csvRaggedRow(row: Int, column: Int, agent: String?, expectedCells: Int, foundCells: Int)
+    case csvNonNumeric(row: Int, column: Int, agent: String, text: String)
+    case csvNonFinite(row: Int, column: Int, agent: String, text: String)
+    case csvMissingValue(row: Int, column: Int, agent: String)
+    case csvTooManyRows(row: Int, rows: Int, limit: Int)
+    case csvUnterminatedQuote(row: Int, column: Int)
+
+    /// 1-based file line of a CSV error, if any.
+    public var row: Int? {
+        switch self {
+        case .csvEmptyAgentName(let r, _), .csvDuplicateAgent(_, let r, _, _), .csvRaggedRow(let r, _, _, _, _),
+             .csvNonNumeric(let r, _, _, _), .csvNonFinite(let r, _, _, _), .csvMissingValue(let r, _, _),
+             .csvTooManyRows(let r, _, _), .csvUnterminatedQuote(let r, _):
+            return r
+        default:
+            return nil
+        }
+    }
+
+    /// 1-based file column of a CSV error, if any.
+    public var column: Int? {
+        switch self {
+        case .csvEmptyAgentName(_, let c), .csvDuplicateAgent(_, _, let c, _), .csvRaggedRow(_, let c, _, _, _),
+             .csvNonNumeric(_, let c, _, _), .csvNonFinite(_, let c, _, _), .csvMissingValue(_, let c, _),
+             .csvUnterminatedQuote(_, let c):
+            return c
+        default:
+            return nil
+        }
+    }
+
+    /// Agent (column header) named by a CSV error, if any.
+    public var agent: String? {
+        switch self {
+        case .csvDuplicateAgent(let name, _, _, _): return name
+        case .csvRaggedRow(_, _, let a, _, _): return a
+        case .csvNonNumeric(_, _, let a, _), .csvNonFinite(_, _, let a, _), .csvMissingValue(_, _, let a): return a
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidParameter(let name, let value, let requirement):
+            return "invalid \(name): \(value) (must be \(requirement))"
+        case .tooFewAgents(let count):
+            return "AdaStop needs at least 2 agents, got \(count)"
+        case .noComparisons:
+            return "AdaStop needs at least one comparison"
+        case .invalidComparison(let c, let reason):
+            return "invalid comparison \(c): \(reason)"
+        case .duplicateComparison(let c):
+            return "comparison \(c) is listed twice (in either order)"
+        case .testFinished:
+            return "the AdaStop test is already finished: no interim left to run"
+        case .wrongAgentCount(let expected, let got):
+            return "expected scores for \(expected) agents, got \(got)"
+        case .notEnoughScores(let agent, let needed, let available):
+            return "agent \(agent) needs \(needed) scores for the next interim, has \(available)"
+        case .nonFiniteScore(let agent, let index):
+            return "score \(index + 1) of agent \(agent) is not a finite number"
+        case .csvEmptyFile:
+            return "the CSV file is empty: expected a header row of agent names"
+        case .csvTooFewAgents(let count):
+            return "the CSV header names \(count) agent\(count == 1 ? "" : "s"); AdaStop needs at least 2"
+        case .csvEmptyAgentName(let row, let column):
+            return "row \(row), column \(column): empty agent name in the header"
+        case .csvDuplicateAgent(let name, let row, let column, let first):
+            return "row \(row), column \(column): duplicate agent name \"\(name)\" (already column \(first))"
+        case .csvRaggedRow(let row, let column, let agent, let expected, let found):
+            let what = found < expected
+                ? "missing cell for column \(column)\(agent.map { " (\"\($0)\")" } ?? "")"
+                : "extra cell in column \(column), beyond the header"
+            return "row \(row): \(found) cell\(found == 1 ? "" : "s") where the header has \(expected): \(what)"
+        case .csvNonNumeric(let row, let column, let agent, let text):
+            return "row \(row), column \(column) (\"\(agent)\"): \"\(text)\" is not a number"
+        case .csvNonFinite(let row, let column, let agent, let text):
+            return "row \(row), column \(column) (\"\(agent)\"): \"\(text)\" is not a finite number (NaN and infinities are refused)"
+        case .csvMissingValue(let row, let column, let agent):
+            return "row \(row), column \(column) (\"\(agent)\"): empty cell followed by further scores in the same column "
+                + "(a column may only end early, when its agent needs no more scores)"
+        case .csvTooManyRows(let row, let rows, let limit):
+            return "row \(row): the file has \(rows) score rows, more than K·n = \(limit) (the test uses at most K·n scores per agent)"
+        case .csvUnterminatedQuote(let row, let column):
+            return "row \(row), column \(column): unterminated quoted cell"
+        }
+    }
+}
