@@ -97,19 +97,21 @@ public struct AdaStopCSV: Sendable, Equatable {
         compareToFirst ? Comparison.toFirst(agentCount: agents.count) : Comparison.allPairs(agentCount: agents.count)
     }
 
-    /// Runs the test on the file: every interim the rows allow.
-    public func run(config: AdaStopConfig, compareToFirst: Bool = false) throws -> AdaStopReport {
-        try run(config: config, comparisons: comparisons(compareToFirst: compareToFirst))
+    /// Runs the test on the file: every interim the rows allow. `parallelism`: threads for the
+    /// permutation work (default: the online processors, at most 8); results do not depend on it.
+    public func run(config: AdaStopConfig, compareToFirst: Bool = false, parallelism: Int? = nil) throws -> AdaStopReport {
+        try run(config: config, comparisons: comparisons(compareToFirst: compareToFirst), parallelism: parallelism)
     }
 
     /// Runs the test on the file with an explicit comparison list.
-    public func run(config: AdaStopConfig, comparisons: [Comparison]) throws -> AdaStopReport {
+    public func run(config: AdaStopConfig, comparisons: [Comparison], parallelism: Int? = nil) throws -> AdaStopReport {
         try config.validate()
         let limit = config.interims * config.groupSize
         if rowCount > limit {
             throw AdaStopError.csvTooManyRows(row: limit + 2, rows: rowCount, limit: limit)
         }
         var test = try AdaStopTest(agentCount: agents.count, comparisons: comparisons, config: config)
+        if let p = parallelism { test.parallelism = max(1, p) }
         try test.runAvailable(scores: scores)
         return AdaStopReport(agents: agents, test: test, scoresAvailable: scores.map(\.count))
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import AdaStop
 import TTSBench
 
 @main
@@ -7,7 +8,7 @@ struct TTSBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ttsbench",
         abstract: "Benchmark test-time scaling of language models, with sequential statistical stopping.",
-        subcommands: [Run.self, Validate.self])
+        subcommands: [Run.self, Validate.self, Compare.self, AdaStopCommand.self])
 }
 
 /// Exit codes: 0 success, 1 run failure, 2 bad input (suite, data, arguments).
@@ -68,5 +69,92 @@ struct Run: AsyncParsableCommand {
         let rate = report.seconds > 0 ? Double(report.samplesGenerated) / report.seconds : 0
         print(String(format: "%d new samples in %.1f s (%.0f samples/s). Leaderboard: %@", report.samplesGenerated, report.seconds, rate,
                      report.files.joined(separator: ", ")))
+    }
+}
+
+struct Compare: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare two systems of a suite with AdaStop: adds seeds only while the comparison is undecided.")
+
+    @Argument(help: "The suite file (YAML).") var suite: String
+    @Argument(help: "System A (as named on the leaderboard, e.g. mid/maj8).") var systemA: String
+    @Argument(help: "System B.") var systemB: String
+    @Option(help: "Family-wise error level (default: the suite's compare.alpha).") var alpha: Double?
+    @Option(help: "Seeds per system per interim (default: compare.group_size).") var groupSize: Int?
+    @Option(help: "Maximum number of interims K (default: compare.max_interims).") var maxInterims: Int?
+    @Option(help: "Permutations B (default: compare.permutations).") var permutations: Int?
+    @Option(help: "The SQLite database.") var db = "results/ttsbench.sqlite"
+    @Option(help: "Items in flight at once.") var workers = 8
+    @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: "No progress line.") var quiet = false
+
+    func validate() throws {
+        if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be between 0 and 1") }
+        if let groupSize, groupSize < 1 { throw ValidationError("--group-size must be at least 1") }
+        if let maxInterims, maxInterims < 1 { throw ValidationError("--max-interims must be at least 1") }
+        if let permutations, permutations < 1 { throw ValidationError("--permutations must be at least 1") }
+        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+    }
+
+    func run() async throws {
+        var options = CompareOptions()
+        options.databasePath = db
+        options.workers = workers
+        options.showProgress = !quiet && !json
+        options.alpha = alpha
+        options.groupSize = groupSize
+        options.maxInterims = maxInterims
+        options.permutations = permutations
+        do {
+            let report = try await SystemComparison.run(suitePath: suite, a: systemA, b: systemB, options: options)
+            print(json ? report.json() : report.text(), terminator: json ? "\n" : "")
+        } catch let error as SuiteError {
+            throw Exit.fail(error.description, code: 2)
+        } catch let error as AdaStopError {
+            throw Exit.fail("ttsbench compare: \(error)", code: 2)
+        } catch {
+            throw Exit.fail("ttsbench: \(error)", code: 1)
+        }
+    }
+}
+
+struct AdaStopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adastop",
+        abstract: "Run the AdaStop test on scores produced anywhere (CSV: a header of agent names, one column per agent, one row per run).")
+
+    @Argument(help: "The scores file (CSV).") var scores: String
+    @Option(help: "Maximum number of interims K.") var nGroups = 5
+    @Option(help: "Scores per agent per interim n.") var sizeGroup = 5
+    @Option(help: "Family-wise error level.") var alpha = 0.05
+    @Option(help: "Permutations B.") var permutations = 10_000
+    @Option(help: "Seed of the permutation sampler.") var seed: UInt64 = 0
+    @Flag(help: "Compare every agent with the first only.") var compareToFirst = false
+    @Option(help: "Reproduce another implementation's boundary rule: adastop-0.1.3 (signed maximum; about doubles the two-sided error).")
+    var compat: String?
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() throws {
+        var rule = BoundaryRule.absolute
+        if let compat {
+            guard let r = BoundaryRule(rawValue: compat), r != .absolute else {
+                throw Exit.fail("ttsbench adastop: --compat takes adastop-0.1.3, found '\(compat)'", code: 2)
+            }
+            rule = r
+        }
+        guard let data = FileManager.default.contents(atPath: scores) else {
+            throw Exit.fail("\(scores): cannot read the scores file", code: 2)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Exit.fail("\(scores): the scores file is not valid UTF-8", code: 2)
+        }
+        let config = AdaStopConfig(interims: nGroups, groupSize: sizeGroup, permutations: permutations, alpha: alpha, seed: seed, rule: rule)
+        do {
+            let report = try AdaStopCSV.evaluate(text: text, config: config, compareToFirst: compareToFirst)
+            let out = json ? report.json() : report.text()
+            print(out, terminator: out.hasSuffix("\n") ? "" : "\n")
+        } catch let error as AdaStopError {
+            throw Exit.fail("\(scores): \(error)", code: 2)
+        }
     }
 }

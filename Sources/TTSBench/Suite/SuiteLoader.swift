@@ -209,7 +209,9 @@ struct SuiteParser {
                     meanTokens: try m.optional("mean_tokens").map { try $0.double(min: 1, max: 100_000) } ?? 220,
                     msPerToken: try m.optional("ms_per_token").map { try $0.double(min: 0, max: 10_000) } ?? 20,
                     distractors: try m.optional("distractors").map { try $0.int(min: 1, max: 50) } ?? 4)
-                let fp = SHA256.hex("simulated-v1|ability=\(p.ability)|tokens=\(p.meanTokens)|ms=\(p.msPerToken)|distractors=\(p.distractors)")
+                // The name is part of a simulated model: two models of equal ability are two populations
+                // with the same expected accuracy and independent samples.
+                let fp = SHA256.hex("simulated-v1|name=\(name)|ability=\(p.ability)|tokens=\(p.meanTokens)|ms=\(p.msPerToken)|distractors=\(p.distractors)")
                 let label = try m.optional("label").map { try $0.string() } ?? "simulated, ability \(p.ability)"
                 return ModelSpec(name: name, kind: .simulated(p), fingerprint: fp, label: label)
             }
