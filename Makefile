@@ -17,9 +17,12 @@ test:
 	$(SWIFT) build --product ttsbench
 	$(SWIFT) test
 
+# Benchmarks print ratios measured in the same run (never asserted in unit tests).
 bench:
-	$(SWIFT) build -c release --product ttsbench
-	$(SWIFT) run -c release ttsbench-bench
+	$(SWIFT) build -c release --product ttsbench-bench
+	$(SWIFT) build -c release --product adastop-bench
+	.build/release/adastop-bench
+	.build/release/ttsbench-bench --repetitions 2000
 
 clean:
 	rm -rf .build results/ttsbench.sqlite results/ttsbench.sqlite-wal results/ttsbench.sqlite-shm

@@ -34,6 +34,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks (`make bench`): ratios measured in the same run.
+        .executableTarget(name: "ttsbench-bench", dependencies: ["TTSBench", "AdaStop"]),
+        .executableTarget(name: "adastop-bench", dependencies: ["AdaStop"]),
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),
         .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -61,6 +61,13 @@ public struct AdaStopTest: Sendable {
                 throw AdaStopError.duplicateComparison(c)
             }
         }
+        // One row of B doubles per comparison: refuse sizes that cannot be allocated sensibly.
+        let (cells, overflow) = comparisons.count.multipliedReportingOverflow(by: config.permutations)
+        if overflow || cells > 1_000_000_000 {
+            throw AdaStopError.invalidParameter(
+                name: "permutations (B)", value: "\(config.permutations)",
+                requirement: "at most \(1_000_000_000 / comparisons.count) with \(comparisons.count) comparisons")
+        }
         self.agentCount = agentCount
         self.comparisons = comparisons
         self.config = config
@@ -315,14 +322,10 @@ public struct AdaStopTest: Sendable {
             pooledBlock(comparisons[ci], scores: scores, into: pooled)
             let w = UncheckedSendable(UnsafePointer(pooled))
             parallelChunks(count: P, threads: parallelism, work: P * width, minWork: minParallelWork) { range in
-                let g = UnsafeMutablePointer<Double>.allocate(capacity: n)
-                defer { g.deallocate() }
                 for s in range {
-                    let idx = combos.value + s * width
-                    for i in 0..<n { g[i] = w.value[Int(idx[i])] }
-                    let m1 = numpySum(g, n) / dn
-                    for i in 0..<n { g[i] = w.value[Int(idx[n + i])] }
-                    let m2 = numpySum(g, n) / dn
+                    let idx = UnsafePointer(combos.value + s * width)
+                    let m1 = numpySumIndexed(w.value, idx, n) / dn
+                    let m2 = numpySumIndexed(w.value, idx + n, n) / dn
                     means.value[2 * s] = m1
                     means.value[2 * s + 1] = m2
                 }
@@ -352,8 +355,9 @@ public struct AdaStopTest: Sendable {
     }
 
     /// Random regime: each kept path is extended by one split of block k; the first by the
-    /// identity, path m >= 1 by a split drawn from SplitMix64(seed, k, m). All comparisons use
-    /// the same split at the same index.
+    /// identity, path m >= 1 by a uniformly random split drawn from SplitMix64(seed, k, m)
+    /// (Floyd's algorithm when 2n <= 64, a partial Fisher-Yates shuffle otherwise). All
+    /// comparisons use the same split at the same index.
     private mutating func extendRandom(scores: [[Double]]) {
         let n = config.groupSize
         let width = 2 * n
@@ -378,6 +382,31 @@ public struct AdaStopTest: Sendable {
                     continue
                 }
                 var rng = SplitMix64(seed: seed, interim: interim, index: m)
+                if width <= 64 {
+                    // Floyd's sampling of an n-subset of 0..<2n: exactly n draws, uniform
+                    // over subsets; membership in a bit mask.
+                    var mask: UInt64 = 0
+                    for j in (width - n)..<width {
+                        let t = Int(rng.next(below: UInt64(j + 1)))
+                        let bit: UInt64 = 1 << UInt64(t)
+                        mask |= (mask & bit) == 0 ? bit : (1 << UInt64(j))
+                    }
+                    let full: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
+                    var f = 0
+                    var rest = mask
+                    while rest != 0 {
+                        out[f] = UInt16(rest.trailingZeroBitCount)
+                        rest &= rest - 1
+                        f += 1
+                    }
+                    rest = ~mask & full
+                    while rest != 0 {
+                        out[f] = UInt16(rest.trailingZeroBitCount)
+                        rest &= rest - 1
+                        f += 1
+                    }
+                    continue
+                }
                 for i in 0..<width {
                     perm[i] = UInt16(i)
                     member[i] = false
@@ -413,16 +442,12 @@ public struct AdaStopTest: Sendable {
         let paths = UncheckedSendable(ws.paths)
         let dn = Double(n)
         parallelChunks(count: R, threads: parallelism, work: R * rows.count * width, minWork: minParallelWork) { range in
-            let g = UnsafeMutablePointer<Double>.allocate(capacity: n)
-            defer { g.deallocate() }
             for m in range {
-                let idx = splits.value + m * width
+                let idx = UnsafePointer(splits.value + m * width)
                 for (t, ci) in rows.enumerated() {
                     let wt = w.value + t * width
-                    for i in 0..<n { g[i] = wt[Int(idx[i])] }
-                    let m1 = numpySum(g, n) / dn
-                    for i in 0..<n { g[i] = wt[Int(idx[n + i])] }
-                    let m2 = numpySum(g, n) / dn
+                    let m1 = numpySumIndexed(wt, idx, n) / dn
+                    let m2 = numpySumIndexed(wt, idx + n, n) / dn
                     let p = paths.value + ci * cap + m
                     p.pointee = (p.pointee + m1) - m2
                 }

@@ -13,6 +13,17 @@
 //   scores. An empty cell followed by a number in the same column is an error.
 // - At most K·n rows. Interim k runs when every agent still in an undecided comparison has at
 //   least (k+1)·n scores; an agent's scores beyond what the test used are ignored.
+//
+// How this relates to the reference CLI (`adastop compare`): there, each call reads a CSV that
+// holds exactly the n NEW rows of one interim (it asserts `len(df) == size_group`), takes the
+// columns of the agents still active, appends them to the arrays pickled in
+// `.adastop_comparator.pkl` beside the file, runs one interim and pickles the state again; a call
+// beyond K groups is refused. Here the file holds all rows so far and the state is recomputed
+// from scratch on every call: the test is deterministic (same seed, same draws), so rerunning
+// the interims already run gives the same results, and the file runs exactly the interims its
+// complete groups allow. Rows of an incomplete last group wait for the rest of the group; the
+// comparisons not decided yet are reported "undecided" (decision nil), and the report says which
+// agents need scores next.
 
 /// A parsed scores file.
 public struct AdaStopCSV: Sendable, Equatable {

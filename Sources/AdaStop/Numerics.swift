@@ -48,6 +48,45 @@ func numpySum(_ p: UnsafePointer<Double>, _ count: Int) -> Double {
     }
 }
 
+/// `numpySum` of `w[idx[0]], w[idx[1]], ...` (`count` terms) without gathering first.
+@inline(__always)
+func numpySumIndexed(_ w: UnsafePointer<Double>, _ idx: UnsafePointer<UInt16>, _ count: Int) -> Double {
+    if count < 8 {
+        var res = 0.0
+        var i = 0
+        while i < count {
+            res += w[Int(idx[i])]
+            i += 1
+        }
+        return res
+    } else if count <= 128 {
+        var r0 = w[Int(idx[0])], r1 = w[Int(idx[1])], r2 = w[Int(idx[2])], r3 = w[Int(idx[3])]
+        var r4 = w[Int(idx[4])], r5 = w[Int(idx[5])], r6 = w[Int(idx[6])], r7 = w[Int(idx[7])]
+        let end = count - (count % 8)
+        var i = 8
+        while i < end {
+            r0 += w[Int(idx[i])]; r1 += w[Int(idx[i + 1])]; r2 += w[Int(idx[i + 2])]; r3 += w[Int(idx[i + 3])]
+            r4 += w[Int(idx[i + 4])]; r5 += w[Int(idx[i + 5])]; r6 += w[Int(idx[i + 6])]; r7 += w[Int(idx[i + 7])]
+            i += 8
+        }
+        var res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < count {
+            res += w[Int(idx[i])]
+            i += 1
+        }
+        return res
+    } else {
+        var half = count / 2
+        half -= half % 8
+        return numpySumIndexedLarge(w, idx, half) + numpySumIndexedLarge(w, idx + half, count - half)
+    }
+}
+
+@inline(never)
+func numpySumIndexedLarge(_ w: UnsafePointer<Double>, _ idx: UnsafePointer<UInt16>, _ count: Int) -> Double {
+    numpySumIndexed(w, idx, count)
+}
+
 @inline(never)
 func numpySumLarge(_ p: UnsafePointer<Double>, _ count: Int) -> Double {
     numpySum(p, count)

@@ -109,7 +109,7 @@ final class Workspace: @unchecked Sendable {
             while i >= 0 && chosen[i] == width - n + i { i -= 1 }
             if i < 0 { break }
             chosen[i] += 1
-            for t in (i + 1)..<max(i + 1, n) { chosen[t] = chosen[t - 1] + 1 }
+            for t in (i + 1)..<n { chosen[t] = chosen[t - 1] + 1 }  // i + 1 <= n
         }
         precondition(s == count, "split enumeration produced \(s) splits, expected \(count)")
         combos = table

@@ -41,7 +41,7 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "The suite file (YAML).") var suite: String
     @Option(help: "The SQLite database.") var db = "results/ttsbench.sqlite"
     @Option(help: "Where leaderboards go (a folder per suite).") var out = "results"
-    @Option(help: "Seeds per system (default: the suite's compare.group_size).") var seeds: Int?
+    @Option(help: "Run exactly N seeds per system, without the sequential test (default: AdaStop decides).") var seeds: Int?
     @Option(help: "Items in flight at once.") var workers = 8
     @Flag(help: "No progress line.") var quiet = false
 
@@ -58,10 +58,15 @@ struct Run: AsyncParsableCommand {
         options.workers = workers
         options.showProgress = !quiet
         let report: RunReport
+        let run = Task { try await SuiteRun.run(suitePath: suite, options: options) }
+        let interrupt = Interrupt.onSIGINT { run.cancel() }
+        defer { interrupt.cancel() }
         do {
-            report = try await SuiteRun.run(suitePath: suite, options: options)
+            report = try await run.value
         } catch let error as SuiteError {
             throw Exit.fail(error.description, code: 2)
+        } catch is CancellationError {
+            throw Exit.fail("\ninterrupted: everything generated so far is recorded in \(db). Run the same command again to resume.", code: 130)
         } catch {
             throw Exit.fail("ttsbench: \(error)", code: 1)
         }
@@ -89,10 +94,10 @@ struct Compare: AsyncParsableCommand {
     @Flag(help: "No progress line.") var quiet = false
 
     func validate() throws {
-        if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be between 0 and 1") }
+        if let alpha, !(alpha > 0 && alpha <= 0.5) { throw ValidationError("--alpha must be in (0, 0.5]") }
         if let groupSize, groupSize < 1 { throw ValidationError("--group-size must be at least 1") }
         if let maxInterims, maxInterims < 1 { throw ValidationError("--max-interims must be at least 1") }
-        if let permutations, permutations < 1 { throw ValidationError("--permutations must be at least 1") }
+        if let permutations, permutations < 100 { throw ValidationError("--permutations must be at least 100") }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
     }
 
@@ -156,5 +161,17 @@ struct AdaStopCommand: ParsableCommand {
         } catch let error as AdaStopError {
             throw Exit.fail("\(scores): \(error)", code: 2)
         }
+    }
+}
+
+/// Turns Ctrl-C into task cancellation, so a run stops cleanly: in-flight work is dropped,
+/// buffered samples are flushed, and the next run resumes from the database.
+enum Interrupt {
+    static func onSIGINT(_ handler: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler(handler: handler)
+        source.resume()
+        return source
     }
 }

@@ -75,12 +75,9 @@ public enum LeaderboardBuilder {
     static func assignRanks(_ rows: inout [Leaderboard.Row], decisions: [Leaderboard.DecisionRow]) {
         guard !rows.isEmpty else { return }
         var separated = Set<String>()
-        var equal = Set<String>()
-        for d in decisions {
-            let key = [d.a, d.b].sorted().joined(separator: "\u{0}")
-            if d.decision == "equal" { equal.insert(key) } else { separated.insert(key) }
+        for d in decisions where d.decision != "equal" {
+            separated.insert([d.a, d.b].sorted().joined(separator: "\u{0}"))
         }
-        var groupStart = 0
         var groups: [[Int]] = [[0]]
         for i in 1..<rows.count {
             // Join the current group when the test could not separate this system from every member.
@@ -88,9 +85,8 @@ public enum LeaderboardBuilder {
                 let key = [rows[i].name, rows[j].name].sorted().joined(separator: "\u{0}")
                 return !separated.contains(key)
             }
-            if joins { groups[groups.count - 1].append(i) } else { groupStart = i; groups.append([i]) }
+            if joins { groups[groups.count - 1].append(i) } else { groups.append([i]) }
         }
-        _ = groupStart
         for group in groups {
             let rank = group[0] + 1
             for i in group { rows[i].rank = group.count > 1 ? "\(rank)=" : "\(rank)" }

@@ -34,7 +34,7 @@ public final class Runner: Sendable {
     public func poolHandle(for system: SystemSpec) -> SamplePool.Handle {
         let model = suite.model(system.model)!
         let strategy = suite.strategy(system.strategy)!
-        var parts = ["model=\(model.fingerprint)", "task=\(task.digest)", "prompt=\(task.spec.prompt)",
+        var parts = ["suite-seed=\(suite.seed)", "model=\(model.fingerprint)", "task=\(task.digest)", "prompt=\(task.spec.prompt)",
                      "extract=\(task.spec.extract.rawValue)", "top_p=\(strategy.topP)", "max_tokens=\(strategy.maxTokens)"]
         if suite.compare.pool == .independent { parts.append("independent=\(system.name)") }
         return SamplePool.Handle(id: String(SHA256.hex(parts.joined(separator: "\n")).prefix(24)), modelName: model.name)
@@ -91,6 +91,10 @@ public final class Runner: Sendable {
         try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
             for (index, item) in task.items.enumerated() {
                 await limiter.acquire()
+                if Task.isCancelled {
+                    await limiter.release()
+                    throw CancellationError()
+                }
                 group.addTask { [progress] in
                     do {
                         let outcome = try await strategy.solve(

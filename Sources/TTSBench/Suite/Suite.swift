@@ -43,6 +43,11 @@ public struct ArithmeticSpec: Sendable, Equatable {
     public var items: Int
     public var digits: Int
     public var operations: [String]
+    public init(items: Int, digits: Int, operations: [String]) {
+        self.items = items
+        self.digits = digits
+        self.operations = operations
+    }
 }
 
 public enum AnswerExtraction: String, Sendable, CaseIterable {
@@ -76,6 +81,13 @@ public struct SimulatedModelParameters: Sendable, Equatable {
     public var msPerToken: Double
     /// Number of distinct plausible wrong answers per item.
     public var distractors: Int
+
+    public init(ability: Double, meanTokens: Double = 220, msPerToken: Double = 20, distractors: Int = 4) {
+        self.ability = ability
+        self.meanTokens = meanTokens
+        self.msPerToken = msPerToken
+        self.distractors = distractors
+    }
 }
 
 public struct VerifierSpec: Sendable {

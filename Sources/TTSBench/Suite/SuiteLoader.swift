@@ -99,6 +99,7 @@ struct SuiteParser {
 
     func parse() throws -> Suite {
         _ = try root.mapping(allowed: Self.topKeys, what: "a mapping with keys suite, seed, task, models, verifiers, strategies, systems")
+        if let description = root.optional("description") { _ = try description.string(nonEmpty: false) }
         let nameCursor = try root.required("suite", expected: "the suite's name")
         let name = try nameCursor.identifier()
         let seed = try root.optional("seed").map { try $0.uint64() } ?? 0
@@ -290,11 +291,12 @@ struct SuiteParser {
         var systems: [SystemSpec] = []
         var seen: [String: YAMLCursor] = [:]
 
+        let singular = ["models": "model", "strategies": "strategy", "verifiers": "verifier"]
         func reference(_ cursor: YAMLCursor, among names: [String], section: String, check: ((String) -> String?)? = nil) throws -> String {
             let name = try cursor.string()
             guard names.contains(name) else {
                 let suggestion = closest(name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
-                throw cursor.error("'\(cursor.pathString)' names \(section.dropLast()) '\(name)', which is not defined in '\(section)'\(suggestion); defined: \(names.joined(separator: ", "))")
+                throw cursor.error("'\(cursor.pathString)' names \(singular[section] ?? section) '\(name)', which is not defined in '\(section)'\(suggestion); defined: \(names.joined(separator: ", "))")
             }
             if let problem = check?(name) { throw cursor.error(problem) }
             return name
@@ -334,7 +336,7 @@ struct SuiteParser {
                 let m = try reference(try entry.required("model", expected: "a model name"), among: models.map(\.name), section: "models")
                 let s = try reference(try entry.required("strategy", expected: "a strategy name"), among: strategies.map(\.name), section: "strategies")
                 let v = try reference(try entry.required("verifier", expected: "a verifier name"), among: verifiers.map(\.name), section: "verifiers", check: verifierCheck)
-                let name = try entry.optional("name").map { try $0.string() } ?? "\(m)/\(s)"
+                let name = try entry.optional("name").map { try $0.identifier(allowSlash: true) } ?? "\(m)/\(s)"
                 try add(SystemSpec(name: name, model: m, strategy: s, verifier: v, fingerprint: ""), at: entry)
             }
         }
@@ -392,11 +394,16 @@ struct SuiteParser {
         case .reference(let name): try check(name, try cmp.required("reference", expected: "a system name"))
         case .pairs(let pairs):
             let cursors = try cmp.list()
+            var seenPairs: [Set<String>: Int] = [:]
             for (i, pair) in pairs.enumerated() {
                 let items = try cursors[i].list()
                 try check(pair[0], items[0])
                 try check(pair[1], items[1])
                 if pair[0] == pair[1] { throw cursors[i].error("'\(cursors[i].pathString)' compares system '\(pair[0])' with itself") }
+                if let first = seenPairs[Set(pair)] {
+                    throw cursors[i].error("'\(cursors[i].pathString)' repeats the comparison of '\(pair[0])' and '\(pair[1])' (already listed at index \(first))")
+                }
+                seenPairs[Set(pair)] = i
             }
         }
     }

@@ -107,11 +107,14 @@ struct YAMLCursor {
         return value
     }
 
-    func identifier() throws -> String {
+    /// A name used in files, leaderboards and the command line: letters, digits, '_', '-', '.'
+    /// (and '/' for system names), not starting with '.', at most 64 characters.
+    func identifier(allowSlash: Bool = false) throws -> String {
         let value = try string()
-        let ok = value.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0) }
-        guard ok, value.count <= 64 else {
-            throw error("'\(pathString)' must be a name of at most 64 letters, digits, '_', '-' or '.', found '\(value.prefix(80))'")
+        let extra = allowSlash ? "_-./" : "_-."
+        let ok = value.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || extra.unicodeScalars.contains($0) }
+        guard ok, value.count <= 64, !value.hasPrefix("."), !value.hasPrefix("/") else {
+            throw error("'\(pathString)' must be a name of at most 64 letters, digits, \(allowSlash ? "'/', " : "")'_', '-' or '.', not starting with '.', found '\(value.prefix(80))'")
         }
         return value
     }
@@ -174,7 +177,10 @@ struct YAMLCursor {
         switch node {
         case .sequence(let seq):
             var out: [YAMLCursor] = []
-            for (i, element) in seq.enumerated() { out.append(try child(element, "[\(i)]")) }
+            for (i, element) in seq.enumerated() {
+                try budget.spend(at: self)
+                out.append(YAMLCursor(node: element, path: path.isEmpty ? ["[\(i)]"] : path.dropLast() + [path.last! + "[\(i)]"], file: file, budget: budget))
+            }
             return out
         case .scalar where allowScalar && !isNull:
             return [self]
