@@ -25,6 +25,8 @@ public enum SuiteRun {
         let start = clock.now
         let suite = try SuiteLoader.load(path: suitePath)
         let task = try TaskLoader.load(suite.task, suiteSeed: suite.seed)
+        let lock = try RunLock(database: options.databasePath)
+        defer { withExtendedLifetime(lock) {} }
         let store = try Store(path: options.databasePath)
         try await store.register(suite, taskDigest: task.digest)
         let progress = Progress(enabled: options.showProgress)

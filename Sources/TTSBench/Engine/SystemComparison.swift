@@ -78,6 +78,8 @@ public enum SystemComparison {
         try config.validate()
 
         let task = try TaskLoader.load(suite.task, suiteSeed: suite.seed)
+        let lock = try RunLock(database: options.databasePath)
+        defer { withExtendedLifetime(lock) {} }
         let store = try Store(path: options.databasePath)
         try await store.register(suite, taskDigest: task.digest)
         let progress = Progress(enabled: options.showProgress)

@@ -21,6 +21,7 @@ public enum SuiteLoader {
             throw SuiteError(file: path, line: 1, column: 1, message: "the suite file is \(data.count) bytes; at most \(maxFileBytes) are accepted")
         }
         let text = try decodeUTF8(data, path: path)
+        try checkNesting(data, path: path)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -34,6 +35,50 @@ public enum SuiteLoader {
         var suite = try SuiteParser(root: cursor, suitePath: path).parse()
         suite.sourceText = text
         return suite
+    }
+
+    /// Nesting deeper than any real suite is refused before composing: the composer recurses
+    /// once per level, and a hostile file could otherwise exhaust the stack.
+    static let maxNesting = 64
+    static let maxIndent = 512
+
+    static func checkNesting(_ data: Data, path: String) throws {
+        var depth = 0, line = 1, col = 1
+        var quote: UInt8? = nil
+        var comment = false
+        var lineStart = true, indent = 0
+        for byte in data {
+            defer {
+                if byte == 10 { line += 1; col = 1 } else if byte & 0xC0 != 0x80 { col += 1 }
+            }
+            if byte == 10 { comment = false; lineStart = true; indent = 0; if quote == 39 || quote == 34 { continue }; continue }
+            if lineStart {
+                if byte == 32 {
+                    indent += 1
+                    if indent > maxIndent {
+                        throw SuiteError(file: path, line: line, column: col, message: "indentation deeper than \(maxIndent) columns; suites nest a few levels at most")
+                    }
+                    continue
+                }
+                lineStart = false
+            }
+            if comment { continue }
+            if let q = quote {
+                if byte == q { quote = nil }
+                continue
+            }
+            switch byte {
+            case 35: comment = true                                // '#'
+            case 34, 39: quote = byte                              // '"', "'"
+            case 91, 123:                                          // '[', '{'
+                depth += 1
+                if depth > maxNesting {
+                    throw SuiteError(file: path, line: line, column: col, message: "collections nested more than \(maxNesting) deep; suites nest a few levels at most")
+                }
+            case 93, 125: depth = max(0, depth - 1)                 // ']', '}'
+            default: break
+            }
+        }
     }
 
     /// Invalid UTF-8 is reported at the line and column of its first bad byte.
