@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/release/ttsbench
 DB ?= results/ttsbench.sqlite
 
-.PHONY: build demo test bench clean
+.PHONY: build demo test bench reliability clean
 
 build:
 	$(SWIFT) build -c release --product ttsbench
@@ -23,6 +23,10 @@ bench:
 	$(SWIFT) build -c release --product adastop-bench
 	.build/release/adastop-bench
 	.build/release/ttsbench-bench --repetitions 2000
+
+# The longer reliability checks (the CI subset runs in `make test`).
+reliability: build
+	python3 tools/reliability/crash_resume.py --binary $(BIN) --suite suites/demo.yaml --kills 8
 
 clean:
 	rm -rf .build results/ttsbench.sqlite results/ttsbench.sqlite-wal results/ttsbench.sqlite-shm
