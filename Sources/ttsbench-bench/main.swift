@@ -16,6 +16,8 @@ struct Args {
     var groupSize = 5
     var interims = 6
     var permutations = 2000
+    var offset = 0
+    var agents = 3
     init() {
         var it = CommandLine.arguments.dropFirst().makeIterator()
         while let a = it.next() {
@@ -23,6 +25,8 @@ struct Args {
             case "--repetitions": repetitions = Int(it.next()!)!
             case "--items": items = Int(it.next()!)!
             case "--permutations": permutations = Int(it.next()!)!
+            case "--offset": offset = Int(it.next()!)!
+            case "--agents": agents = Int(it.next()!)!
             default: fatalError("unknown argument \(a)")
             }
         }
@@ -96,12 +100,12 @@ func runAll(_ reps: Range<Int>, abilities: [Double], args: Args) async throws ->
     }
 }
 
-let nullRuns = try await runAll(0..<args.repetitions, abilities: [0.5, 0.5, 0.5], args: args)
+let nullRuns = try await runAll(args.offset..<(args.offset + args.repetitions), abilities: Array(repeating: 0.5, count: args.agents), args: args)
 let falsePositives = nullRuns.filter(\.anyFalse).count
 let fwer = Double(falsePositives) / Double(args.repetitions)
 let se = (args.alpha * (1 - args.alpha) / Double(args.repetitions)).squareRoot()
-print(String(format: "adastop validity: FWER %.4f over %d repetitions of 3 equal systems (alpha %.2f, 2 s.e. %.4f): %@",
-             fwer, args.repetitions, args.alpha, 2 * se, fwer <= args.alpha + 2 * se ? "within target" : "ABOVE TARGET"))
+print(String(format: "adastop validity: FWER %.4f over %d repetitions of %d equal systems (alpha %.2f, 2 s.e. %.4f): %@",
+             fwer, args.repetitions, args.agents, args.alpha, 2 * se, fwer <= args.alpha + 2 * se ? "within target" : "ABOVE TARGET"))
 
 // 2. Seeds used when the systems clearly differ.
 let differing = max(200, args.repetitions / 10)
