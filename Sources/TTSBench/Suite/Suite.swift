@@ -16,6 +16,8 @@ public struct Suite: Sendable {
     public var fingerprint: String
     /// The suite file's text, stored with the run for provenance.
     public var sourceText: String
+    /// The `leaderboard:` section (variants); its twins are already in `strategies` and `systems`.
+    public var leaderboard: LeaderboardSpec = LeaderboardSpec()
 
     public func model(_ name: String) -> ModelSpec? { models.first { $0.name == name } }
     public func verifier(_ name: String) -> VerifierSpec? { verifiers.first { $0.name == name } }

@@ -22,6 +22,7 @@ public enum SuiteLoader {
         }
         let text = try decodeUTF8(data, path: path)
         try checkNesting(data, path: path)
+        try AliasKeyGuard.check(text, path: path)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -29,7 +30,7 @@ public enum SuiteLoader {
             }
             root = node
         } catch let error as YamlError {
-            throw locate(error, path: path)
+            throw locate(error, path: path, text: text)
         }
         let cursor = YAMLCursor(node: root, path: [], file: path, budget: NodeBudget())
         var suite = try SuiteParser(root: cursor, suitePath: path).parse()
@@ -81,6 +82,31 @@ public enum SuiteLoader {
         }
     }
 
+    /// The next place after `start` where `key` is written as a mapping key (plain or quoted,
+    /// followed by ':'), so a duplicate is reported where it is repeated.
+    static func occurrence(ofKey key: String, after start: (line: Int, column: Int), in text: String) -> (line: Int, column: Int)? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard start.line >= 1, start.line <= lines.count else { return nil }
+        let spellings = [key, "\"\(key)\"", "'\(key)'"]
+        for index in (start.line - 1)..<lines.count {
+            let chars = Array(lines[index])
+            let from = index == start.line - 1 ? start.column : 0  // past the first occurrence
+            var column = from
+            while column < chars.count {
+                let before: Character = column == 0 ? " " : chars[column - 1]
+                if " \t{,?-".contains(before) {
+                    for spelling in spellings where chars[column...].starts(with: spelling) {
+                        var end = column + spelling.count
+                        while end < chars.count, chars[end] == " " { end += 1 }
+                        if end < chars.count, chars[end] == ":" { return (index + 1, column + 1) }
+                    }
+                }
+                column += 1
+            }
+        }
+        return nil
+    }
+
     /// Invalid UTF-8 is reported at the line and column of its first bad byte.
     static func decodeUTF8(_ data: Data, path: String) throws -> String {
         if let text = String(data: data, encoding: .utf8) {
@@ -119,13 +145,25 @@ public enum SuiteLoader {
         return (line, col)
     }
 
-    static func locate(_ error: YamlError, path: String) -> SuiteError {
+    static func locate(_ error: YamlError, path: String, text: String) -> SuiteError {
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let ctx = context.map { "\($0.text) (at \($0.mark.line):\($0.mark.column)): " } ?? ""
+            // A quoted scalar left open is found at the end of the file; where it opened is
+            // what the user needs.
+            if let context, problem.contains("end of stream"), context.text.contains("quoted scalar") {
+                return SuiteError(file: path, line: context.mark.line, column: context.mark.column,
+                                  message: "YAML syntax error: a quoted string opened here is never closed")
+            }
             return SuiteError(file: path, line: mark.line, column: mark.column, message: "YAML syntax error: \(ctx)\(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.first ?? "?"
+            let first = (line: context.mark.line, column: context.mark.column)
+            let repeated = occurrence(ofKey: key, after: first, in: text) ?? first
+            return SuiteError(file: path, line: repeated.line, column: repeated.column,
+                              message: "duplicate key '\(key)' (first at line \(first.line)); each key may appear once in a mapping")
         case .reader(let problem, let offset, _, _):
             return SuiteError(file: path, line: 1, column: 1, message: "YAML reader error: \(problem)\(offset.map { " at byte \($0)" } ?? "")")
         default:
@@ -140,7 +178,7 @@ struct SuiteParser {
     let root: YAMLCursor
     let suitePath: String
 
-    static let topKeys = ["suite", "seed", "task", "models", "verifiers", "strategies", "systems", "compare", "description"]
+    static let topKeys = ["suite", "seed", "task", "models", "verifiers", "strategies", "systems", "compare", "leaderboard", "description"]
 
     func parse() throws -> Suite {
         _ = try root.mapping(allowed: Self.topKeys, what: "a mapping with keys suite, seed, task, models, verifiers, strategies, systems")
@@ -151,11 +189,13 @@ struct SuiteParser {
         let task = try parseTask(try root.required("task", expected: "a mapping describing the items"))
         let models = try parseModels(try root.required("models", expected: "a mapping of model names to models"))
         let verifiers = try parseVerifiers(try root.required("verifiers", expected: "a mapping of verifier names to verifiers"))
-        let strategies = try parseStrategies(try root.required("strategies", expected: "a mapping of strategy names to strategies"), verifiers: verifiers)
-        let compare = try parseCompare(root.optional("compare"))
+        var strategies = try parseStrategies(try root.required("strategies", expected: "a mapping of strategy names to strategies"), verifiers: verifiers, models: models)
+        var compare = try parseCompare(root.optional("compare"))
         var systems = try parseSystems(try root.required("systems", expected: "a matrix and/or a list of systems"),
                                        models: models, verifiers: verifiers, strategies: strategies)
         try checkComparisons(compare, systems: systems)
+        let leaderboard = try parseLeaderboard(root.optional("leaderboard"), models: models)
+        Variants.expand(leaderboard, strategies: &strategies, systems: &systems, compare: &compare)  // twins join before scheduling
 
         let taskCanonical = canonical(task)
         var lines = ["suite=\(name)", "seed=\(seed)", "task=\(taskCanonical)", "pool=\(compare.pool.rawValue)"]
@@ -171,14 +211,18 @@ struct SuiteParser {
             let verifier = verifiers.first { $0.name == s.verifier }!
             var parts = ["seed=\(seed)", "task=\(taskCanonical)", "model=\(model.fingerprint)",
                          "strategy=\(canonical(strategy))", "verifier=\(verifier.kind)"]
-            if case .bestOfN(_, let scorerName) = strategy.kind, let scorer = verifiers.first(where: { $0.name == scorerName }) {
+            if let scorerName = strategy.scorer, let scorer = verifiers.first(where: { $0.name == scorerName }) {
                 parts.append("scorer=\(scorerName):\(scorer.kind)")
+            }
+            for other in strategy.referencedModels {  // e.g. a fuser: its behaviour shapes the numbers
+                parts.append("uses-model=\(other):\(models.first { $0.name == other }?.fingerprint ?? "?")")
             }
             if compare.pool == .independent { parts.append("pool=independent:\(s.name)") }
             systems[i].fingerprint = SHA256.hex(parts.joined(separator: "\n"))
         }
         return Suite(name: name, seed: seed, path: suitePath, task: task, models: models, verifiers: verifiers,
-                     strategies: strategies, systems: systems, compare: compare, fingerprint: suiteFingerprint, sourceText: "")
+                     strategies: strategies, systems: systems, compare: compare, fingerprint: suiteFingerprint, sourceText: "",
+                     leaderboard: leaderboard)
     }
 
     // MARK: task

@@ -5,6 +5,13 @@ public struct VerifierSpec: Sendable {
         case math
         /// A simulated reward model: scores correct candidates higher with the given ROC AUC.
         case simulatedReward(auc: Double)
+        /// Runs the candidate's code against the item's tests in a sandbox (see `CodeVerifier`).
+        case code(Sandbox.Limits)
+        /// LLM-as-judge: `model` (a model of the suite) grades the candidate; `prompt` overrides
+        /// `JudgeVerifier.defaultPrompt` (see `JudgeVerifier`).
+        case judge(model: String, prompt: String?)
+        /// An oracle reward: 1 when `using` (exact, numeric or math) finds the candidate correct, else 0.
+        case oracle(using: String)
     }
     public var name: String
     public var kind: Kind
@@ -12,11 +19,18 @@ public struct VerifierSpec: Sendable {
     /// Whether this verifier can decide correctness (and so be a system's verifier).
     public var judgesCorrectness: Bool {
         if case .simulatedReward = kind { return false }
+        if case .oracle = kind { return false }
         return true
+    }
+    /// Models of the suite this verifier calls (a judge): their fingerprints shape its verdicts.
+    public var referencedModels: [String] {
+        if case .judge(let model, _) = kind { return [model] }
+        return []
     }
     /// Whether it yields a reward (and so can be a best-of-N scorer).
     public var givesReward: Bool {
         if case .simulatedReward = kind { return true }
+        if case .oracle = kind { return true }
         return false
     }
 }

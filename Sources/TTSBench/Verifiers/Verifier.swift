@@ -36,12 +36,18 @@ extension Verifier {
 }
 
 public enum VerifierFactory {
-    public static func make(_ spec: VerifierSpec, suiteSeed: UInt64) -> any Verifier {
+    /// `clients` are the suite's model clients by name (a judge calls one).
+    public static func make(_ spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient] = [:]) -> any Verifier {
         switch spec.kind {
+        case .code(let limits): CodeVerifier(limits: limits)
+        case .judge(let model, let prompt):
+            JudgeVerifier(name: spec.name, model: model, client: clients[model], prompt: prompt ?? JudgeVerifier.defaultPrompt, suiteSeed: suiteSeed)
         case .exact(let caseSensitive): ExactVerifier(caseSensitive: caseSensitive)
         case .numeric(let tolerance): NumericVerifier(tolerance: tolerance)
         case .math: MathVerifier()
         case .simulatedReward(let auc): SimulatedRewardVerifier(name: spec.name, auc: auc, suiteSeed: suiteSeed)
+        case .oracle(let using):
+            OracleRewardVerifier(inner: OracleRewardVerifier.inner(using))
         }
     }
 }
@@ -51,10 +57,14 @@ public enum VerifierFactory {
 public enum AnswerNormalizer {
     public static func basic(_ answer: String, lowercase: Bool = true) -> String {
         var s = answer.trimmingSpaces
-        while s.hasPrefix("$") { s.removeFirst() }
-        while s.hasSuffix("$") { s.removeLast() }
-        s = s.trimmingSpaces
-        while s.hasSuffix(".") { s.removeLast() }
+        // "$Paris$." and "Paris." alike: strip '$', spaces and trailing periods until stable.
+        while true {
+            let before = s
+            while s.hasPrefix("$") { s.removeFirst() }
+            while s.hasSuffix("$") || s.hasSuffix(".") { s.removeLast() }
+            s = s.trimmingSpaces
+            if s == before { break }
+        }
         var out = ""
         var lastSpace = false
         for ch in s {

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import Testing
+@testable import TTSBench
+
+/// A fresh directory under the system temp dir, unique per call (tests run in parallel).
+func makeTempDir(_ label: String = "ttsbench") throws -> String {
+    let base = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(label)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+    return base
+}
+
+/// Writes `text` (or raw bytes) as a file in `dir` and returns its path.
+@discardableResult
+func writeFile(_ dir: String, _ name: String, _ text: String) throws -> String {
+    let path = (dir as NSString).appendingPathComponent(name)
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+@discardableResult
+func writeFile(_ dir: String, _ name: String, bytes: [UInt8]) throws -> String {
+    let path = (dir as NSString).appendingPathComponent(name)
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+/// Counts rows with a read-only connection (never migrates, never writes).
+func countRows(_ dbPath: String, _ sql: String) throws -> Int {
+    var config = Configuration()
+    config.readonly = true
+    let queue = try DatabaseQueue(path: dbPath, configuration: config)
+    return try queue.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+}
+
+/// SQL that counts duplicated sample keys (must always be 0: the unique key forbids them).
+let duplicateSamplesSQL = """
+    SELECT COUNT(*) FROM (SELECT pool, seed_index, item_id, temperature, sample_index FROM samples
+    GROUP BY 1, 2, 3, 4, 5 HAVING COUNT(*) > 1)
+    """
+
+/// The package root, from this file's path (Tests/TTSBenchTests/TestSupport.swift).
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// A small valid suite used as the base of many tests. Line numbers matter: tests that edit it
+/// say where their error is expected.
+let baseSuite = """
+    suite: small
+    seed: 7
+    task:
+      name: arith
+      generate: {kind: arithmetic, items: 40, digits: 2}
+    models:
+      weak: {kind: simulated, ability: -0.5}
+      mid: {kind: simulated, ability: 0.5}
+      strong: {kind: simulated, ability: 1.5}
+    verifiers:
+      math: {kind: math}
+      rm: {kind: simulated, auc: 0.8}
+    strategies:
+      single: {kind: single, temperature: 0.0}
+      maj4: {kind: majority, n: 4, temperature: 0.8}
+      bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}
+    systems:
+      matrix: {model: [weak, mid, strong], strategy: [single, maj4, bon4], verifier: [math]}
+
+    """
