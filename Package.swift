@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Pure statistics: no dependency at all.
@@ -25,6 +26,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(
@@ -39,6 +41,9 @@ let package = Package(
         .executableTarget(name: "adastop-bench", dependencies: ["AdaStop"]),
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),
         .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Against a real llama.cpp server (tools/tiny-model) started by the tests; skipped without the venv.
+        .testTarget(name: "IntegrationTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift"),
+                                                            .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -12,6 +12,10 @@ public actor Store {
     public let path: String
     let db: DatabasePool
     private var pendingSamples: [SampleRecord] = []
+    /// Request-cache entries not yet written (read through by `cachedResponses`).
+    private var pendingCache: [String: [UInt8]] = [:]
+    /// USD per million (input, output) tokens by system fingerprint, for `cost_per_item`.
+    private var prices: [String: (Double, Double)] = [:]
     private var lastFlush = ContinuousClock.now
     public private(set) var samplesWritten = 0
 
@@ -46,7 +50,17 @@ public actor Store {
             return [suite.name, s.name, s.fingerprint, s.model, model.label, strategy.label, s.strategy, s.verifier,
                     model.isSimulated]
         }
+        for s in suite.systems {
+            if case .openai(let p)? = suite.model(s.model)?.kind, p.pricePerMillionInput > 0 || p.pricePerMillionOutput > 0 {
+                prices[s.fingerprint] = (p.pricePerMillionInput, p.pricePerMillionOutput)
+            }
+        }
         try await db.write { [suite] db in
+            try db.execute(sql: "DELETE FROM models WHERE suite = ?", arguments: [suite.name])
+            for model in suite.models {
+                try db.execute(sql: "INSERT INTO models(suite, name, fingerprint, label) VALUES (?, ?, ?, ?)",
+                               arguments: [suite.name, model.name, model.fingerprint, model.label])
+            }
             let now = ISO8601DateFormatter().string(from: Date())
             try db.execute(sql: """
                 INSERT INTO suites(name, fingerprint, yaml, task_digest, compare_json, created_at, updated_at)
@@ -86,14 +100,22 @@ public actor Store {
             var out: [SampleKey: Sample] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT item_id, temperature, sample_index, text, answer, finish_reason, prompt_tokens, completion_tokens,
-                       latency_ms, error, tokens_estimated FROM samples WHERE pool = ? AND seed_index = ?
+                       latency_ms, error, tokens_estimated, attempts, retry_log, cost, logprobs, cached
+                FROM samples WHERE pool = ? AND seed_index = ?
                 """, arguments: [pool, seedIndex])
             while let row = try rows.next() {
                 let key = SampleKey(item: row[0], temperature: row[1], sampleIndex: row[2])
                 let error: String? = row[9]
-                let completion: Completion? = error != nil && (row[3] as String?) == nil ? nil
+                var completion: Completion? = error != nil && (row[3] as String?) == nil ? nil
                     : Completion(text: row[3] ?? "", finishReason: row[5] ?? "", promptTokens: row[6] ?? 0,
                                  completionTokens: row[7] ?? 0, latencyMs: row[8] ?? 0, tokensEstimated: row[10] ?? false)
+                if completion != nil {
+                    completion!.attempts = row[11] ?? 1
+                    completion!.retryLog = row[12]
+                    completion!.cost = row[13]
+                    completion!.logprobs = row[14]
+                    completion!.cached = row[15] ?? false
+                }
                 out[key] = Sample(sampleIndex: key.sampleIndex, temperature: key.temperature, completion: completion,
                                   answer: row[4], error: error)
             }
@@ -113,25 +135,33 @@ public actor Store {
 
     private func flushIfAny() throws {
         lastFlush = ContinuousClock.now
-        guard !pendingSamples.isEmpty else { return }
+        guard !pendingSamples.isEmpty || !pendingCache.isEmpty else { return }
         let batch = pendingSamples
         pendingSamples.removeAll(keepingCapacity: true)
-        try db.write { db in try Self.insert(batch, db) }
+        let cacheBatch = pendingCache
+        pendingCache.removeAll(keepingCapacity: true)
+        try db.write { db in
+            try Self.insert(batch, db)
+            try Self.insertCache(cacheBatch, db)
+        }
         samplesWritten += batch.count
     }
 
     static func insert(_ batch: [SampleRecord], _ db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO samples(pool, item_id, seed_index, temperature, sample_index, request_seed, text, answer,
-              finish_reason, prompt_tokens, completion_tokens, latency_ms, error, tokens_estimated)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              finish_reason, prompt_tokens, completion_tokens, latency_ms, error, tokens_estimated,
+              attempts, retry_log, cost, logprobs, cached)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for r in batch {
             let c = r.sample.completion
+            // A failed sample's attempts are in its error message ("... after N attempts ...").
+            let attempts: Int? = c?.attempts ?? r.sample.error.flatMap(ModelError.attempts(in:))
             try statement.execute(arguments: [
                 r.pool, r.itemID, r.seedIndex, r.sample.temperature, r.sample.sampleIndex, Int64(bitPattern: r.requestSeed),
                 c?.text, r.sample.answer, c?.finishReason, c?.promptTokens, c?.completionTokens, c?.latencyMs,
-                r.sample.error, c?.tokensEstimated ?? false,
+                r.sample.error, c?.tokensEstimated ?? false, attempts, c?.retryLog, c?.cost, c?.logprobs, c?.cached ?? false,
             ])
         }
     }
@@ -142,14 +172,23 @@ public actor Store {
     public func commitSeedRun(_ run: SeedRunRecord) throws {
         let batch = pendingSamples
         pendingSamples.removeAll(keepingCapacity: true)
+        let cacheBatch = pendingCache
+        pendingCache.removeAll(keepingCapacity: true)
         lastFlush = ContinuousClock.now
+        // Cost is linear in tokens, so the outcomes' token totals give the exact cost per item.
+        let costPerItem: Double? = prices[run.systemFingerprint].map { price in
+            run.outcomes.isEmpty ? 0 : run.outcomes.reduce(0.0) {
+                $0 + (Double($1.promptTokens) * price.0 + Double($1.completionTokens) * price.1) / 1e6
+            } / Double(run.outcomes.count)
+        }
         try db.write { db in
             try Self.insert(batch, db)
+            try Self.insertCache(cacheBatch, db)
             try db.execute(sql: """
                 INSERT OR IGNORE INTO seed_runs(system_fp, seed_index, system_name, items, accuracy, tokens_per_item,
-                  calls_per_item, failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                  calls_per_item, failures, cost_per_item) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [run.systemFingerprint, run.seedIndex, run.systemName, run.outcomes.count,
-                                 run.accuracy, run.tokensPerItem, run.callsPerItem, run.failures])
+                                 run.accuracy, run.tokensPerItem, run.callsPerItem, run.failures, costPerItem])
             guard db.changesCount == 1 else { return }  // already committed by an earlier run
             let runID = db.lastInsertedRowID
             let statement = try db.cachedStatement(sql: """
@@ -201,6 +240,48 @@ public actor Store {
                     """, arguments: [scope, systems[r.comparison.a], systems[r.comparison.b], decision.rawValue, interim, r.meanA, r.meanB])
             }
         }
+    }
+
+    // MARK: request cache
+
+    /// Cached responses for the given request keys (buffered entries included).
+    public func cachedResponses(_ keys: [String]) async throws -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        var missing: [String] = []
+        for key in keys {
+            if let v = pendingCache[key] { out[key] = v } else { missing.append(key) }
+        }
+        guard !missing.isEmpty else { return out }
+        let wanted = missing
+        let found = try await db.read { db in
+            var found: [String: [UInt8]] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT response FROM cache WHERE key = ?")
+            for key in wanted {
+                if let data = try Data.fetchOne(statement, arguments: [key]) { found[key] = [UInt8](data) }
+            }
+            return found
+        }
+        out.merge(found) { a, _ in a }
+        return out
+    }
+
+    /// Buffers cache entries; they are written with the next batch of samples.
+    public func cacheResponses(_ entries: [(key: String, response: [UInt8])]) throws {
+        for e in entries { pendingCache[e.key] = e.response }
+        if pendingCache.count >= Self.flushRows || ContinuousClock.now - lastFlush > Self.flushAge {
+            try flushIfAny()
+        }
+    }
+
+    static func insertCache(_ entries: [String: [UInt8]], _ db: Database) throws {
+        guard !entries.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO cache(key, response) VALUES (?, ?)")
+        for (key, value) in entries { try statement.execute(arguments: [key, Data(value)]) }
+    }
+
+    public func cacheCount() async throws -> Int {
+        try flushIfAny()
+        return try await db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cache") ?? 0 }
     }
 
     public func sampleCount() async throws -> Int {

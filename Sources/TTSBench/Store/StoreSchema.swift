@@ -100,6 +100,27 @@ enum StoreSchema {
                 );
                 """)
         }
+        // Real endpoints: retries, cost and log-probabilities per sample; cost per item per seed
+        // run; model fingerprints per suite (what a replay model serves).
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE samples ADD COLUMN attempts INTEGER;
+                ALTER TABLE samples ADD COLUMN retry_log TEXT;
+                ALTER TABLE samples ADD COLUMN cost REAL;
+                ALTER TABLE samples ADD COLUMN logprobs TEXT;
+                ALTER TABLE samples ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE seed_runs ADD COLUMN cost_per_item REAL;
+                CREATE TABLE models (
+                  suite TEXT NOT NULL,
+                  name TEXT NOT NULL,
+                  fingerprint TEXT NOT NULL,
+                  label TEXT NOT NULL,
+                  PRIMARY KEY (suite, name)
+                );
+                CREATE INDEX samples_by_seed ON samples(request_seed);
+                """)
+        }
+        AuxiliarySchema.register(in: &m)  // "v3-aux": auxiliary model calls (Store+Auxiliary.swift)
         return m
     }
 }
