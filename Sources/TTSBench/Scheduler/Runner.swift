@@ -6,6 +6,8 @@ public final class Runner: Sendable {
     public let task: LoadedTask
     public let store: Store
     public let pool: SamplePool
+    /// Calls outside the pool (fuser, refinement, continuation), recorded in `aux_calls`.
+    public let auxiliaryPool: AuxiliaryPool
     public let workers: Int
     let clients: [String: any ModelClient]
     let verifiers: [String: any Verifier]
@@ -19,11 +21,12 @@ public final class Runner: Sendable {
         self.workers = max(1, workers)
         self.progress = progress
         pool = SamplePool(store: store, suiteSeed: suite.seed, onGenerated: { progress?.samplesGenerated($0) })
+        auxiliaryPool = AuxiliaryPool(store: store, suiteSeed: suite.seed)
         var clients: [String: any ModelClient] = [:]
-        for model in suite.models { clients[model.name] = try ModelClientFactory.make(model, suiteSeed: suite.seed) }
+        for model in suite.models { clients[model.name] = try ModelClientFactory.make(model, suiteSeed: suite.seed, store: store) }
         self.clients = clients
         var verifiers: [String: any Verifier] = [:]
-        for v in suite.verifiers { verifiers[v.name] = VerifierFactory.make(v, suiteSeed: suite.seed) }
+        for v in suite.verifiers { verifiers[v.name] = VerifierFactory.make(v, suiteSeed: suite.seed, clients: clients) }
         self.verifiers = verifiers
         var strategies: [String: any Strategy] = [:]
         for s in suite.strategies { strategies[s.name] = StrategyFactory.make(s) }
@@ -32,8 +35,12 @@ public final class Runner: Sendable {
 
     /// The pool a system's samples come from.
     public func poolHandle(for system: SystemSpec) -> SamplePool.Handle {
-        let model = suite.model(system.model)!
-        let strategy = suite.strategy(system.strategy)!
+        poolHandle(model: suite.model(system.model)!, strategy: suite.strategy(system.strategy)!, system: system)
+    }
+
+    /// The pool of `model` under a system's strategy: the system's own model, or another model
+    /// the strategy calls (a fuser), whose auxiliary calls are recorded under this pool.
+    func poolHandle(model: ModelSpec, strategy: StrategySpec, system: SystemSpec) -> SamplePool.Handle {
         var parts = ["suite-seed=\(suite.seed)", "model=\(model.fingerprint)", "task=\(task.digest)", "prompt=\(task.spec.prompt)",
                      "extract=\(task.spec.extract.rawValue)", "top_p=\(strategy.topP)", "max_tokens=\(strategy.maxTokens)"]
         if suite.compare.pool == .independent { parts.append("independent=\(system.name)") }
@@ -70,20 +77,31 @@ public final class Runner: Sendable {
                 guard let (seed, record) = try await group.next() else { break }
                 running -= 1
                 try await store.commitSeedRun(record)
+                try await auxiliaryPool.flush()
                 progress?.seedRunFinished()
                 remainingPerSeed[seed]! -= 1
-                if remainingPerSeed[seed] == 0 { await pool.evict(seedIndex: seed) }
+                if remainingPerSeed[seed] == 0 {
+                    await pool.evict(seedIndex: seed)
+                    try await auxiliaryPool.evict(seedIndex: seed)
+                }
             }
         }
         try await store.flush()
+        try await auxiliaryPool.flush()
     }
 
     func runSeed(system: SystemSpec, seedIndex: Int, limiter: ItemLimiter) async throws -> SeedRunRecord {
         let model = suite.model(system.model)!
         let strategySpec = suite.strategy(system.strategy)!
+        var others: [String: PoolSource.OtherModel] = [:]
+        for name in strategySpec.referencedModels {
+            others[name] = PoolSource.OtherModel(handle: poolHandle(model: suite.model(name)!, strategy: strategySpec, system: system),
+                                                 client: clients[name]!)
+        }
         let source = PoolSource(pool: pool, handle: poolHandle(for: system), client: clients[model.name]!,
                                 extraction: task.spec.extract, seedIndex: seedIndex, strategy: strategySpec,
-                                promptTemplate: task.spec.prompt)
+                                promptTemplate: task.spec.prompt, auxiliaryPool: auxiliaryPool, others: others)
+        let suiteSeed = suite.seed
         let verifier = verifiers[system.verifier]!
         let scorers = verifiers
         let strategy = strategies[system.strategy]!
@@ -98,7 +116,8 @@ public final class Runner: Sendable {
                 group.addTask { [progress] in
                     do {
                         let outcome = try await strategy.solve(
-                            StrategyContext(item: item, seedIndex: seedIndex, source: source, verifier: verifier, scorers: scorers))
+                            StrategyContext(item: item, seedIndex: seedIndex, source: source, verifier: verifier, scorers: scorers,
+                                            suiteSeed: suiteSeed))
                         await limiter.release()
                         progress?.itemFinished()
                         return (index, outcome)
@@ -150,6 +169,34 @@ struct PoolSource: SampleSource {
     let seedIndex: Int
     let strategy: StrategySpec
     let promptTemplate: String
+    let auxiliaryPool: AuxiliaryPool
+    /// Other models the strategy may call by name (a fuser), with their pools.
+    let others: [String: OtherModel]
+
+    struct OtherModel: Sendable {
+        let handle: SamplePool.Handle
+        let client: any ModelClient
+    }
+
+    func messages(for item: TaskItem) -> [ChatMessage] {
+        [ChatMessage(role: "user", content: promptTemplate.replacingOccurrences(of: "{question}", with: item.question))]
+    }
+
+    func extractAnswer(_ text: String) -> String? { AnswerExtractor.extract(text, mode: extraction) }
+
+    func auxiliary(_ call: AuxiliaryCall, for item: TaskItem) async throws -> Sample {
+        var handle = self.handle
+        var client = self.client
+        if let name = call.model, name != handle.modelName {
+            guard let other = others[name] else {
+                throw StrategyError(message: "\(strategy.name): model '\(name)' is not available to this strategy")
+            }
+            handle = other.handle
+            client = other.client
+        }
+        return try await auxiliaryPool.call(call, handle: handle, client: client, topP: strategy.topP, item: item,
+                                            extraction: extraction, seedIndex: seedIndex)
+    }
 
     func samples(for item: TaskItem, temperature: Double, indices: Range<Int>) async throws -> [Sample] {
         let prompt = promptTemplate.replacingOccurrences(of: "{question}", with: item.question)

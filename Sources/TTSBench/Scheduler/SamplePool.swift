@@ -82,6 +82,14 @@ public actor SamplePool {
                     }
                 } catch let error as CancellationError {
                     throw error
+                } catch let partial as PartialGenerationError where partial.completions.count == missingIndices.count {
+                    // Some samples of the request came back, others failed for good: keep both.
+                    samples = missingIndices.enumerated().map { position, index in
+                        let c = partial.completions[position]
+                        return Sample(sampleIndex: index, temperature: temperature, completion: c,
+                                      answer: c.flatMap { AnswerExtractor.extract($0.text, mode: extraction) },
+                                      error: c == nil ? (partial.errors[position] ?? "model '\(partial.model)': failed") : nil)
+                    }
                 } catch {
                     // A sample that still fails after the client's retries is recorded with its
                     // error: it counts as incorrect and the run goes on.
