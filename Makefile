@@ -13,6 +13,12 @@ demo: build
 	@echo
 	@echo "Leaderboard: results/demo/leaderboard.md (and leaderboard.json); database: $(DB)"
 
+# The real-model demo: the tiny addition model served by llama.cpp (installed by .ci/install-llama.sh).
+demo-real: build
+	tools/fault-server/serve_tiny.sh $(BIN) run suites/tiny-real.yaml --db $(DB) --out results
+	@echo
+	@echo "Leaderboard: results/tiny-real/leaderboard.md; database: $(DB)"
+
 test:
 	$(SWIFT) build --product ttsbench
 	$(SWIFT) test

@@ -8,7 +8,7 @@ struct TTSBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ttsbench",
         abstract: "Benchmark test-time scaling of language models, with sequential statistical stopping.",
-        subcommands: [Run.self, Validate.self, Compare.self, AdaStopCommand.self])
+        subcommands: [Run.self, Validate.self, Compare.self, AdaStopCommand.self, LeaderboardCommand.self, PublishCommand.self, VerifyCommand.self])
 }
 
 /// Exit codes: 0 success, 1 run failure, 2 bad input (suite, data, arguments).

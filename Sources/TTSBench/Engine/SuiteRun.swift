@@ -54,7 +54,7 @@ public enum SuiteRun {
             try await store.setSeedsUsed(suite: suite.name, system: system.name, seeds: seeds)
         }
         let after = try await store.sampleCount()
-        let board = try LeaderboardBuilder.build(reader: store.reader, suite: suite.name)
+        let board = try await Publish.board(reader: store.reader, suite: suite.name)
         let files = try writeLeaderboard(board, directory: (options.outputDirectory as NSString).appendingPathComponent(suite.name))
         let elapsed = clock.now - start
         return RunReport(leaderboard: board, files: files, samplesGenerated: after - before,

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Reads a JSONL data set: one JSON object per line with "id", "question" (or "prompt") and
-/// "answer"; other fields are ignored. Errors name the file, line and column.
+/// "answer"; code items (HumanEval) give "prompt", "canonical_solution" (the answer),
+/// "entry_point" and "test"; other fields are ignored. Errors name the file, line and column.
 public enum JSONLDataset {
     public static func load(path: String, shownAs: String? = nil) throws -> (items: [TaskItem], digest: String) {
         let shown = shownAs ?? path
@@ -45,7 +46,11 @@ public enum JSONLDataset {
             if let previous = ids[id] { throw fail("duplicate id '\(id)' (first on line \(previous))") }
             ids[id] = lineNumber
             let difficulty = (dict["difficulty"] as? NSNumber)?.doubleValue
-            items.append(TaskItem(id: id, question: question, answer: answer, difficulty: difficulty))
+            // HumanEval fields: the function under test and its tests (`check(candidate)`).
+            let entryPoint = text("entry_point")
+            let tests = text("test")
+            items.append(TaskItem(id: id, question: question, answer: answer, difficulty: difficulty,
+                                  entryPoint: entryPoint, tests: tests))
         }
         if items.isEmpty { throw SuiteError(file: shown, line: 1, column: 1, message: "the data file holds no items") }
         return (items, digest)

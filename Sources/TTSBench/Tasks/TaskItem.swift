@@ -6,12 +6,19 @@ public struct TaskItem: Sendable, Hashable {
     /// Difficulty on the logit scale when the data gives one (the simulated backend reads it;
     /// otherwise it derives one from the id).
     public var difficulty: Double?
+    /// Code tasks (HumanEval fields): the function the tests call, and the tests, a Python
+    /// source defining `check(candidate)`. Nil for answer tasks.
+    public var entryPoint: String?
+    public var tests: String?
 
-    public init(id: String, question: String, answer: String, difficulty: Double? = nil) {
+    public init(id: String, question: String, answer: String, difficulty: Double? = nil,
+                entryPoint: String? = nil, tests: String? = nil) {
         self.id = id
         self.question = question
         self.answer = answer
         self.difficulty = difficulty
+        self.entryPoint = entryPoint
+        self.tests = tests
     }
 }
 

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import TTSBench
+
+struct LeaderboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leaderboard",
+        abstract: "Write a suite's leaderboard from the database alone (no run; the same database gives the same bytes).")
+
+    @Option(help: "The SQLite database (opened read-only).") var db = "results/ttsbench.sqlite"
+    @Option(help: "The suite (default: the only suite in the database).") var suite: String?
+    @Option(help: "md, csv, json, html, provenance, or all (the five files).") var format = "md"
+    @Option(help: "Write the files into this folder (default: print one format; 'all' writes to results/<suite>/).") var out: String?
+
+    func validate() throws {
+        guard format == "all" || LeaderboardFormat(rawValue: format) != nil else {
+            throw ValidationError("--format takes md, csv, json, html, provenance or all, found '\(format)'")
+        }
+    }
+
+    func run() async throws {
+        do {
+            let reader = try Publish.openReadOnly(db)
+            let names = try LeaderboardBuilder.suiteNames(reader: reader)
+            let name: String
+            if let suite {
+                name = suite
+            } else if names.count == 1 {
+                name = names[0]
+            } else {
+                throw Exit.fail("ttsbench leaderboard: \(names.isEmpty ? "the database holds no suite" : "the database holds several suites (\(names.joined(separator: ", "))); choose one with --suite")", code: 2)
+            }
+            guard names.contains(name) else {
+                throw Exit.fail("ttsbench leaderboard: the database holds no suite named '\(name)'; suites: \(names.joined(separator: ", "))", code: 2)
+            }
+            let formats = format == "all" ? LeaderboardFormat.allCases : [LeaderboardFormat(rawValue: format)!]
+            if out == nil && formats.count == 1 {
+                let board = try await Publish.board(reader: reader, suite: name)
+                let text = try Publish.render(formats[0], board: board, reader: reader)
+                FileHandle.standardOutput.write(Data(text.utf8))
+                return
+            }
+            let directory = out ?? ("results" as NSString).appendingPathComponent(name)
+            let (_, files) = try await Publish.write(reader: reader, suite: name, directory: directory, formats: formats)
+            print("Wrote \(files.joined(separator: ", "))")
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            throw Exit.fail("ttsbench leaderboard: \(error)", code: 1)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import TTSBench
+
+struct PublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Run a suite (resuming: a finished suite generates nothing) and write its published leaderboard: "
+            + "leaderboard.md, leaderboard.csv, leaderboard.json, index.html and provenance.json in OUT/<suite>/.")
+
+    @Argument(help: "The suite file (YAML).") var suite: String
+    @Option(help: "The SQLite database.") var db = "results/ttsbench.sqlite"
+    @Option(help: "Where leaderboards go (a folder per suite).") var out = "results"
+    @Option(help: "Items in flight at once.") var workers = 8
+    @Flag(help: "No progress line.") var quiet = false
+
+    func validate() throws {
+        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+    }
+
+    func run() async throws {
+        var options = PublishOptions()
+        options.databasePath = db
+        options.outputDirectory = out
+        options.workers = workers
+        options.showProgress = !quiet
+        let task = Task { try await Publish.publish(suitePath: suite, options: options) }
+        let interrupt = Interrupt.onSIGINT { task.cancel() }
+        defer { interrupt.cancel() }
+        do {
+            let report = try await task.value
+            print(MarkdownRenderer().render(report.leaderboard))
+            print("\(report.samplesGenerated) new samples. Published: \(report.files.joined(separator: ", "))")
+        } catch let error as SuiteError {
+            throw Exit.fail(error.description, code: 2)
+        } catch is CancellationError {
+            throw Exit.fail("\ninterrupted: everything generated so far is recorded in \(db). Run the same command again to resume.", code: 130)
+        } catch {
+            throw Exit.fail("ttsbench: \(error)", code: 1)
+        }
+    }
+}

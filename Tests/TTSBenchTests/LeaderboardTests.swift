@@ -1,0 +1,244 @@
+import Foundation
+import GRDB
+import Testing
+@testable import TTSBench
+
+/// Leaderboards: rank groups against the decisions, formats, byte identity, variants, provenance.
+@Suite struct LeaderboardTests {
+    static func row(_ name: String, _ mean: Double) -> Leaderboard.Row {
+        Leaderboard.Row(name: name, model: "m", modelLabel: "m", strategy: "s", strategyLabel: "s", verifier: "v", simulated: true,
+                        mean: mean, ciLow: mean, ciHigh: mean, seeds: 5, rank: "", tokensPerItem: 1, callsPerItem: 1, failures: 0)
+    }
+    static func decision(_ a: String, _ b: String, _ d: String) -> Leaderboard.DecisionRow {
+        Leaderboard.DecisionRow(a: a, b: b, decision: d, interim: 0)
+    }
+
+    /// The two properties docs/leaderboard.md promises, checked over every pair.
+    static func expectConsistent(_ rows: [Leaderboard.Row], _ decisions: [Leaderboard.DecisionRow], sourceLocation: SourceLocation = #_sourceLocation) {
+        func rankNumber(_ r: Leaderboard.Row) -> Int { Int(r.rank.trimmingCharacters(in: CharacterSet(charactersIn: "="))) ?? -1 }
+        let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0) })
+        for d in decisions {
+            guard let a = byName[d.a], let b = byName[d.b] else { continue }
+            switch d.decision {
+            case "larger": #expect(rankNumber(a) < rankNumber(b), "\(d.a) beat \(d.b) but ranks \(a.rank) vs \(b.rank)", sourceLocation: sourceLocation)
+            case "smaller": #expect(rankNumber(b) < rankNumber(a), "\(d.b) beat \(d.a) but ranks \(b.rank) vs \(a.rank)", sourceLocation: sourceLocation)
+            default: break
+            }
+        }
+        let separated = Set(decisions.filter { $0.decision != "equal" }.map { [$0.a, $0.b].sorted().joined(separator: "|") })
+        for a in rows { for b in rows where a.name < b.name && a.rank == b.rank {
+            #expect(!separated.contains([a.name, b.name].sorted().joined(separator: "|")),
+                    "\(a.name) and \(b.name) share rank \(a.rank) although the test separated them", sourceLocation: sourceLocation)
+        } }
+    }
+
+    @Test func rankGroupsShareOnlyWhatTheTestCouldNotSeparate() {
+        let rows = [Self.row("a", 0.9), Self.row("b", 0.8), Self.row("c", 0.79), Self.row("d", 0.5)]
+        let decisions = [Self.decision("a", "b", "larger"), Self.decision("a", "c", "larger"), Self.decision("a", "d", "larger"),
+                         Self.decision("b", "c", "equal"), Self.decision("b", "d", "larger"), Self.decision("c", "d", "larger")]
+        var ordered = LeaderboardBuilder.order(rows, decisions: decisions, higherIsBetter: true)
+        LeaderboardBuilder.assignRanks(&ordered, decisions: decisions)
+        #expect(ordered.map(\.rank) == ["1", "2=", "2=", "4"])
+        Self.expectConsistent(ordered, decisions)
+    }
+
+    @Test func aDecisionWinsOverMeansThatDisagree() {
+        // b was decided better than a (at an early interim), though a's final mean is higher.
+        let rows = [Self.row("a", 0.61), Self.row("b", 0.60), Self.row("c", 0.2)]
+        let decisions = [Self.decision("a", "b", "smaller"), Self.decision("a", "c", "larger"), Self.decision("b", "c", "larger")]
+        var ordered = LeaderboardBuilder.order(rows, decisions: decisions, higherIsBetter: true)
+        LeaderboardBuilder.assignRanks(&ordered, decisions: decisions)
+        #expect(ordered.map(\.name) == ["b", "a", "c"])
+        #expect(ordered.map(\.rank) == ["1", "2", "3"])
+        Self.expectConsistent(ordered, decisions)
+    }
+
+    @Test func aChainOfEqualsDoesNotMergeSeparatedSystems() {
+        // a = b, b = c, but a > c: a and c must not share a rank.
+        let rows = [Self.row("a", 0.7), Self.row("b", 0.65), Self.row("c", 0.6)]
+        let decisions = [Self.decision("a", "b", "equal"), Self.decision("b", "c", "equal"), Self.decision("a", "c", "larger")]
+        var ordered = LeaderboardBuilder.order(rows, decisions: decisions, higherIsBetter: true)
+        LeaderboardBuilder.assignRanks(&ordered, decisions: decisions)
+        #expect(ordered.map(\.rank) == ["1=", "1=", "3"])
+        Self.expectConsistent(ordered, decisions)
+    }
+
+    @Test func withoutDecisionsRanksFollowTheMeans() {
+        var rows = LeaderboardBuilder.order([Self.row("x", 0.5), Self.row("y", 0.5), Self.row("z", 0.9)], decisions: [], higherIsBetter: true)
+        LeaderboardBuilder.assignRanks(&rows, decisions: [])
+        #expect(rows.map(\.name) == ["z", "x", "y"])
+        #expect(rows.map(\.rank) == ["1", "2", "3"])
+    }
+
+    @Test func csvQuotesPerRFC4180() {
+        #expect(CSVRenderer.field("plain") == "plain")
+        #expect(CSVRenderer.field("a,b") == "\"a,b\"")
+        #expect(CSVRenderer.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSVRenderer.field("two\nlines") == "\"two\nlines\"")
+        var row = Self.row("m/s,odd", 0.5)
+        row.rank = "1"
+        let board = Leaderboard(suite: "t", fingerprint: "f", metric: "accuracy", rows: [row], decisions: [])
+        let text = CSVRenderer().render(board)
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(lines.count == 3 && lines[2].isEmpty, "CRLF after every record")
+        #expect(lines[0].split(separator: ",").count == CSVRenderer.header.count)
+        #expect(lines[1].hasPrefix("1,\"m/s,odd\",m,s,s,v,,,true,0.5,0.5,0.5,5,,,,1,1,,,0"))
+    }
+
+    @Test func variantsSectionIsParsedWithLocatedErrors() throws {
+        let dir = try makeTempDir("lb-variants-errors")
+        func load(_ extra: String) throws -> Suite {
+            try SuiteLoader.load(path: try writeFile(dir, "s.yaml", baseSuite + extra))
+        }
+        let ok = try load("leaderboard:\n  variants: [multi_temperature, fusion]\n  multi_temperature: {temperatures: [0.4, 0.8, 1.2]}\n  fusion: {fuser: strong}\n")
+        #expect(ok.leaderboard.variants == [.multiTemperature, .fusion])
+        // maj4 and bon4 have the same N and temperature on each model: one pair of twins per model, given to maj4.
+        #expect(ok.systems.map(\.name).filter { $0.contains("~") } == [
+            "weak/maj4~multi_temperature", "weak/maj4~fusion", "mid/maj4~multi_temperature", "mid/maj4~fusion",
+            "strong/maj4~multi_temperature", "strong/maj4~fusion"])
+        #expect(ok.systems.firstIndex { $0.name == "mid/maj4~fusion" }! == ok.systems.firstIndex { $0.name == "mid/maj4" }! + 2)
+        let twin = ok.strategy("maj4~fusion")!
+        #expect(twin.samplesPerItem == 4 && twin.referencedModels == ["strong"])
+        #expect(Set(ok.systems.map(\.fingerprint)).count == ok.systems.count)
+
+        let cases: [(String, Int, String)] = [
+            ("leaderboard:\n  variants: [fusoin]\n", 20, "fusoin"),
+            ("leaderboard:\n  variants: [fusion]\n  fusion: {fuser: stron}\n", 21, "did you mean 'strong'"),
+            ("leaderboard:\n  variants: [fusion]\n  multi_temperature: {temperatures: [0.4]}\n", 21, "does not list"),
+            ("leaderboard:\n  variants: [multi_temperature]\n  multi_temperature: {temperatures: [0.4, 0.4]}\n", 21, "repeats temperature"),
+            ("leaderboard:\n  variant: [fusion]\n", 20, "variant"),
+        ]
+        for (extra, line, fragment) in cases {
+            do {
+                _ = try load(extra)
+                Issue.record("expected an error for \(extra)")
+            } catch let error as SuiteError {
+                #expect(error.line == line, "\(error)")
+                #expect(error.description.contains(fragment), "\(error)")
+            }
+        }
+    }
+
+    @Test func variantNamesAreRecognisedFromTheDatabaseAlone() {
+        #expect(Variants.parse(systemName: "mid/maj8~fusion", strategy: "maj8~fusion") == ("mid/maj8", "fusion"))
+        #expect(Variants.parse(systemName: "mid/maj8~multi_temperature", strategy: "maj8~multi_temperature") == ("mid/maj8", "multi_temperature"))
+        #expect(Variants.parse(systemName: "mid/maj8", strategy: "maj8") == (nil, nil))
+        #expect(Variants.parse(systemName: "x~other", strategy: "s~other") == (nil, nil))
+    }
+
+    struct Published: Sendable {
+        var dir: String
+        var db: String
+        var board: Leaderboard
+        var files: [String: Data]
+    }
+
+    /// One small suite with variants, published once for the tests below (2 interims of 3 seeds: quick).
+    actor Cache {
+        static let shared = Cache()
+        private var task: Task<Published, any Error>?
+        func get() async throws -> Published {
+            if let task { return try await task.value }
+            let task = Task { try await LeaderboardTests.publishSmall() }
+            self.task = task
+            return try await task.value
+        }
+    }
+
+    static func published() async throws -> Published { try await Cache.shared.get() }
+
+    static func publishSmall() async throws -> Published {
+        let dir = try makeTempDir("lb-publish")
+        _ = try writeFile(dir, "small.yaml", baseSuite.replacingOccurrences(of: "items: 40", with: "items: 30") + """
+            compare: {group_size: 3, max_interims: 2, permutations: 1000}
+            leaderboard:
+              variants: [multi_temperature, fusion]
+              multi_temperature: {temperatures: [0.4, 1.0]}
+              fusion: {fuser: strong}
+
+            """)
+        var options = PublishOptions()
+        options.databasePath = dir + "/db.sqlite"
+        options.outputDirectory = dir + "/out"
+        options.showProgress = false
+        let report = try await Publish.publish(suitePath: dir + "/small.yaml", options: options)
+        var files: [String: Data] = [:]
+        for path in report.files { files[(path as NSString).lastPathComponent] = try Data(contentsOf: URL(fileURLWithPath: path)) }
+        return Published(dir: dir, db: options.databasePath, board: report.leaderboard, files: files)
+    }
+
+    @Test func publishWritesFiveFilesAndRegeneratingGivesIdenticalBytes() async throws {
+        let p = try await Self.published()
+        #expect(Set(p.files.keys) == ["leaderboard.md", "leaderboard.csv", "leaderboard.json", "index.html", "provenance.json"])
+        let reader = try Publish.openReadOnly(p.db)
+        let again = p.dir + "/again"
+        _ = try await Publish.write(reader: reader, suite: "small", directory: again, formats: LeaderboardFormat.allCases)
+        for (name, data) in p.files {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: again + "/" + name)) == data, "\(name) differs when regenerated")
+        }
+    }
+
+    @Test func jsonFollowsTheDocumentedSchema() async throws {
+        let p = try await Self.published()
+        let json = try #require(try JSONSerialization.jsonObject(with: p.files["leaderboard.json"]!) as? [String: Any])
+        #expect(json["suite"] as? String == "small")
+        #expect(json["metric"] as? String == "accuracy")
+        let systems = try #require(json["systems"] as? [[String: Any]])
+        #expect(systems.count == p.board.rows.count)
+        let required = ["name", "model", "strategy", "verifier", "variant_of", "variant", "mean", "ci_low", "ci_high", "seeds", "rank",
+                        "tokens_per_item", "calls_per_item", "cost_per_item", "failures"]
+        for s in systems { for key in required { #expect(s.keys.contains(key), "system lacks \(key)") } }
+        let twins = systems.filter { !($0["variant_of"] is NSNull) }
+        #expect(twins.count == 6)
+        #expect(Set(twins.compactMap { $0["variant"] as? String }) == ["multi_temperature", "fusion"])
+        for s in systems where s["variant_of"] is NSNull { #expect(s["variant"] is NSNull) }
+        let decisions = try #require(json["decisions"] as? [[String: Any]])
+        #expect(!decisions.isEmpty)
+        for d in decisions { for key in ["a", "b", "decision", "interim"] { #expect(d.keys.contains(key)) } }
+        #expect(try JSONSerialization.jsonObject(with: p.files["provenance.json"]!) is [String: Any])
+    }
+
+    @Test func ranksOfThePublishedBoardMatchItsDecisions() async throws {
+        let board = try await Self.published().board
+        Self.expectConsistent(board.rows, board.decisions)
+        // Twins were compared like any system.
+        let twins = board.rows.filter { $0.variantOf != nil }
+        for t in twins {
+            #expect(board.decisions.contains { [$0.a, $0.b].contains(t.name) }, "\(t.name) was never compared")
+            #expect(t.vsBase != nil)
+        }
+        #expect(board.rows.dropFirst().allSatisfy { $0.vsTop != nil })
+    }
+
+    @Test func markdownShowsTwinsBesideTheirBase() async throws {
+        let md = String(decoding: try await Self.published().files["leaderboard.md"]!, as: UTF8.self)
+        #expect(md.contains("## Variants"))
+        #expect(md.contains("| mid/maj4 | "))
+        #expect(md.contains("mid/maj4~fusion"))
+        let table = md.components(separatedBy: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| Rank") }
+        #expect(!table.isEmpty)
+    }
+
+    @Test func provenanceHoldsNoKeyAndNoClock() async throws {
+        let text = String(decoding: try await Self.published().files["provenance.json"]!, as: UTF8.self)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        for key in ["suite_fingerprint", "ttsbench_version", "git_commit", "dataset", "models", "seeds", "dates", "adastop"] {
+            #expect(json.keys.contains(key), "provenance lacks \(key)")
+        }
+        #expect(!text.lowercased().contains("api_key\""))
+    }
+
+    @Test func poolIdsAgreeWithTheRunner() async throws {
+        let p = try await Self.published()
+        let suite = try SuiteLoader.load(path: p.dir + "/small.yaml")
+        let task = try TaskLoader.load(suite.task, suiteSeed: suite.seed)
+        let store = try Store(path: p.dir + "/pool-check.sqlite")
+        let runner = try Runner(suite: suite, task: task, store: store, workers: 1)
+        for system in suite.systems {
+            #expect(PoolMetrics.poolID(suite: suite, task: task, system: system) == runner.poolHandle(for: system).id)
+        }
+        // And the published board found the pools: latency and estimator curves are there.
+        #expect(p.board.rows.filter { $0.variantOf == nil }.allSatisfy { $0.latencyMsPerItem != nil })
+        #expect(p.board.curves.contains { $0.source == "estimator" && $0.family == "majority" })
+    }
+}
