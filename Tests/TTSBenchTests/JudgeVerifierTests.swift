@@ -120,4 +120,27 @@ final class ScriptedJudge: ModelClient, @unchecked Sendable {
         let noCandidate = baseSuite.replacingOccurrences(of: "verifiers:\n", with: "verifiers:\n  judge: {kind: judge, model: mid, prompt: \"Is it right?\"}\n")
         #expect(throws: SuiteError.self) { try SuiteLoader.load(path: try writeFile(dir, "p.yaml", noCandidate)) }
     }
+
+    /// A suite judged by one of its models runs to a leaderboard (regenerated from the database
+    /// without calling the judge again), and the judge's own model is part of each system's
+    /// fingerprint: changing it means new runs, not silently reused scores.
+    @Test func aJudgedSuiteRunsAndTheJudgeShapesTheFingerprint() async throws {
+        let dir = try makeTempDir("judge-run")
+        let judged = baseSuite
+            .replacingOccurrences(of: "verifiers:\n", with: "verifiers:\n  judge: {kind: judge, model: strong}\n")
+            .replacingOccurrences(of: "verifier: [math]", with: "verifier: [judge]")
+        let path = try writeFile(dir, "judged.yaml", judged)
+        let (report, files) = try await ResumeTests.run(path, db: dir + "/db.sqlite", out: dir + "/out", seeds: 2)
+        #expect(report.leaderboard.rows.count == 9)
+        #expect(report.leaderboard.rows.allSatisfy { $0.seeds == 2 && $0.mean > 0 })
+        let again = try await ResumeTests.run(path, db: dir + "/db.sqlite", out: dir + "/out", seeds: 2)
+        #expect(again.0.samplesGenerated == 0)
+        #expect(again.1 == files)
+
+        let suite = try SuiteLoader.load(path: path)
+        let otherJudge = try SuiteLoader.load(path: try writeFile(dir, "other.yaml", judged.replacingOccurrences(
+            of: "strong: {kind: simulated, ability: 1.5}", with: "strong: {kind: simulated, ability: 1.0}")))
+        let weakSingle = { (s: Suite) in s.system("weak/single")!.fingerprint }
+        #expect(weakSingle(suite) != weakSingle(otherJudge), "the judge's model is not in the fingerprint")
+    }
 }

@@ -214,7 +214,9 @@ struct SuiteParser {
             if let scorerName = strategy.scorer, let scorer = verifiers.first(where: { $0.name == scorerName }) {
                 parts.append("scorer=\(scorerName):\(scorer.kind)")
             }
-            for other in strategy.referencedModels {  // e.g. a fuser: its behaviour shapes the numbers
+            // A fuser, or a judge verifier/scorer: the models they call shape the numbers.
+            let scorerModels = strategy.scorer.flatMap { name in verifiers.first { $0.name == name } }?.referencedModels ?? []
+            for other in strategy.referencedModels + verifier.referencedModels + scorerModels {
                 parts.append("uses-model=\(other):\(models.first { $0.name == other }?.fingerprint ?? "?")")
             }
             if compare.pool == .independent { parts.append("pool=independent:\(s.name)") }
