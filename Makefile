@@ -8,10 +8,11 @@ DB ?= results/ttsbench.sqlite
 build:
 	$(SWIFT) build -c release --product ttsbench
 
+# Runs the embedded default (resuming: a finished suite generates nothing) and publishes it.
 demo: build
-	$(BIN) run suites/demo.yaml --db $(DB) --out results
+	$(BIN) publish suites/demo.yaml --db $(DB) --out results
 	@echo
-	@echo "Leaderboard: results/demo/leaderboard.md (and leaderboard.json); database: $(DB)"
+	@echo "Leaderboard: results/demo/leaderboard.md (also .csv, .json, index.html, provenance.json); database: $(DB)"
 
 # The real-model demo: the tiny addition model served by llama.cpp (installed by .ci/install-llama.sh).
 demo-real: build

@@ -27,6 +27,8 @@ struct Args {
             case "--permutations": permutations = Int(it.next()!)!
             case "--offset": offset = Int(it.next()!)!
             case "--agents": agents = Int(it.next()!)!
+            case "--group-size": groupSize = Int(it.next()!)!
+            case "--interims": interims = Int(it.next()!)!
             default: fatalError("unknown argument \(a)")
             }
         }
