@@ -18,9 +18,10 @@ public enum PoolMetrics {
             board.curves = systemCurves(board)
             return
         }
-        // Verifiers that call a model (a judge) are left out: re-scoring the pool for curves would
-        // mean new model calls, and a leaderboard is regenerated from the database alone.
-        let verifiers = Dictionary(uniqueKeysWithValues: suite.verifiers.filter { $0.referencedModels.isEmpty }
+        // Verifiers that call a model (a judge) or an endpoint (a reward model) are left out:
+        // re-scoring the pool for curves would mean new calls, and a leaderboard is regenerated
+        // from the database alone.
+        let verifiers = Dictionary(uniqueKeysWithValues: suite.verifiers.filter { !$0.callsOut }
             .map { ($0.name, VerifierFactory.make($0, suiteSeed: suite.seed)) })
         let items = Dictionary(task.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         // Latency: the strategies whose samples are known (N pooled samples at one temperature).

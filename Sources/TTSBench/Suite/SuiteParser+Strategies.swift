@@ -74,7 +74,7 @@ extension SuiteParser {
             throw scorerCursor.error("'\(scorerCursor.pathString)' names verifier '\(scorer)', which is not defined in 'verifiers'\(suggestion) (defined: \(verifiers.map(\.name).joined(separator: ", ")))")
         }
         guard v.givesReward else {
-            throw scorerCursor.error("'\(scorerCursor.pathString)' names verifier '\(scorer)', which gives no reward; a \(kind) scorer must be a reward verifier (kind: simulated)")
+            throw scorerCursor.error("'\(scorerCursor.pathString)' names verifier '\(scorer)', which gives no reward; a \(kind) scorer must be a reward verifier (kind: reward, simulated or oracle)")
         }
         return scorer
     }

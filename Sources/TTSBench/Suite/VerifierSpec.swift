@@ -12,6 +12,10 @@ public struct VerifierSpec: Sendable {
         case judge(model: String, prompt: String?)
         /// An oracle reward: 1 when `using` (exact, numeric or math) finds the candidate correct, else 0.
         case oracle(using: String)
+        /// A reward-model endpoint over HTTP (vLLM's classify or pooling API, or a JSON shape
+        /// given in the suite; see `RewardEndpointVerifier`). Its description (URL, model,
+        /// request shape, score path) enters the system fingerprint.
+        case reward(RewardEndpointParameters)
     }
     public var name: String
     public var kind: Kind
@@ -20,6 +24,7 @@ public struct VerifierSpec: Sendable {
     public var judgesCorrectness: Bool {
         if case .simulatedReward = kind { return false }
         if case .oracle = kind { return false }
+        if case .reward = kind { return false }
         return true
     }
     /// Models of the suite this verifier calls (a judge): their fingerprints shape its verdicts.
@@ -31,7 +36,14 @@ public struct VerifierSpec: Sendable {
     public var givesReward: Bool {
         if case .simulatedReward = kind { return true }
         if case .oracle = kind { return true }
+        if case .reward = kind { return true }
         return false
+    }
+    /// Whether it calls something outside the process (a model of the suite, an HTTP endpoint):
+    /// such verifiers are never called when a leaderboard is regenerated from the database.
+    public var callsOut: Bool {
+        if case .reward = kind { return true }
+        return !referencedModels.isEmpty
     }
 }
 

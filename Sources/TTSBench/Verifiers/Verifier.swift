@@ -48,6 +48,7 @@ public enum VerifierFactory {
         case .simulatedReward(let auc): SimulatedRewardVerifier(name: spec.name, auc: auc, suiteSeed: suiteSeed)
         case .oracle(let using):
             OracleRewardVerifier(inner: OracleRewardVerifier.inner(using))
+        case .reward(let parameters): RewardEndpointVerifier(name: spec.name, parameters: parameters)
         }
     }
 }

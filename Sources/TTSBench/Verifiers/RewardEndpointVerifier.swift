@@ -1,0 +1,426 @@
+import Foundation
+
+/// What a `kind: reward` verifier calls: a reward model served over HTTP.
+///
+/// Three request shapes (`api`):
+/// - `classify`: vLLM's classification API, `POST {base_url}/classify` with
+///   `{"model": M, "input": TEXT}` (or `"messages"` with `chat: true`). The reply is
+///   `{"data": [{"index", "label", "probs": [...], "num_classes"}], ...}`; the score is
+///   `data[0].probs[class_index]` (the last class by default).
+/// - `pooling`: vLLM's pooling API, `POST {base_url}/pooling` with the same request. The reply is
+///   `{"data": [{"index", "object": "pooling", "data": [...] or [[...], ...]}], ...}`; the score
+///   is element `class_index` (last by default) of `data[0].data`, or of its last row when the
+///   model returns one row per token (a reward model's `ALL` pooler).
+/// - `json`: any JSON service. The suite gives the request body (a mapping whose strings may
+///   hold `{question}`, `{response}`, `{answer}` and `{reference}`) and `score`, a path such as
+///   `result.scores[0]` to the number in the reply.
+public struct RewardEndpointParameters: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    public enum API: String, Sendable, Hashable { case classify, pooling, json }
+
+    public var api: API
+    /// Without a trailing slash.
+    public var baseURL: String
+    /// Appended to `baseURL`: "/classify", "/pooling" by default, "" for `json`.
+    public var path: String
+    /// The served model's name (`classify`, `pooling`).
+    public var model: String?
+    /// The input text template (`classify`, `pooling`).
+    public var input: String
+    /// Send `messages` (user: the question, assistant: the response) instead of `input`.
+    public var chat: Bool
+    /// The class (or column) read from the scores; nil for the last one. Negative counts from the end.
+    public var classIndex: Int?
+    /// Extra request fields (`classify`, `pooling`).
+    public var extraBody: [String: JSONValue]
+    /// The request body template (`json`).
+    public var body: JSONValue?
+    /// The path to the score in the reply (`json`), as written in the suite.
+    public var score: String
+    public var apiKeyEnv: String?
+    public var extraHeaders: [String: String]
+    public var timeout: Double
+    public var maxRetries: Int
+    public var retryBaseDelay: Double
+    public var maxConcurrency: Int
+
+    public static let defaultInput = "{question}\n\n{response}"
+
+    public init(api: API, baseURL: String, path: String? = nil, model: String? = nil, input: String = RewardEndpointParameters.defaultInput,
+                chat: Bool = false, classIndex: Int? = nil, extraBody: [String: JSONValue] = [:], body: JSONValue? = nil,
+                score: String = "", apiKeyEnv: String? = nil, extraHeaders: [String: String] = [:], timeout: Double = 60,
+                maxRetries: Int = 3, retryBaseDelay: Double = 0.5, maxConcurrency: Int = 16) {
+        self.api = api
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.path = path ?? (api == .classify ? "/classify" : api == .pooling ? "/pooling" : "")
+        self.model = model
+        self.input = input
+        self.chat = chat
+        self.classIndex = classIndex
+        self.extraBody = extraBody
+        self.body = body
+        self.score = score
+        self.apiKeyEnv = apiKeyEnv
+        self.extraHeaders = extraHeaders
+        self.timeout = timeout
+        self.maxRetries = maxRetries
+        self.retryBaseDelay = retryBaseDelay
+        self.maxConcurrency = maxConcurrency
+    }
+
+    public var url: String { baseURL + path }
+
+    /// The canonical form that enters the system fingerprint: everything that shapes a score
+    /// (URL, model, request shape, where the score is read), nothing that only shapes how it is
+    /// fetched (timeouts, retries, concurrency, headers, the key's variable).
+    public var description: String {
+        var parts = ["api=\(api.rawValue)", "url=\(url)"]
+        switch api {
+        case .classify, .pooling:
+            parts.append("model=\(model ?? "")")
+            parts.append(chat ? "chat" : "input=\(JSONValue.string(input).canonicalString)")
+            parts.append("class_index=\(classIndex.map(String.init) ?? "last")")
+            if !extraBody.isEmpty { parts.append("extra_body=\(JSONValue.object(extraBody).canonicalString)") }
+        case .json:
+            parts.append("body=\((body ?? .null).canonicalString)")
+            parts.append("score=\(score)")
+        }
+        return "reward-endpoint(\(parts.joined(separator: ",")))"
+    }
+
+    public var debugDescription: String { description }
+}
+
+/// One step of a score path: a key of an object, or an index into a list (negative from the end).
+public enum JSONPathStep: Sendable, Hashable {
+    case key(String)
+    case index(Int)
+
+    /// Parses `a.b[0].c`, `$.data[-1]`, `["a key"]`; a failure with the reason when malformed.
+    public static func parse(_ text: String) -> Result<[JSONPathStep], PathError> {
+        var chars = Array(text.trimmingCharacters(in: .whitespaces))
+        if chars.first == "$" { chars.removeFirst() }
+        var steps: [JSONPathStep] = []
+        var i = 0
+        var expectKey = !chars.isEmpty && chars[0] != "." && chars[0] != "["
+        while i < chars.count || expectKey {
+            if expectKey {
+                var name = ""
+                while i < chars.count, chars[i] != ".", chars[i] != "[" {
+                    if chars[i] == "]" { return .failure(PathError(message: "unexpected ']' at character \(i + 1)")) }
+                    name.append(chars[i])
+                    i += 1
+                }
+                guard !name.isEmpty else { return .failure(PathError(message: "an empty key at character \(i + 1)")) }
+                steps.append(.key(name))
+                expectKey = false
+                continue
+            }
+            switch chars[i] {
+            case ".":
+                i += 1
+                expectKey = true
+            case "[":
+                guard let close = chars[i...].firstIndex(of: "]") else { return .failure(PathError(message: "an unclosed '['")) }
+                let inner = String(chars[(i + 1)..<close])
+                if inner.count >= 2, let q = inner.first, q == "\"" || q == "'", inner.last == q {
+                    steps.append(.key(String(inner.dropFirst().dropLast())))
+                } else if let n = Int(inner) {
+                    steps.append(.index(n))
+                } else {
+                    return .failure(PathError(message: "'[\(inner)]' is neither an integer index nor a quoted key"))
+                }
+                i = close + 1
+            default:
+                return .failure(PathError(message: "unexpected '\(chars[i])' at character \(i + 1)"))
+            }
+        }
+        guard !steps.isEmpty else { return .failure(PathError(message: "an empty path")) }
+        return .success(steps)
+    }
+
+    public struct PathError: Error, Sendable { public var message: String }
+
+    /// Follows `steps` from `value`; the path walked so far and what was found when it stops.
+    static func follow(_ steps: [JSONPathStep], in value: JSONValue) -> Result<JSONValue, PathError> {
+        var current = value
+        var walked = ""
+        for step in steps {
+            switch step {
+            case .key(let k):
+                guard let o = current.objectValue else { return .failure(PathError(message: "'\(walked.isEmpty ? "$" : walked)' is not an object")) }
+                guard let next = o[k] else { return .failure(PathError(message: "no key '\(k)' at '\(walked.isEmpty ? "$" : walked)'")) }
+                walked += walked.isEmpty ? k : ".\(k)"
+                current = next
+            case .index(let n):
+                guard let a = current.arrayValue else { return .failure(PathError(message: "'\(walked.isEmpty ? "$" : walked)' is not a list")) }
+                let j = n < 0 ? a.count + n : n
+                guard j >= 0, j < a.count else { return .failure(PathError(message: "index \(n) is out of range of '\(walked.isEmpty ? "$" : walked)' (\(a.count) elements)")) }
+                walked += "[\(n)]"
+                current = a[j]
+            }
+        }
+        return .success(current)
+    }
+}
+
+/// A request to the reward endpoint failed for good, or its reply had no score.
+public struct RewardEndpointError: Error, CustomStringConvertible, Sendable {
+    public var verifier: String
+    public var message: String
+    public var description: String { "reward verifier '\(verifier)': \(message)" }
+}
+
+/// `kind: reward`: scores a candidate by asking a reward-model endpoint (see
+/// `RewardEndpointParameters` for the request shapes). It gives a reward, never a verdict of
+/// correctness, so it serves as the scorer of `best_of_n` and `weighted_majority`.
+///
+/// Requests go through the process-wide HTTP client (`SharedHTTPClient`), a concurrency limit of
+/// `max_concurrency` that backs off on 429, and bounded retries with jittered exponential backoff
+/// (`RetryPolicy`) on 5xx, timeouts, connection errors and invalid JSON. A reply without a
+/// number where the score should be is an error quoting the reply's first bytes; it is not
+/// retried, since the same request would get the same reply. A score is fetched once per
+/// process for the same request (memoised by the request's bytes).
+public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
+    public let name: String
+    public let parameters: RewardEndpointParameters
+    let transport: any HTTPTransport
+    let limiter: AdaptiveLimiter
+    let retry: RetryPolicy
+    let scoreSteps: [JSONPathStep]
+    private let apiKey: String?
+    private let keyProblem: String?
+    private let lock = NSLock()
+    private var memo: [String: Double] = [:]
+    private var sent = 0
+
+    public init(name: String, parameters: RewardEndpointParameters, transport: (any HTTPTransport)? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.name = name
+        self.parameters = parameters
+        if let transport {
+            self.transport = transport
+        } else {
+            SharedHTTPClient.shared.register(concurrency: parameters.maxConcurrency)
+            self.transport = SharedHTTPClient.shared
+        }
+        limiter = AdaptiveLimiter(maximum: parameters.maxConcurrency)
+        retry = RetryPolicy(maxRetries: parameters.maxRetries, baseDelay: parameters.retryBaseDelay)
+        if parameters.api == .json, case .success(let steps) = JSONPathStep.parse(parameters.score) {
+            scoreSteps = steps
+        } else {
+            scoreSteps = []
+        }
+        if let variable = parameters.apiKeyEnv {
+            if let key = environment[variable], !key.isEmpty {
+                apiKey = key
+                keyProblem = nil
+            } else {
+                apiKey = nil
+                keyProblem = "the environment variable \(variable) named by 'api_key_env' is not set"
+            }
+        } else {
+            apiKey = nil
+            keyProblem = nil
+        }
+    }
+
+    /// HTTP attempts sent so far (retries included; memoised scores send nothing).
+    public var requestsSent: Int { lock.withLock { sent } }
+
+    // MARK: requests
+
+    /// `{question}`, `{response}`, `{answer}` and `{reference}` replaced in one pass (text inside
+    /// the values is never expanded); other braces are left alone.
+    static func render(_ template: String, _ values: [String: String]) -> String {
+        var out = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}"), let value = values[String(after[..<close])] {
+                out += value
+                rest = after[after.index(after: close)...]
+            } else {
+                out += "{"
+                rest = after
+            }
+        }
+        return out + rest
+    }
+
+    static func render(_ template: JSONValue, _ values: [String: String]) -> JSONValue {
+        switch template {
+        case .string(let s): .string(render(s, values))
+        case .array(let a): .array(a.map { render($0, values) })
+        case .object(let o): .object(o.mapValues { render($0, values) })
+        default: template
+        }
+    }
+
+    /// The request body for one candidate.
+    public func requestBody(_ candidate: Candidate, item: TaskItem) -> JSONValue {
+        let values = ["question": item.question, "response": candidate.text, "answer": candidate.answer ?? "(none)",
+                      "reference": item.answer]
+        let p = parameters
+        switch p.api {
+        case .json:
+            return Self.render(p.body ?? .object([:]), values)
+        case .classify, .pooling:
+            var b = p.extraBody
+            b["model"] = .string(p.model ?? "")
+            if p.chat {
+                b["messages"] = .array([
+                    .object(["role": .string("user"), "content": .string(item.question)]),
+                    .object(["role": .string("assistant"), "content": .string(candidate.text)]),
+                ])
+            } else {
+                b["input"] = .string(Self.render(p.input, values))
+            }
+            return .object(b)
+        }
+    }
+
+    public func verify(_ candidate: Candidate, item: TaskItem) async throws -> Verdict {
+        if let keyProblem { throw RewardEndpointError(verifier: name, message: keyProblem) }
+        let bytes = requestBody(candidate, item: item).canonicalBytes
+        let key = SHA256.hex(bytes: bytes)
+        if let cached = lock.withLock({ memo[key] }) {
+            return Verdict(correct: nil, reward: cached, detail: "reward \(name): \(Self.format(cached))")
+        }
+        let score = try await send(bytes)
+        lock.withLock { memo[key] = score }
+        return Verdict(correct: nil, reward: score, detail: "reward \(name): \(Self.format(score))")
+    }
+
+    static func format(_ x: Double) -> String { String(format: "%.4f", x) }
+
+    var headers: [(String, String)] {
+        var h: [(String, String)] = parameters.extraHeaders.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        if let apiKey { h.append(("Authorization", "Bearer \(apiKey)")) }
+        return h
+    }
+
+    /// One score, with bounded retries. Throws `RewardEndpointError` when it fails for good.
+    func send(_ body: [UInt8]) async throws -> Double {
+        let url = parameters.url
+        let headers = self.headers
+        var log: [String] = []
+        var attempt = 0
+        while true {
+            attempt += 1
+            try await limiter.acquire()
+            lock.withLock { sent += 1 }
+            var message: String
+            var retryable = true
+            var retryAfter: Double?
+            var throttle = false
+            do {
+                let exchange = try await transport.post(url: url, headers: headers, body: body, timeout: parameters.timeout)
+                if (200..<300).contains(exchange.status) {
+                    switch parse(exchange.body) {
+                    case .success(let score):
+                        await limiter.release()
+                        await limiter.succeeded()
+                        return score
+                    case .failure(let failure):
+                        message = failure.message
+                        retryable = failure.retryable
+                    }
+                } else {
+                    message = "HTTP \(exchange.status): \(OpenAIClient.prefix(exchange.body))"
+                    switch exchange.status {
+                    case 429:
+                        throttle = true
+                        retryAfter = RetryPolicy.parseRetryAfter(exchange.header("Retry-After"))
+                    case 408, 409, 500...599:
+                        if exchange.status == 503 { retryAfter = RetryPolicy.parseRetryAfter(exchange.header("Retry-After")) }
+                    default:
+                        retryable = false
+                    }
+                }
+            } catch let error as TransportError {
+                message = error.description
+            } catch {
+                await limiter.release()
+                throw error
+            }
+            await limiter.release()
+            if throttle { await limiter.throttled(retryAfter: retryAfter) }
+            guard retryable && attempt <= retry.maxRetries else {
+                log.append("attempt \(attempt): \(message)")
+                let why = retryable ? "failed after \(attempt) attempts" : "failed after \(attempt) attempts (not retryable)"
+                throw RewardEndpointError(verifier: name, message: "POST \(url) \(why): \(message)"
+                                          + (log.count > 1 ? "\nretry log:\n" + log.joined(separator: "\n") : ""))
+            }
+            let delay = retry.delay(retry: attempt, retryAfter: retryAfter)
+            log.append("attempt \(attempt): \(message); retried after \(String(format: "%.2f", delay)) s")
+            try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+        }
+    }
+
+    struct ReplyFailure: Error {
+        var message: String
+        var retryable: Bool
+    }
+
+    /// The score in a 2xx reply, or why there is none (quoting the reply's first bytes).
+    func parse(_ body: [UInt8]) -> Result<Double, ReplyFailure> {
+        func fail(_ what: String, retryable: Bool = false) -> Result<Double, ReplyFailure> {
+            .failure(ReplyFailure(message: "malformed response (\(what)): \(OpenAIClient.prefix(body))", retryable: retryable))
+        }
+        guard let json = JSONValue.parse(body) else { return fail("invalid JSON", retryable: true) }
+        let value: JSONValue
+        switch parameters.api {
+        case .json:
+            switch JSONPathStep.follow(scoreSteps, in: json) {
+            case .success(let v): value = v
+            case .failure(let why): return fail("no score at '\(parameters.score)': \(why.message)")
+            }
+        case .classify, .pooling:
+            guard json.objectValue != nil else { return fail("not a JSON object") }
+            if let error = json["error"], error != .null { return fail("an error object") }
+            guard let data = json["data"]?.arrayValue else { return fail("no 'data' list") }
+            guard let first = data.first(where: { $0["index"]?.intValue == 0 }) ?? data.first else { return fail("empty 'data'") }
+            var row: [JSONValue]
+            if parameters.api == .classify {
+                guard let probs = first["probs"]?.arrayValue else { return fail("no 'data[0].probs' list") }
+                row = probs
+            } else {
+                guard let inner = first["data"] else { return fail("no 'data[0].data'") }
+                if inner.stringValue != nil { return fail("'data[0].data' is a string (base64?); ask for float output") }
+                guard let list = inner.arrayValue else { return fail("'data[0].data' is not a list") }
+                row = list
+                // One row per token (a reward model's ALL pooling): the last token's row.
+                if let last = list.last, let lastRow = last.arrayValue { row = lastRow }
+            }
+            guard !row.isEmpty else { return fail("an empty score list") }
+            let i = parameters.classIndex ?? -1
+            let j = i < 0 ? row.count + i : i
+            guard j >= 0, j < row.count else { return fail("class_index \(i) is out of range of \(row.count) scores") }
+            value = row[j]
+        }
+        guard case .some(let score) = Self.number(value) else {
+            return fail("the score is \(Self.kindName(value)), not a number")
+        }
+        return .success(score)
+    }
+
+    static func number(_ v: JSONValue) -> Double? {
+        switch v {
+        case .int(let i): Double(i)
+        case .double(let d) where d.isFinite: d
+        default: nil
+        }
+    }
+
+    static func kindName(_ v: JSONValue) -> String {
+        switch v {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .string(let s): "a string (\"\(s.prefix(40))\")"
+        case .array: "a list"
+        case .object: "an object"
+        case .int, .double: "a non-finite number"
+        }
+    }
+}
