@@ -91,7 +91,9 @@ import Testing
         #expect(forged.correct == false, "\(forged.detail)")
     }
 
-    @Test func allCanonicalHumanEvalSolutionsPass() async throws {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: humanEvalPath),
+                   "../shared/datasets/humaneval.jsonl is not beside the repository (a user's clone has no ../shared)"))
+    func allCanonicalHumanEvalSolutionsPass() async throws {
         let items = try JSONLDataset.load(path: Self.humanEvalPath).items
         #expect(items.count == 164)
         #expect(items.allSatisfy { $0.entryPoint != nil && $0.tests != nil })
