@@ -39,6 +39,8 @@ let package = Package(
         // Benchmarks (`make bench`): ratios measured in the same run.
         .executableTarget(name: "ttsbench-bench", dependencies: ["TTSBench", "AdaStop"]),
         .executableTarget(name: "adastop-bench", dependencies: ["AdaStop"]),
+        // Request rate of the client path against a canned local endpoint (bench/endpoint/run.sh).
+        .executableTarget(name: "endpoint-bench", dependencies: ["TTSBench"]),
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),
         .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift")]),
         // Against a real llama.cpp server (tools/tiny-model) started by the tests; skipped without the venv.

@@ -10,6 +10,10 @@ public actor SamplePool {
         /// temperature and indices: model fingerprint, task, prompt, decoding limits, pool tag.
         public var id: String
         public var modelName: String
+        public init(id: String, modelName: String) {
+            self.id = id
+            self.modelName = modelName
+        }
     }
 
     private struct BlockKey: Hashable {
