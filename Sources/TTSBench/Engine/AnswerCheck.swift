@@ -87,21 +87,4 @@ public enum AnswerCheck {
     public static func jsonLine(line: Int, verdict: Verdict) -> String {
         "{\"line\": \(line), \"correct\": \(verdict.correct ?? false), \"reason\": \(jsonString(verdict.detail))}"
     }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }

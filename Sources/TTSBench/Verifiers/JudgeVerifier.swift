@@ -57,20 +57,7 @@ public struct JudgeVerifier: Verifier {
         // One pass over the template, so that placeholder-like text inside a value is left alone.
         let values = ["question": item.question, "reference": item.answer, "response": candidate.text,
                       "answer": candidate.answer ?? "(none)"]
-        var out = ""
-        var rest = prompt[...]
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            let after = rest[rest.index(after: open)...]
-            if let close = after.firstIndex(of: "}"), let value = values[String(after[..<close])] {
-                out += value
-                rest = after[after.index(after: close)...]
-            } else {
-                out += "{"
-                rest = after
-            }
-        }
-        return out + rest
+        return fillTemplate(prompt, values)
     }
 
     public func verify(_ candidate: Candidate, item: TaskItem) async throws -> Verdict {

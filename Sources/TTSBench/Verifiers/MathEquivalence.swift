@@ -39,21 +39,21 @@ public enum MathEquivalence {
     /// Content of the last `\boxed{...}` / `\fbox{...}` (nested braces), or nil.
     /// Also accepts the unbraced form `\boxed 5` (up to the next space or `$`).
     public static func lastBoxed(in text: String) -> String? {
-        let c = Array(text)
-        let n = c.count
-        // Collect the starts of every \boxed / \fbox (linear scan), then try them from the last
-        // one backwards; only the chosen one is brace-matched, so the whole call is linear.
+        // Scanned as UTF-8 bytes (the markers are ASCII): building an array of Characters for a
+        // whole completion was the costliest step of reading answers. Only the chosen box's
+        // content is turned into Characters for brace matching, so the call stays linear.
+        let bytes = Array(text.utf8)
+        let n = bytes.count
+        let backslash = UInt8(ascii: "\\"), space = UInt8(ascii: " "), open = UInt8(ascii: "{")
+        func isLetter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) }
         var starts: [Int] = []  // index just after the command name
         var i = 0
         while i < n {
-            if c[i] == "\\" {
+            if bytes[i] == backslash {
                 var j = i + 1
-                while j < n && c[j].isASCII && c[j].isLetter { j += 1 }
-                let len = j - i - 1
-                if len == 5 || len == 4 {
-                    let name = String(c[(i + 1)..<j])
-                    if name == "boxed" || name == "fbox" { starts.append(j) }
-                }
+                while j < n && isLetter(bytes[j]) { j += 1 }
+                let name = bytes[(i + 1)..<j]
+                if name.elementsEqual("boxed".utf8) || name.elementsEqual("fbox".utf8) { starts.append(j) }
                 i = max(j, i + 1)
                 continue
             }
@@ -61,17 +61,18 @@ public enum MathEquivalence {
         }
         for j in starts.reversed() {
             var k = j
-            while k < n && c[k] == " " { k += 1 }
-            if k < n && c[k] == "{" {
-                if let close = MathLatexTokenizer.matchBrace(c, k) {
-                    return String(c[(k + 1)..<close]).trimmingCharacters(in: .whitespacesAndNewlines)
+            while k < n && bytes[k] == space { k += 1 }
+            if k < n && bytes[k] == open {
+                let c = Array(String(decoding: bytes[k...], as: UTF8.self))
+                if let close = MathLatexTokenizer.matchBrace(c, 0) {
+                    return String(c[1..<close]).trimmingCharacters(in: .whitespacesAndNewlines)
                 }
                 // Unclosed brace: take the rest.
-                return String(c[(k + 1)..<n]).trimmingCharacters(in: .whitespacesAndNewlines)
-            } else if j < n && c[j] == " " {
+                return String(c[1...]).trimmingCharacters(in: .whitespacesAndNewlines)
+            } else if j < n && bytes[j] == space {
                 var e = k
-                while e < n && c[e] != " " && c[e] != "$" && c[e] != "\n" { e += 1 }
-                if e > k { return String(c[k..<e]) }
+                while e < n && bytes[e] != space && bytes[e] != UInt8(ascii: "$") && bytes[e] != UInt8(ascii: "\n") { e += 1 }
+                if e > k { return String(decoding: bytes[k..<e], as: UTF8.self) }
             }
         }
         return nil
