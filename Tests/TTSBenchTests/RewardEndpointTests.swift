@@ -392,6 +392,21 @@ struct RewardTestError: Error, CustomStringConvertible {
         #expect(!p.description.contains("sk-secret") && !p.description.contains("TTSBENCH_TEST_NO_SUCH_KEY"))
     }
 
+    @Test func aKeyQuotedBackByTheServerNeverReachesTheError() async throws {
+        let server = try RewardServer()
+        defer { server.stop() }
+        // The server's 400 names the model it got; here the "model" is the key itself.
+        let p = try parameters("{kind: reward, base_url: \"\(server.url)\", model: sk-secret-123, api_key_env: K}")
+        let rm = RewardEndpointVerifier(name: "rm", parameters: p, environment: ["K": "sk-secret-123"])
+        do {
+            _ = try await rm.verify(Self.right, item: Self.item)
+            Issue.record("no error")
+        } catch let error as RewardEndpointError {
+            #expect(error.description.contains("HTTP 400") && error.description.contains("[REDACTED]"))
+            #expect(!error.description.contains("sk-secret-123"))
+        }
+    }
+
     @Test func scorePaths() {
         func steps(_ s: String) -> [JSONPathStep]? { if case .success(let x) = JSONPathStep.parse(s) { return x }; return nil }
         #expect(steps("a.b[0].c") == [.key("a"), .key("b"), .index(0), .key("c")])

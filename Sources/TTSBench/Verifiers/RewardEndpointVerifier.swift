@@ -349,8 +349,9 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
             guard retryable && attempt <= retry.maxRetries else {
                 log.append("attempt \(attempt): \(message)")
                 let why = retryable ? "failed after \(attempt) attempts" : "failed after \(attempt) attempts (not retryable)"
-                throw RewardEndpointError(verifier: name, message: "POST \(url) \(why): \(message)"
-                                          + (log.count > 1 ? "\nretry log:\n" + log.joined(separator: "\n") : ""))
+                let text = "POST \(url) \(why): \(message)" + (log.count > 1 ? "\nretry log:\n" + log.joined(separator: "\n") : "")
+                // A server may quote the key back (an error naming the rejected key): it never reaches a message.
+                throw RewardEndpointError(verifier: name, message: apiKey.map { $0.utf8.count >= 4 ? text.replacingOccurrences(of: $0, with: "[REDACTED]") : text } ?? text)
             }
             let delay = retry.delay(retry: attempt, retryAfter: retryAfter)
             log.append("attempt \(attempt): \(message); retried after \(String(format: "%.2f", delay)) s")
