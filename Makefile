@@ -32,9 +32,18 @@ bench:
 	.build/release/ttsbench-bench --repetitions 2000
 	bash bench/endpoint/run.sh   # request rate vs wrk and aiohttp against a canned nginx endpoint; RSS over 100,000 requests
 
-# The longer reliability checks (the CI subset runs in `make test`).
+# The longer reliability checks (the CI subset runs in `make test`): SIGKILL crash-resume, 10,000+
+# requests against a faulty endpoint, the suite-loader fuzzer (libFuzzer + ASan, FUZZ_SECONDS), the
+# reliability tests; then a table of what was tried and what survived (docs/reliability.md).
+FUZZ_SECONDS ?= 60
+RELIABILITY_OUT := .build/reliability
 reliability: build
-	python3 tools/reliability/crash_resume.py --binary $(BIN) --suite suites/demo.yaml --kills 8
+	@rm -rf $(RELIABILITY_OUT) && mkdir -p $(RELIABILITY_OUT)
+	-python3 tools/reliability/crash_resume.py --binary $(BIN) --suite suites/demo.yaml --kills 8 --json $(RELIABILITY_OUT)/crash.json
+	-python3 tools/reliability/fault_endpoint.py --binary $(BIN) --items 250 --n 10 --seeds 4 --json $(RELIABILITY_OUT)/faults.json
+	-tools/fuzz/run.sh $(FUZZ_SECONDS) $(CURDIR)/$(RELIABILITY_OUT)/fuzz.json
+	-python3 tools/reliability/ci_subset.py $(RELIABILITY_OUT)/tests.json
+	python3 tools/reliability/summary.py $(RELIABILITY_OUT)
 
 clean:
 	rm -rf .build results/ttsbench.sqlite results/ttsbench.sqlite-wal results/ttsbench.sqlite-shm

@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--suite", default="suites/demo.yaml")
     ap.add_argument("--kills", type=int, default=6)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--json", help="write the figures here (for the `make reliability` table)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="ttsbench-crash-")
@@ -86,6 +87,13 @@ def main():
           f"decisions identical: {got['decisions'] == ref['decisions']}, leaderboard bytes identical: {same_files}, "
           f"integrity: {got['integrity']}")
     print("crash-resume:", "survived" if ok else "FAILED")
+    if args.json:
+        import json
+        with open(args.json, "w") as f:
+            json.dump({"kills": kills, "starts": attempts, "samples": got["samples"], "reference_samples": ref["samples"],
+                       "duplicates": got["duplicate_samples"], "lost": ref["samples"] - got["samples"],
+                       "decisions_identical": got["decisions"] == ref["decisions"], "bytes_identical": same_files,
+                       "integrity": got["integrity"], "survived": ok}, f)
     return 0 if ok else 1
 
 if __name__ == "__main__":

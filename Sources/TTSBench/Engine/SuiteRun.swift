@@ -25,6 +25,8 @@ public enum SuiteRun {
         let start = clock.now
         let suite = try SuiteLoader.load(path: suitePath)
         let task = try TaskLoader.load(suite.task, suiteSeed: suite.seed)
+        // An output directory that cannot be written fails the run now, not after hours of generation.
+        try AtomicWriter.checkWritable((options.outputDirectory as NSString).appendingPathComponent(suite.name))
         let lock = try RunLock(database: options.databasePath)
         defer { withExtendedLifetime(lock) {} }
         let store = try Store(path: options.databasePath)

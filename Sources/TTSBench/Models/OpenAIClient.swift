@@ -237,10 +237,11 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
             var retryAfter: Double?
             do {
                 let exchange = try await transport.post(url: url, headers: headers, body: bytes, timeout: parameters.timeout)
+                let responseBody = Self.redact(exchange.body, key: apiKey)
                 let elapsed = ContinuousClock.now - start
                 let latencyMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
                 if (200..<300).contains(exchange.status) {
-                    switch Self.parse(exchange.body, api: parameters.api, expected: expected, latencyMs: latencyMs, promptText: promptText) {
+                    switch Self.parse(responseBody, api: parameters.api, expected: expected, latencyMs: latencyMs, promptText: promptText) {
                     case .success(let choices):
                         endpoints.release(replica, replicaFault: false)
                         await limiter.release()
@@ -250,7 +251,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
                         message = m.message
                     }
                 } else {
-                    message = "HTTP \(exchange.status): \(Self.prefix(exchange.body))"
+                    message = "HTTP \(exchange.status): \(Self.prefix(responseBody))"
                     switch exchange.status {
                     case 429:
                         throttle = true
@@ -263,7 +264,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
                     }
                 }
             } catch let error as TransportError {
-                message = error.description
+                message = Self.redact(error.description, key: apiKey)
                 replicaFault = true
             } catch {
                 endpoints.release(replica, replicaFault: false)
@@ -287,6 +288,36 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
     }
 
     // MARK: responses
+
+    /// A server may quote the API key back (an error naming the rejected key, an echoing proxy,
+    /// even a completion): every occurrence is replaced before the response is parsed, logged,
+    /// cached or stored, so a key never reaches the database, a log or a leaderboard.
+    static func redact(_ body: [UInt8], key: String?) -> [UInt8] {
+        guard let key, key.utf8.count >= 4 else { return body }
+        let needle = Array(key.utf8), replacement = Array("[REDACTED]".utf8)
+        guard body.count >= needle.count, let first = needle.first else { return body }
+        var out: [UInt8] = []
+        var copied = 0, i = 0
+        let last = body.count - needle.count
+        while i <= last {
+            if body[i] == first && body[i..<(i + needle.count)].elementsEqual(needle) {
+                out.append(contentsOf: body[copied..<i])
+                out.append(contentsOf: replacement)
+                i += needle.count
+                copied = i
+            } else {
+                i += 1
+            }
+        }
+        if copied == 0 { return body }
+        out.append(contentsOf: body[copied...])
+        return out
+    }
+
+    static func redact(_ text: String, key: String?) -> String {
+        guard let key, key.utf8.count >= 4 else { return text }
+        return text.replacingOccurrences(of: key, with: "[REDACTED]")
+    }
 
     /// The first bytes of a body, printable, for error messages.
     static func prefix(_ body: [UInt8], limit: Int = 200) -> String {

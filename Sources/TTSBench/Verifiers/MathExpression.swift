@@ -2,7 +2,9 @@ import Foundation
 
 // A small expression language for final answers: parse LaTeX tokens into an AST and evaluate it
 // numerically (Double). Expressions with free variables are compared at fixed sample points.
-// Recursion depth is bounded (`MathExprParser.maxDepth`); failure returns nil, never traps.
+// Recursion depth is bounded (`MathExprParser.maxDepth`), and so is the number of operators a
+// loop may chain (`maxChain`: "1+1+...+1" builds a tree as deep as it is long, and evaluating or
+// freeing it recurses that deep); failure returns nil, never traps.
 
 indirect enum MathExpr: Sendable {
     case num(Double, literal: String?)  // literal: the decimal text when written as a number
@@ -144,6 +146,8 @@ indirect enum MathExpr: Sendable {
 /// Recursive-descent parser over `MathToken`s.
 struct MathExprParser {
     static let maxDepth = 60
+    /// Operators chained at one level (`a+b+c...`, `a b c...`, `n!!!...`) before the parser gives up.
+    static let maxChain = 500
     static let functions: Set<String> = [
         "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan", "sinh", "cosh",
         "tanh", "ln", "log", "lg", "exp",
@@ -152,6 +156,7 @@ struct MathExprParser {
     var tokens: [MathToken]
     var pos = 0
     var depth = 0
+    var chained = 0
     var failed = false
 
     init(_ tokens: [MathToken]) { self.tokens = tokens }
@@ -165,6 +170,13 @@ struct MathExprParser {
     }
 
     var peek: MathToken? { pos < tokens.count ? tokens[pos] : nil }
+
+    /// One more operator joined onto a left-deep chain; false (and the parse fails) past `maxChain`.
+    mutating func chain() -> Bool {
+        chained += 1
+        if chained > Self.maxChain { failed = true; return false }
+        return true
+    }
 
     mutating func enter() -> Bool {
         depth += 1
@@ -180,10 +192,12 @@ struct MathExprParser {
             if t == .sym("+") {
                 pos += 1
                 guard let rhs = parseTerm() else { return nil }
+                guard chain() else { return nil }
                 lhs = .add(lhs, rhs)
             } else if t == .sym("-") {
                 pos += 1
                 guard let rhs = parseTerm() else { return nil }
+                guard chain() else { return nil }
                 lhs = .sub(lhs, rhs)
             } else {
                 break
@@ -217,13 +231,16 @@ struct MathExprParser {
             if t == .sym("*") {
                 pos += 1
                 guard let rhs = parseUnary() else { return nil }
+                guard chain() else { return nil }
                 lhs = .mul(lhs, rhs)
             } else if t == .sym("/") {
                 pos += 1
                 guard let rhs = parseUnary() else { return nil }
+                guard chain() else { return nil }
                 lhs = .div(lhs, rhs)
             } else if startsFactor(t) {
                 guard let rhs = parsePower() else { return nil }
+                guard chain() else { return nil }
                 lhs = .mul(lhs, rhs)
             } else {
                 break
@@ -296,6 +313,7 @@ struct MathExprParser {
         while true {
             if peek == .sym("!") {
                 pos += 1
+                guard chain() else { return nil }
                 e = .factorial(e)
             } else if peek == .sym("'") {
                 pos += 1  // primes: f'(x) — treat as part of name (rare); ignore
@@ -432,6 +450,7 @@ struct MathExprParser {
         while let t = peek, startsFactor(t), !(t == .sym("(")) {
             if case .command(let c) = t, Self.functions.contains(c) { break }
             guard let f = parsePower() else { return nil }
+            guard chain() else { return nil }
             e = .mul(e, f)
         }
         return e
