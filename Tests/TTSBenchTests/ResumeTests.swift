@@ -132,11 +132,11 @@ import Testing
 
         let db = dir + "/db.sqlite"
         let interrupted = Task { try await Self.run(suite, db: db, out: dir + "/out") }
-        // Cancel once some samples are committed.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let n = try? Self.sampleRows(db), n > 0 { break }
-            try await Task.sleep(for: .milliseconds(20))
+        // Cancel as soon as some samples are committed (watched from a thread of its own).
+        _ = await pollOnThread {
+            guard let n = try? Self.sampleRows(db), n > 0 else { return false }
+            interrupted.cancel()
+            return true
         }
         interrupted.cancel()
         let result = await interrupted.result

@@ -69,3 +69,19 @@ let baseSuite = """
       matrix: {model: [weak, mid, strong], strategy: [single, maj4, bon4], verifier: [math]}
 
     """
+
+/// Polls `condition` every few milliseconds on a dedicated thread until it holds (true) or
+/// `timeout` passes (false). The test's cooperative pool can be starved for seconds by other
+/// CPU-bound tests on a 2-core machine; a thread of its own reacts in time.
+func pollOnThread(timeout: Duration = .seconds(60), _ condition: @escaping @Sendable () -> Bool) async -> Bool {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+        Thread {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if condition() { continuation.resume(returning: true); return }
+                usleep(5_000)
+            }
+            continuation.resume(returning: false)
+        }.start()
+    }
+}
