@@ -23,7 +23,7 @@ def main():
         p = subprocess.run(["swift", "test", "--skip-build", "--filter", pattern], capture_output=True, text=True)
         text = p.stdout + p.stderr
         cases = 0
-        for m in re.finditer(r"^(✔|✘) Test (.*?) (passed|failed)", text, re.M):
+        for m in re.finditer(r"^(✔|✘) Test (?!run with)(.*?) (passed|failed)", text, re.M):
             n = re.search(r"with (\d+) test cases?", m.group(2))
             cases += int(n.group(1)) if n else 1
         failed_cases = len(re.findall(r"^✘ Test case passing", text, re.M))
