@@ -232,20 +232,7 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
     /// `{question}`, `{response}`, `{answer}` and `{reference}` replaced in one pass (text inside
     /// the values is never expanded); other braces are left alone.
     static func render(_ template: String, _ values: [String: String]) -> String {
-        var out = ""
-        var rest = template[...]
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            let after = rest[rest.index(after: open)...]
-            if let close = after.firstIndex(of: "}"), let value = values[String(after[..<close])] {
-                out += value
-                rest = after[after.index(after: close)...]
-            } else {
-                out += "{"
-                rest = after
-            }
-        }
-        return out + rest
+        fillTemplate(template, values)
     }
 
     static func render(_ template: JSONValue, _ values: [String: String]) -> JSONValue {
