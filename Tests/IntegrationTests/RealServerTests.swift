@@ -161,8 +161,16 @@ struct RealServerTests {
         #expect(report.leaderboard.rows.allSatisfy { $0.failures == 0 })
         #expect(faults >= 20 && stats.faults.count == 9, "faults \(stats.faults)")
         #expect(attempts == stats.requests, "every request the server saw is an attempt of a recorded sample")
-        #expect(retried == faults)
-        #expect(logLines == faults)
+        // Every injected fault costs one retry, and every retry is logged. On a loaded machine a
+        // genuine answer can also outlast the 0.7 s timeout: such extra retries must be timeouts.
+        let timeouts: Int? = try query(db, """
+            SELECT SUM((LENGTH(retry_log) - LENGTH(REPLACE(retry_log, 'timed out', ''))) / LENGTH('timed out')) FROM samples
+            WHERE retry_log IS NOT NULL
+            """)
+        #expect((retried ?? 0) >= faults, "\(retried ?? 0) retries for \(faults) faults")
+        #expect(logLines == retried)
+        #expect((retried ?? 0) - faults <= (timeouts ?? 0) - (stats.faults["hang"] ?? 0),
+                "\((retried ?? 0) - faults) retries beyond the faults, \(timeouts ?? 0) timeouts for \(stats.faults["hang"] ?? 0) hangs")
         for kind in ["HTTP 429", "HTTP 503", "HTTP 500", "timed out", "connection", "invalid JSON", "empty 'choices'", "without 'text'"] {
             let pattern = kind.replacingOccurrences(of: "'", with: "''")
             let n: Int? = try query(db, "SELECT COUNT(*) FROM samples WHERE retry_log LIKE '%\(pattern)%'")
