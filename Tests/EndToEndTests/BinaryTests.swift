@@ -50,7 +50,7 @@ enum Binary {
         /// CPU-bound tests can starve for seconds) and freezes the process with SIGSTOP the moment it
         /// holds, so the caller can inspect and signal it without racing its completion. Returns
         /// false when the process ended first or `timeout` passed.
-        func freeze(when condition: @escaping @Sendable () -> Bool, timeout: Duration = .seconds(60)) async -> Bool {
+        func freeze(when condition: @escaping @Sendable () -> Bool, timeout: Duration = .seconds(600)) async -> Bool {
             let pid = process.processIdentifier
             let process = self.process
             return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in

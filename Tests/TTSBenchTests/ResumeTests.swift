@@ -133,7 +133,7 @@ import Testing
         let db = dir + "/db.sqlite"
         let interrupted = Task { try await Self.run(suite, db: db, out: dir + "/out") }
         // Cancel as soon as some samples are committed (watched from a thread of its own).
-        _ = await pollOnThread {
+        _ = await pollOnThread(timeout: .seconds(600)) {
             guard let n = try? Self.sampleRows(db), n > 0 else { return false }
             interrupted.cancel()
             return true
