@@ -24,19 +24,9 @@ struct PublishCommand: AsyncParsableCommand {
         options.outputDirectory = out
         options.workers = workers
         options.showProgress = !quiet
-        let task = Task { try await Publish.publish(suitePath: suite, options: options) }
-        let interrupt = Interrupt.onSIGINT { task.cancel() }
-        defer { interrupt.cancel() }
-        do {
-            let report = try await task.value
-            print(MarkdownRenderer().render(report.leaderboard))
-            print("\(report.samplesGenerated) new samples. Published: \(report.files.joined(separator: ", "))")
-        } catch let error as SuiteError {
-            throw Exit.fail(error.description, code: 2)
-        } catch is CancellationError {
-            throw Exit.fail("\ninterrupted: everything generated so far is recorded in \(db). Run the same command again to resume.", code: 130)
-        } catch {
-            throw Exit.fail("ttsbench: \(error)", code: 1)
-        }
+        let settings = options
+        let report = try await runInterruptibly(database: db) { try await Publish.publish(suitePath: suite, options: settings) }
+        print(MarkdownRenderer().render(report.leaderboard))
+        print("\(report.samplesGenerated) new samples. Published: \(report.files.joined(separator: ", "))")
     }
 }

@@ -57,19 +57,8 @@ struct Run: AsyncParsableCommand {
         options.seeds = seeds
         options.workers = workers
         options.showProgress = !quiet
-        let report: RunReport
-        let run = Task { try await SuiteRun.run(suitePath: suite, options: options) }
-        let interrupt = Interrupt.onSIGINT { run.cancel() }
-        defer { interrupt.cancel() }
-        do {
-            report = try await run.value
-        } catch let error as SuiteError {
-            throw Exit.fail(error.description, code: 2)
-        } catch is CancellationError {
-            throw Exit.fail("\ninterrupted: everything generated so far is recorded in \(db). Run the same command again to resume.", code: 130)
-        } catch {
-            throw Exit.fail("ttsbench: \(error)", code: 1)
-        }
+        let settings = options
+        let report = try await runInterruptibly(database: db) { try await SuiteRun.run(suitePath: suite, options: settings) }
         print(MarkdownRenderer().render(report.leaderboard))
         let rate = report.seconds > 0 ? Double(report.samplesGenerated) / report.seconds : 0
         print(String(format: "%d new samples in %.1f s (%.0f samples/s). Leaderboard: %@", report.samplesGenerated, report.seconds, rate,
@@ -173,5 +162,22 @@ enum Interrupt {
         source.setEventHandler(handler: handler)
         source.resume()
         return source
+    }
+}
+
+/// Runs a suite-driving operation that Ctrl-C cancels, and maps its errors to exit statuses:
+/// 2 for a bad suite, 130 when interrupted (with how to resume), 1 otherwise.
+func runInterruptibly<T: Sendable>(database: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    let task = Task { try await operation() }
+    let interrupt = Interrupt.onSIGINT { task.cancel() }
+    defer { interrupt.cancel() }
+    do {
+        return try await task.value
+    } catch let error as SuiteError {
+        throw Exit.fail(error.description, code: 2)
+    } catch is CancellationError {
+        throw Exit.fail("\ninterrupted: everything generated so far is recorded in \(database). Run the same command again to resume.", code: 130)
+    } catch {
+        throw Exit.fail("ttsbench: \(error)", code: 1)
     }
 }
