@@ -13,14 +13,17 @@
 import Foundation
 import TTSBench
 
+
 struct Args {
     var url = "http://127.0.0.1:8080/v1"
     var requests = 100_000
     var concurrency = 256
     var items = 1000
     var warmup = 10_000
-    /// full: the whole path; client: OpenAIClient.generate without cache, pool or store;
-    /// http: the shared HTTP client posting a prebuilt body (the floor of the Swift stack).
+    /// full: the whole path; cache: OpenAIClient.generate with the request cache, without the
+    /// pool; pool: the pool and its sample records, the client without the cache; client:
+    /// OpenAIClient.generate without cache, pool or store; http: the shared HTTP client posting a
+    /// prebuilt body (the floor of the Swift stack).
     var mode = "full"
     var db = NSTemporaryDirectory() + "endpoint-bench-\(ProcessInfo.processInfo.processIdentifier).sqlite"
 
@@ -110,6 +113,15 @@ try await withThrowingTaskGroup(of: Void.self) { group in
             }
             return
         }
+        if args.mode == "cache" {
+            group.addTask {
+                let request = GenerationRequest(messages: [ChatMessage(role: "user", content: prompt)], temperature: 0.8, topP: 1,
+                                                maxTokens: 256, seed: UInt64(r), n: 1)
+                let completions = try await client.generate(request)
+                _ = await progress.finish(seed: seed, ok: AnswerExtractor.extract(completions[0].text, mode: .boxed) != nil, markAt: marks)
+            }
+            return
+        }
         if args.mode == "client" {
             group.addTask {
                 let request = GenerationRequest(messages: [ChatMessage(role: "user", content: prompt)], temperature: 0.8, topP: 1,
@@ -121,7 +133,7 @@ try await withThrowingTaskGroup(of: Void.self) { group in
         }
         group.addTask {
             let samples = try await pool.samples(
-                handle: handle, client: client,
+                handle: handle, client: args.mode == "pool" ? plainClient : client,
                 request: { seed, seeds, n in
                     GenerationRequest(messages: [ChatMessage(role: "user", content: prompt)], temperature: 0.8, topP: 1,
                                       maxTokens: 256, seed: seed, n: n, context: ItemContext(item: item, sampleSeeds: seeds))
@@ -147,7 +159,9 @@ let rps = Double(timed) / seconds(end - warmAt)
 let failed = await progress.failed
 let recorded = try await store.sampleCount()
 let cached = try await store.cacheCount()
-let label = ["full": "ttsbench client path", "client": "OpenAIClient alone (no cache, pool, store)", "http": "shared HTTP client alone"][args.mode] ?? args.mode
+let label = ["full": "ttsbench client path", "cache": "OpenAIClient with the request cache (no pool)",
+             "pool": "pool and sample records, OpenAIClient without the cache",
+             "client": "OpenAIClient alone (no cache, pool, store)", "http": "shared HTTP client alone"][args.mode] ?? args.mode
 print("\(label): \(args.requests) requests (\(timed) timed after \(args.warmup) warm-up) at \(args.concurrency) in flight: \(Int(rps)) requests/s")
 print("  samples recorded: \(recorded), cache entries: \(cached), failed or unanswered: \(failed), HTTP requests: \(client.requestsSent)")
 print("  RSS: \(rssStart / 1024) MiB at start, \(rssWarm / 1024) MiB after \(args.warmup) requests, \(rssEnd / 1024) MiB after \(args.requests)")

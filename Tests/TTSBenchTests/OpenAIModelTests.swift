@@ -88,6 +88,16 @@ struct OpenAIModelTests {
         #expect(c.cacheKey(r2, seed: 1) != k1)
         let other = try OpenAIClient(name: "m", parameters: OpenAIModelParameters(baseURLs: ["http://replica2/v1"], model: "m", api: .chat, stop: ["\n"]), cache: nil)
         #expect(other.cacheKey(r, seed: 1) == k1)
+        // Keys are written directly from the body's bytes; they must stay the SHA-256 of the
+        // canonical {"v": 1, "api", "body", "seed64"} object, or every existing cache is lost.
+        for (api, seed) in [(OpenAIModelParameters.API.chat, UInt64(1)), (.completions, 0xFFFF_FFFF_FFFF_FFFF)] {
+            let client = try OpenAIClient(name: "m", parameters: OpenAIModelParameters(baseURLs: ["http://x/v1"], model: "m", api: api), cache: nil)
+            let canonical = JSONValue.object([
+                "v": .int(1), "api": .string(api.rawValue), "body": .object(client.body(r, seed: seed, n: 1)),
+                "seed64": .string(String(seed)),
+            ]).canonicalBytes
+            #expect(client.cacheKey(r, seed: seed) == SHA256.hex(bytes: canonical))
+        }
     }
 
     @Test func malformedBodiesAreErrorsWithTheirFirstBytes() {
@@ -150,15 +160,57 @@ struct OpenAIModelTests {
 
     @Test func adaptiveLimiterHalvesAndRecovers() async throws {
         let limiter = AdaptiveLimiter(maximum: 8, quietPeriod: .milliseconds(50))
-        await limiter.throttled(retryAfter: nil)
-        #expect(await limiter.limit == 4)
-        await limiter.throttled(retryAfter: nil)  // within a second: counted once
-        #expect(await limiter.limit == 4)
-        await limiter.succeeded()
-        #expect(await limiter.limit == 4)  // still in the quiet period
+        limiter.throttled(retryAfter: nil)
+        #expect(limiter.limit == 4)
+        limiter.throttled(retryAfter: nil)  // within a second: counted once
+        #expect(limiter.limit == 4)
+        limiter.succeeded()
+        #expect(limiter.limit == 4)  // still in the quiet period
         try await Task.sleep(for: .milliseconds(80))
-        for _ in 0..<40 { await limiter.succeeded() }
-        #expect(await limiter.limit == 8)
+        for _ in 0..<40 { limiter.succeeded() }
+        #expect(limiter.limit == 8)
+    }
+
+    @Test func adaptiveLimiterBoundsConcurrencyAndServesWaitersInOrder() async throws {
+        let limiter = AdaptiveLimiter(maximum: 3)
+        let inside = Counter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<200 {
+                group.addTask {
+                    try await limiter.acquire()
+                    inside.add(1)
+                    #expect(inside.value <= 3)
+                    await Task.yield()
+                    inside.add(-1)
+                    limiter.release()
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(limiter.peakInFlight == 3 && limiter.inFlight == 0)
+
+        // A released slot goes to the oldest waiter, not to whoever asks next.
+        let one = AdaptiveLimiter(maximum: 1)
+        try await one.acquire()
+        let order = Counter()
+        let first = Task { try await one.acquire(); order.append(1); one.release() }
+        while one.waiting < 1 { await Task.yield() }
+        let second = Task { try await one.acquire(); order.append(2); one.release() }
+        while one.waiting < 2 { await Task.yield() }
+        one.release()
+        try await first.value
+        try await second.value
+        #expect(order.values == [1, 2])
+    }
+
+    @Test func adaptiveLimiterPausesForRetryAfter() async throws {
+        let limiter = AdaptiveLimiter(maximum: 4)
+        let start = ContinuousClock.now
+        limiter.throttled(retryAfter: 0.3)
+        #expect(limiter.limit == 2)
+        try await limiter.acquire()  // waits out the pause (a lower bound: a slow machine only waits longer)
+        #expect(ContinuousClock.now - start >= .milliseconds(290))
+        limiter.release()
     }
 
     @Test func endpointPoolBalancesAndCoolsDown() {

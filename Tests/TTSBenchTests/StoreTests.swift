@@ -69,6 +69,29 @@ import Testing
         #expect(try await store.sampleCount() == 2)
     }
 
+    @Test func theRequestCacheIsReadThroughItsKeyIndex() async throws {
+        let dir = try makeTempDir("store-cache")
+        let path = dir + "/t.sqlite"
+        let keys = (0..<300).map { SHA256.hex("request \($0)") }
+        do {
+            let store = try Store(path: path)
+            #expect(try await store.cachedResponses(keys).isEmpty)  // loads the (empty) index
+            try await store.cacheResponses(keys.prefix(200).map { ($0, Array("response \($0)".utf8)) })
+            // Buffered entries are found (the index learns them as they are stored)...
+            let buffered = try await store.cachedResponses([keys[0], keys[250]])
+            #expect(buffered.keys.sorted() == [keys[0]] && buffered[keys[0]] == Array("response \(keys[0])".utf8))
+            try await store.flush()
+            // ...and so are written ones.
+            #expect(try await store.cachedResponses(Array(keys[150..<250])).count == 50)
+        }
+        // Another process opening the database reads the index from the table.
+        let reopened = try Store(path: path)
+        let found = try await reopened.cachedResponses(keys)
+        #expect(found.count == 200 && Set(found.keys) == Set(keys.prefix(200)))
+        #expect(found[keys[199]] == Array("response \(keys[199])".utf8))
+        #expect(try await reopened.cachedResponses(["not a key", keys[299]]).isEmpty)
+    }
+
     @Test func aDuplicateSampleIsIgnored() async throws {
         let dir = try makeTempDir("store-dup")
         let path = dir + "/t.sqlite"

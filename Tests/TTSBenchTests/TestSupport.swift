@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 @testable import TTSBench
 
@@ -84,4 +85,13 @@ func pollOnThread(timeout: Duration = .seconds(60), _ condition: @escaping @Send
             continuation.resume(returning: false)
         }.start()
     }
+}
+
+/// A thread-safe tally for tests that watch concurrent tasks.
+final class Counter: Sendable {
+    private let state = Mutex<(value: Int, values: [Int])>((0, []))
+    var value: Int { state.withLock { $0.value } }
+    var values: [Int] { state.withLock { $0.values } }
+    func add(_ n: Int) { state.withLock { $0.value += n } }
+    func append(_ n: Int) { state.withLock { $0.values.append(n) } }
 }

@@ -106,7 +106,7 @@ field() { echo "$tts_line" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}
 tts_rps=$(field rps)
 
 # Where the time goes: the same binary with less of the path (30,000 requests each).
-for mode in client http; do
+for mode in cache pool client http; do
   .build/release/endpoint-bench --url "http://127.0.0.1:$port/v1" --requests 30000 --warmup 5000 --concurrency "$CONCURRENCY" \
     --mode "$mode" --db "$prefix/bench-$mode.sqlite" | head -1 | sed 's/^/  breakdown: /'
 done

@@ -60,10 +60,13 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         let n = max(1, request.n)
         let seeds = request.context?.sampleSeeds.count == n ? request.context!.sampleSeeds
             : (0..<n).map { request.seed &+ UInt64($0) }
+        // Each sample's own request body is built once: it is both the cache key's content and,
+        // when samples go out one by one, the bytes sent.
+        let bodies = seeds.map { JSONValue.object(body(request, seed: $0, n: 1)).canonicalBytes }
         var results = [Completion?](repeating: nil, count: n)
         var keys: [String] = []
         if let cache {
-            keys = seeds.map { cacheKey(request, seed: $0) }
+            keys = zip(bodies, seeds).map { cacheKey(bodyBytes: $0, seed: $1) }
             let hits = try await cache.lookup(keys)
             for (i, key) in keys.enumerated() {
                 if let bytes = hits[key], let choice = CachedChoice(bytes: bytes) {
@@ -78,7 +81,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         let missing = results.indices.filter { results[$0] == nil }
         if missing.isEmpty { return results.map { $0! } }
 
-        let produced = try await produce(request, seeds: missing.map { seeds[$0] })
+        let produced = try await produce(request, seeds: missing.map { seeds[$0] }, bodies: missing.map { bodies[$0] })
         var entries: [(key: String, response: [UInt8])] = []
         var errors: [Int: String] = [:]
         for (position, i) in missing.enumerated() {
@@ -99,12 +102,14 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
 
     typealias Produced = Result<(CachedChoice, Int, [String]), ModelError>
 
-    /// Generates the samples with the given seeds: one request with `n` when the server honours
-    /// it, otherwise one request per sample (concurrently, within the model's limit).
-    func produce(_ request: GenerationRequest, seeds: [UInt64]) async throws -> [Produced] {
+    /// Generates the samples with the given seeds (`bodies`: each one's own request with n = 1):
+    /// one request with `n` when the server honours it, otherwise one request per sample
+    /// (concurrently, within the model's limit).
+    func produce(_ request: GenerationRequest, seeds: [UInt64], bodies: [[UInt8]]) async throws -> [Produced] {
+        let prompt = promptText(request)
         if seeds.count > 1 && nSupportDetected != .false {
-            let body = self.body(request, seed: seeds[0], n: seeds.count)
-            switch try await send(body, promptText: promptText(request)) {
+            let body = JSONValue.object(self.body(request, seed: seeds[0], n: seeds.count)).canonicalBytes
+            switch try await send(body, expected: seeds.count, promptText: prompt) {
             case .success(let (choices, attempts, log)):
                 if choices.count == seeds.count {
                     lock.withLock { if nSupport == .auto { nSupport = .true } }
@@ -117,12 +122,16 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
                 return seeds.map { _ in .failure(error) }
             }
         }
-        let prompt = promptText(request)
+        if bodies.count == 1 {
+            switch try await send(bodies[0], expected: 1, promptText: prompt) {
+            case .success(let (choices, attempts, log)): return [.success((choices[0], attempts, log))]
+            case .failure(let e): return [.failure(e)]
+            }
+        }
         return try await withThrowingTaskGroup(of: (Int, Produced).self) { group in
-            for (i, seed) in seeds.enumerated() {
-                let body = self.body(request, seed: seed, n: 1)
+            for (i, body) in bodies.enumerated() {
                 group.addTask {
-                    switch try await self.send(body, promptText: prompt) {
+                    switch try await self.send(body, expected: 1, promptText: prompt) {
                     case .success(let (choices, attempts, log)): (i, .success((choices[0], attempts, log)))
                     case .failure(let e): (i, .failure(e))
                     }
@@ -201,11 +210,22 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
     /// fields and the sample's full 64-bit seed (derived from the item, seed index, temperature
     /// and sample index, so it identifies the sample index too).
     public func cacheKey(_ request: GenerationRequest, seed: UInt64) -> String {
-        let canonical = JSONValue.object([
-            "v": .int(1), "api": .string(parameters.api.rawValue),
-            "body": .object(body(request, seed: seed, n: 1)), "seed64": .string(String(seed)),
-        ])
-        return SHA256.hex(bytes: canonical.canonicalBytes)
+        cacheKey(bodyBytes: JSONValue.object(body(request, seed: seed, n: 1)).canonicalBytes, seed: seed)
+    }
+
+    /// The same key from the canonical bytes of the sample's body: the canonical serialisation
+    /// of {"api", "body", "seed64", "v": 1} (keys in sorted order), written directly.
+    func cacheKey(bodyBytes: [UInt8], seed: UInt64) -> String {
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(bodyBytes.count + 64)
+        canonical.append(contentsOf: #"{"api":"#.utf8)
+        JSONValue.writeString(parameters.api.rawValue, into: &canonical)
+        canonical.append(contentsOf: #","body":"#.utf8)
+        canonical.append(contentsOf: bodyBytes)
+        canonical.append(contentsOf: #","seed64":""#.utf8)
+        canonical.append(contentsOf: String(seed).utf8)
+        canonical.append(contentsOf: #"","v":1}"#.utf8)
+        return SHA256.hex(bytes: canonical)
     }
 
     var headers: [(String, String)] {
@@ -216,10 +236,8 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
 
     /// One logical request with bounded retries. `.failure` means the request failed for good
     /// (its message has the attempts and the retry log); throws only on cancellation.
-    func send(_ body: [String: JSONValue], promptText: String) async throws
+    func send(_ bytes: [UInt8], expected: Int, promptText: String) async throws
         -> Result<([CachedChoice], Int, [String]), ModelError> {
-        let bytes = JSONValue.object(body).canonicalBytes
-        let expected = body["n"]?.intValue ?? 1
         var log: [String] = []
         let headers = self.headers
         var attempt = 0
@@ -244,8 +262,8 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
                     switch Self.parse(responseBody, api: parameters.api, expected: expected, latencyMs: latencyMs, promptText: promptText) {
                     case .success(let choices):
                         endpoints.release(replica, replicaFault: false)
-                        await limiter.release()
-                        await limiter.succeeded()
+                        limiter.release()
+                        limiter.succeeded()
                         return .success((choices, attempt, log))
                     case .failure(let m):
                         message = m.message
@@ -268,12 +286,12 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
                 replicaFault = true
             } catch {
                 endpoints.release(replica, replicaFault: false)
-                await limiter.release()
+                limiter.release()
                 throw error
             }
             endpoints.release(replica, replicaFault: replicaFault)
-            await limiter.release()
-            if throttle { await limiter.throttled(retryAfter: retryAfter) }
+            limiter.release()
+            if throttle { limiter.throttled(retryAfter: retryAfter) }
             let where_ = endpoints.urls.count > 1 ? " [\(endpoints.urls[replica])]" : ""
             guard retryable && attempt <= retry.maxRetries else {
                 log.append("attempt \(attempt)\(where_): \(message)")

@@ -18,6 +18,8 @@ public actor Store {
     private var prices: [String: (Double, Double)] = [:]
     private var lastFlush = ContinuousClock.now
     public private(set) var samplesWritten = 0
+    /// Which cache keys may exist: lets a lookup that must miss skip the database.
+    nonisolated let cacheIndex = CacheKeyIndex()
 
     /// Buffered samples are flushed at this many rows, or when the oldest is this old.
     static let flushRows = 2048
@@ -244,8 +246,16 @@ public actor Store {
 
     // MARK: request cache
 
-    /// Cached responses for the given request keys (buffered entries included).
-    public func cachedResponses(_ keys: [String]) async throws -> [String: [UInt8]] {
+    /// Cached responses for the given request keys (buffered entries included). Keys the cache
+    /// certainly lacks are answered without entering the actor or reading the database.
+    public nonisolated func cachedResponses(_ keys: [String]) async throws -> [String: [UInt8]] {
+        try cacheIndex.loadIfNeeded(db)
+        let candidates = cacheIndex.candidates(keys)
+        if candidates.isEmpty { return [:] }
+        return try await readCache(candidates)
+    }
+
+    private func readCache(_ keys: [String]) async throws -> [String: [UInt8]] {
         var out: [String: [UInt8]] = [:]
         var missing: [String] = []
         for key in keys {
@@ -268,6 +278,7 @@ public actor Store {
     /// Buffers cache entries; they are written with the next batch of samples.
     public func cacheResponses(_ entries: [(key: String, response: [UInt8])]) throws {
         for e in entries { pendingCache[e.key] = e.response }
+        cacheIndex.insert(entries.lazy.map(\.key))
         if pendingCache.count >= Self.flushRows || ContinuousClock.now - lastFlush > Self.flushAge {
             try flushIfAny()
         }

@@ -306,8 +306,8 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
                 if (200..<300).contains(exchange.status) {
                     switch parse(exchange.body) {
                     case .success(let score):
-                        await limiter.release()
-                        await limiter.succeeded()
+                        limiter.release()
+                        limiter.succeeded()
                         return score
                     case .failure(let failure):
                         message = failure.message
@@ -328,11 +328,11 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
             } catch let error as TransportError {
                 message = error.description
             } catch {
-                await limiter.release()
+                limiter.release()
                 throw error
             }
-            await limiter.release()
-            if throttle { await limiter.throttled(retryAfter: retryAfter) }
+            limiter.release()
+            if throttle { limiter.throttled(retryAfter: retryAfter) }
             guard retryable && attempt <= retry.maxRetries else {
                 log.append("attempt \(attempt): \(message)")
                 let why = retryable ? "failed after \(attempt) attempts" : "failed after \(attempt) attempts (not retryable)"
