@@ -106,9 +106,12 @@ field() { echo "$tts_line" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}
 tts_rps=$(field rps)
 
 # Where the time goes: the same binary with less of the path (30,000 requests each).
+http_rps=""
 for mode in cache pool client http; do
-  .build/release/endpoint-bench --url "http://127.0.0.1:$port/v1" --requests 30000 --warmup 5000 --concurrency "$CONCURRENCY" \
-    --mode "$mode" --db "$prefix/bench-$mode.sqlite" | head -1 | sed 's/^/  breakdown: /'
+  out=$(.build/release/endpoint-bench --url "http://127.0.0.1:$port/v1" --requests 30000 --warmup 5000 --concurrency "$CONCURRENCY" \
+    --mode "$mode" --db "$prefix/bench-$mode.sqlite")
+  echo "$out" | head -1 | sed 's/^/  breakdown: /'
+  if [ "$mode" = http ]; then http_rps=$(echo "$out" | grep '^RESULT' | tr ' ' '\n' | awk -F= '$1 == "rps" {print $2}'); fi
 done
 
 # --- 3. aiohttp ------------------------------------------------------------------------------
@@ -118,14 +121,17 @@ aio_rps=$(echo "$aio_out" | awk -F= '/^RESULT/ {print $2}')
 
 # --- ratios ----------------------------------------------------------------------------------
 echo
-python3 - "$tts_rps" "$wrk_rps" "$aio_rps" "$(field rss_start_kib)" "$(field rss_warm_kib)" "$(field rss_end_kib)" "$REQUESTS" <<'EOF'
+python3 - "$tts_rps" "$wrk_rps" "$aio_rps" "$(field rss_start_kib)" "$(field rss_warm_kib)" "$(field rss_end_kib)" "$REQUESTS" "$http_rps" <<'EOF'
 import sys
 tts, wrk, aio = (float(x) for x in sys.argv[1:4])
 start, warm, end = (int(x) / 1024 for x in sys.argv[4:7])
 n = int(sys.argv[7])
+http = float(sys.argv[8])
 def verdict(ok): return "met" if ok else "NOT met"
 print(f"ttsbench / wrk     = {tts / wrk:.2f}x  (target >= 0.5x: {verdict(tts / wrk >= 0.5)})")
 print(f"ttsbench / aiohttp = {tts / aio:.2f}x  (target >= 3x: {verdict(tts / aio >= 3)})")
+print(f"ceiling: AsyncHTTPClient alone = {http / wrk:.2f}x wrk, {http / aio:.2f}x aiohttp; "
+      f"ttsbench's full path = {tts / http:.2f}x of it")
 growth = end - warm
 print(f"ttsbench RSS: {start:.0f} MiB at start, {warm:.0f} MiB after warm-up, {end:.0f} MiB after {n} requests "
       f"({growth:+.0f} MiB after warm-up: {'flat' if growth <= max(16, 0.1 * warm) else 'GROWING'})")
