@@ -16,6 +16,8 @@ final class CacheKeyIndex: Sendable {
         var added: Set<UInt64> = []
     }
     private let state = Mutex(State())
+    /// Held while the table is read, so that concurrent first lookups read it once.
+    private let loading = Mutex(())
 
     /// FNV-1a over the key's UTF-8 bytes: stable, and uniform enough for hex digests.
     static func fingerprint(_ key: String) -> UInt64 {
@@ -27,16 +29,18 @@ final class CacheKeyIndex: Sendable {
     /// Reads the table's keys on first use.
     func loadIfNeeded(_ reader: any DatabaseReader) throws {
         if state.withLock({ $0.loaded }) { return }
-        let fingerprints = try reader.read { db in
-            var out: [UInt64] = []
-            let keys = try String.fetchCursor(db, sql: "SELECT key FROM cache")
-            while let key = try keys.next() { out.append(Self.fingerprint(key)) }
-            return out.sorted()
-        }
-        state.withLock { s in
-            guard !s.loaded else { return }
-            s.table = fingerprints
-            s.loaded = true
+        try loading.withLock { _ in
+            if state.withLock({ $0.loaded }) { return }
+            let fingerprints = try reader.read { db in
+                var out: [UInt64] = []
+                let keys = try String.fetchCursor(db, sql: "SELECT key FROM cache")
+                while let key = try keys.next() { out.append(Self.fingerprint(key)) }
+                return out.sorted()
+            }
+            state.withLock { s in
+                s.table = fingerprints
+                s.loaded = true
+            }
         }
     }
 
