@@ -30,6 +30,7 @@ bench:
 	$(SWIFT) build -c release --product adastop-bench
 	.build/release/adastop-bench
 	.build/release/ttsbench-bench --repetitions 2000
+	.build/release/ttsbench-bench --repetitions 2000 --scheme joint   # the opt-in joint permutation: error vs seeds
 	bash bench/endpoint/run.sh   # request rate vs wrk and aiohttp against a canned nginx endpoint; RSS over 100,000 requests
 
 # The longer reliability checks (the CI subset runs in `make test`): SIGKILL crash-resume, 10,000+

@@ -159,7 +159,7 @@ public struct AdaStopTest: Sendable {
         // 2. Extend the paths with block k.
         let P = splitsPerBlock
         let B = config.permutations
-        let exact = B > saturatingPower(P, k + 1)
+        let exact = config.scheme == .pairwise && B > saturatingPower(P, k + 1)
         let normalization: Double
         if exact {
             if k == 0 { resetPaths(count: 1) }
@@ -168,7 +168,10 @@ public struct AdaStopTest: Sendable {
             normalization = Double(saturatingPower(P, k + 1))
         } else {
             if k == 0 { resetPaths(count: B) }
-            extendRandom(scores: scores)
+            switch config.scheme {
+            case .pairwise: extendRandom(scores: scores)
+            case .joint: extendJoint(scores: scores)
+            }
             if k == 0 {
                 normalization = Double(B)
             } else {
@@ -450,6 +453,58 @@ public struct AdaStopTest: Sendable {
                     let m2 = numpySumIndexed(wt, idx + n, n) / dn
                     let p = paths.value + ci * cap + m
                     p.pointee = (p.pointee + m1) - m2
+                }
+            }
+        }
+    }
+
+    /// Joint scheme: path m >= 1 is extended by one uniformly random permutation of the block-k
+    /// scores of every active agent (SplitMix64(seed, k, m), Fisher-Yates), dealt into groups
+    /// of n in agent order; each tracked comparison (a, b) adds mean(group of a) - mean(group
+    /// of b). Path 0 is the identity, i.e. the observed statistic.
+    private mutating func extendJoint(scores: [[Double]]) {
+        let n = config.groupSize
+        let R = pathCount
+        guard R > 0 else { return }
+        let agents = agentsNeedingScores
+        let L = agents.count
+        let width = L * n
+        var group = [Int](repeating: -1, count: agentCount)
+        for (g, a) in agents.enumerated() { group[a] = g }
+        let pooled = UnsafeMutablePointer<Double>.allocate(capacity: width)
+        defer { pooled.deallocate() }
+        for (g, a) in agents.enumerated() {
+            for i in 0..<n { pooled[g * n + i] = scores[a][k * n + i] }
+        }
+        let rows = tracked.map { (row: $0, a: group[comparisons[$0].a], b: group[comparisons[$0].b]) }
+        let w = UncheckedSendable(UnsafePointer(pooled))
+        let paths = UncheckedSendable(workspace.paths)
+        let cap = workspace.capacity
+        let seed = config.seed
+        let interim = k
+        let dn = Double(n)
+        parallelChunks(count: R, threads: parallelism, work: R * width * 4, minWork: minParallelWork) { range in
+            let perm = UnsafeMutablePointer<UInt16>.allocate(capacity: width)
+            let means = UnsafeMutablePointer<Double>.allocate(capacity: L)
+            defer {
+                perm.deallocate()
+                means.deallocate()
+            }
+            for m in range {
+                for i in 0..<width { perm[i] = UInt16(i) }
+                if m > 0 {
+                    var rng = SplitMix64(seed: seed, interim: interim, index: m)
+                    for i in 0..<(width - 1) {
+                        let j = i + Int(rng.next(below: UInt64(width - i)))
+                        let t = perm[i]
+                        perm[i] = perm[j]
+                        perm[j] = t
+                    }
+                }
+                for g in 0..<L { means[g] = numpySumIndexed(w.value, UnsafePointer(perm + g * n), n) / dn }
+                for r in rows {
+                    let p = paths.value + r.row * cap + m
+                    p.pointee = (p.pointee + means[r.a]) - means[r.b]
                 }
             }
         }

@@ -190,7 +190,7 @@ public struct AdaStopReport: Sendable {
         let ruleText = config.rule == .absolute ? "absolute (paper)" : "adastop-0.1.3 (reference compatibility)"
         lines.append("AdaStop: \(agents.count) agents, \(comparisons.count) comparison\(comparisons.count == 1 ? "" : "s"); "
             + "K=\(config.interims), n=\(config.groupSize), B=\(config.permutations), alpha=\(formatNumber(config.alpha)), "
-            + "seed=\(config.seed), boundary rule: \(ruleText)")
+            + "seed=\(config.seed), boundary rule: \(ruleText)" + (config.scheme == .joint ? ", joint permutation" : ""))
         let status: String
         if isFinished {
             status = "finished"

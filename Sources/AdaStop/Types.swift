@@ -20,6 +20,18 @@ public enum BoundaryRule: String, Sendable, Codable {
     case adastop013 = "adastop-0.1.3"
 }
 
+/// How the permutation distribution permutes a block's scores.
+public enum PermutationScheme: String, Sendable, Codable, CaseIterable {
+    /// SPEC.md: each comparison splits its own pair's 2n scores, the same positions for every
+    /// comparison (exact enumeration when B > P^(k+1)). Matches the reference cases. Default.
+    case pairwise
+    /// One random permutation of the block scores of every active agent, dealt into groups of
+    /// n, shared by all comparisons. A permutation of the data itself, so under the global null
+    /// (all active agents equal) the maximum over comparisons has exactly its permutation
+    /// distribution. Always the random regime (N = B). A departure from SPEC.md.
+    case joint
+}
+
 /// Parameters of one AdaStop test.
 public struct AdaStopConfig: Sendable, Codable, Equatable {
     /// K: maximum number of interims.
@@ -33,15 +45,27 @@ public struct AdaStopConfig: Sendable, Codable, Equatable {
     /// Seed of the random splits (used only in the random regime).
     public var seed: UInt64
     public var rule: BoundaryRule
+    public var scheme: PermutationScheme
 
     public init(interims: Int = 5, groupSize: Int = 5, permutations: Int = 10_000,
-                alpha: Double = 0.05, seed: UInt64 = 0, rule: BoundaryRule = .absolute) {
+                alpha: Double = 0.05, seed: UInt64 = 0, rule: BoundaryRule = .absolute, scheme: PermutationScheme = .pairwise) {
         self.interims = interims
         self.groupSize = groupSize
         self.permutations = permutations
         self.alpha = alpha
         self.seed = seed
         self.rule = rule
+        self.scheme = scheme
+    }
+
+    private enum CodingKeys: String, CodingKey { case interims, groupSize, permutations, alpha, seed, rule, scheme }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(interims: try c.decode(Int.self, forKey: .interims), groupSize: try c.decode(Int.self, forKey: .groupSize),
+                  permutations: try c.decode(Int.self, forKey: .permutations), alpha: try c.decode(Double.self, forKey: .alpha),
+                  seed: try c.decode(UInt64.self, forKey: .seed), rule: try c.decode(BoundaryRule.self, forKey: .rule),
+                  scheme: try c.decodeIfPresent(PermutationScheme.self, forKey: .scheme) ?? .pairwise)
     }
 
     /// Throws `AdaStopError.invalidParameter` unless every parameter is usable.
@@ -58,6 +82,10 @@ public struct AdaStopConfig: Sendable, Codable, Equatable {
         }
         if !(alpha > 0 && alpha < 1) {
             throw AdaStopError.invalidParameter(name: "alpha", value: "\(alpha)", requirement: "strictly between 0 and 1")
+        }
+        if scheme == .joint && rule != .absolute {
+            throw AdaStopError.invalidParameter(name: "permutation scheme", value: "joint",
+                                                requirement: "the absolute rule (the reference's rule permutes pairs)")
         }
         // K*n must not overflow and the flat buffers must be addressable.
         let (_, overflow) = interims.multipliedReportingOverflow(by: groupSize)

@@ -18,6 +18,7 @@ struct Args {
     var permutations = 2000
     var offset = 0
     var agents = 3
+    var scheme = PermutationScheme.pairwise
     init() {
         var it = CommandLine.arguments.dropFirst().makeIterator()
         while let a = it.next() {
@@ -29,6 +30,7 @@ struct Args {
             case "--agents": agents = Int(it.next()!)!
             case "--group-size": groupSize = Int(it.next()!)!
             case "--interims": interims = Int(it.next()!)!
+            case "--scheme": scheme = PermutationScheme(rawValue: it.next()!)!
             default: fatalError("unknown argument \(a)")
             }
         }
@@ -56,7 +58,7 @@ func runRepetition(abilities: [Double], repetition: Int, args: Args) async throw
                        fingerprint: "bench-\(i)")
     }
     let config = AdaStopConfig(interims: args.interims, groupSize: args.groupSize, permutations: args.permutations,
-                               alpha: args.alpha, seed: UInt64(repetition) &* 7919, rule: .absolute)
+                               alpha: args.alpha, seed: UInt64(repetition) &* 7919, rule: .absolute, scheme: args.scheme)
     var test = try AdaStopTest(agentCount: models.count, comparisons: Comparison.allPairs(agentCount: models.count), config: config)
     var scores = [[Double]](repeating: [], count: models.count)
     while !test.isFinished {

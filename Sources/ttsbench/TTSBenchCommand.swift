@@ -126,6 +126,8 @@ struct AdaStopCommand: ParsableCommand {
     @Flag(help: "Compare every agent with the first only.") var compareToFirst = false
     @Option(help: "Reproduce another implementation's boundary rule: adastop-0.1.3 (signed maximum; about doubles the two-sided error).")
     var compat: String?
+    @Option(help: "How block scores are permuted: pairwise (SPEC.md, default) or joint (exact under the global null; fewer early decisions).")
+    var permutation = "pairwise"
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
@@ -142,7 +144,11 @@ struct AdaStopCommand: ParsableCommand {
         guard let text = String(data: data, encoding: .utf8) else {
             throw Exit.fail("\(scores): the scores file is not valid UTF-8", code: 2)
         }
-        let config = AdaStopConfig(interims: nGroups, groupSize: sizeGroup, permutations: permutations, alpha: alpha, seed: seed, rule: rule)
+        guard let scheme = PermutationScheme(rawValue: permutation) else {
+            throw Exit.fail("ttsbench adastop: --permutation takes pairwise or joint, found '\(permutation)'", code: 2)
+        }
+        let config = AdaStopConfig(interims: nGroups, groupSize: sizeGroup, permutations: permutations, alpha: alpha, seed: seed,
+                                   rule: rule, scheme: scheme)
         do {
             let report = try AdaStopCSV.evaluate(text: text, config: config, compareToFirst: compareToFirst)
             let out = json ? report.json() : report.text()

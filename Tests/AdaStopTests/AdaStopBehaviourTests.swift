@@ -116,6 +116,56 @@ struct AdaStopBehaviourTests {
         #expect(run.scoresUsed[0] == run.scoresUsed[2])
     }
 
+    @Test("joint permutation: deterministic, thread-independent, random from interim 0, and it finds a clear difference")
+    func jointScheme() throws {
+        var config = AdaStopConfig(interims: 4, groupSize: 3, permutations: 2_000, alpha: 0.05, seed: 11, scheme: .joint)
+        let scores = simulatedScores(agents: [0, 0.05, 3, 0.02], count: 12, seed: 4)
+        let comps = Comparison.allPairs(agentCount: 4)
+        var outcomes: [([ComparisonResult], [InterimRecord])] = []
+        for threads in [1, 2, 3] {
+            var test = try AdaStopTest(agentCount: 4, comparisons: comps, config: config)
+            test.parallelism = threads
+            test.minParallelWork = 0
+            try test.runAvailable(scores: scores)
+            outcomes.append((test.results, test.interims))
+        }
+        #expect(outcomes[1].0 == outcomes[0].0 && outcomes[2].0 == outcomes[0].0)
+        #expect(outcomes[1].1 == outcomes[0].1 && outcomes[2].1 == outcomes[0].1)
+        let interims = outcomes[0].1
+        // Pairwise would enumerate C(6, 3) = 20 splits exactly here; joint always samples, N = B.
+        #expect(interims.allSatisfy { !$0.exact && $0.normalization == 2_000 })
+        let results = outcomes[0].0
+        for (i, c) in comps.enumerated() where c.a == 2 || c.b == 2 {
+            #expect(results[i].decision == (c.a == 2 ? .larger : .smaller), "\(c)")
+        }
+        // Another seed draws other permutations (the boundaries move).
+        config.seed = 12
+        let other = try runAdaStop(scores: scores, comparisons: comps, config: config)
+        #expect(other.interims.map(\.boundary) != interims.map(\.boundary))
+        // The reference's signed rule is defined for pairs only.
+        config.rule = .adastop013
+        #expect(throws: AdaStopError.self) { _ = try AdaStopTest(agentCount: 4, comparisons: comps, config: config) }
+    }
+
+    @Test("joint permutation under the null: the observed path is one of B exchangeable ones")
+    func jointNull() throws {
+        // Identical score vectors: every comparison's statistic is 0, never above a boundary.
+        let same = simulatedScores(agents: [0], count: 15, seed: 6)[0]
+        let config = AdaStopConfig(interims: 3, groupSize: 5, permutations: 1_000, alpha: 0.05, seed: 1, scheme: .joint)
+        let run = try runAdaStop(scores: [same, same, same], comparisons: Comparison.allPairs(agentCount: 3), config: config)
+        #expect(run.results.allSatisfy { $0.decision == .equal && $0.interim == 2 })
+        // Equal agents: rejections stay near alpha (3 agents, 3 comparisons, 120 repetitions).
+        var rejections = 0
+        for rep in 0..<120 {
+            let scores = simulatedScores(agents: [0, 0, 0], count: 15, seed: UInt64(500 + rep))
+            var c = config
+            c.seed = UInt64(rep)
+            let r = try runAdaStop(scores: scores, comparisons: Comparison.allPairs(agentCount: 3), config: c)
+            if r.results.contains(where: { $0.decision != .equal }) { rejections += 1 }
+        }
+        #expect(rejections <= 14, "joint scheme rejected in \(rejections)/120 null repetitions")
+    }
+
     @Test("NumPy pairwise summation order")
     func numpySummation() {
         // Values where the order matters in double precision.

@@ -198,6 +198,29 @@ import Testing
         #expect(try JSONSerialization.jsonObject(with: p.files["provenance.json"]!) is [String: Any])
     }
 
+    @Test func theJointPermutationSchemeRunsAndIsReported() async throws {
+        let dir = try makeTempDir("lb-joint")
+        _ = try writeFile(dir, "joint.yaml", baseSuite.replacingOccurrences(of: "items: 40", with: "items: 20") + """
+            compare: {group_size: 3, max_interims: 2, permutations: 500, permutation: joint}
+
+            """)
+        var options = PublishOptions()
+        options.databasePath = dir + "/db.sqlite"
+        options.outputDirectory = dir + "/out"
+        options.showProgress = false
+        let report = try await Publish.publish(suitePath: dir + "/joint.yaml", options: options)
+        #expect(report.leaderboard.settings?.permutation == "joint")
+        let md = try String(contentsOfFile: dir + "/out/small/leaderboard.md", encoding: .utf8)
+        #expect(md.contains("pool shared, joint permutation."))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/small/leaderboard.json"))) as? [String: Any])
+        #expect((json["adastop"] as? [String: Any])?["permutation"] as? String == "joint")
+        // The default scheme is not written at all (settings of existing suites are unchanged).
+        let p = try await Self.published()
+        let defaultJSON = try #require(try JSONSerialization.jsonObject(with: p.files["leaderboard.json"]!) as? [String: Any])
+        #expect((defaultJSON["adastop"] as? [String: Any])?["permutation"] == nil)
+        #expect(p.board.settings?.permutation == "pairwise")
+    }
+
     @Test func ranksOfThePublishedBoardMatchItsDecisions() async throws {
         let board = try await Self.published().board
         Self.expectConsistent(board.rows, board.decisions)

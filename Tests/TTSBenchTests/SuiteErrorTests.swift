@@ -172,6 +172,31 @@ private let malformedSuites: [MalformedSuite] = [
             """,
         line: 18, column: 16, mentions: ["'compare.comparisons[0][1]'", "system 'weak/mm'", "did you mean 'weak/m'"]),
     MalformedSuite(
+        name: "joint permutation with the reference's rule",
+        yaml: head + modelsAndVerifiers + """
+            strategies:
+              s: {kind: single}
+            systems:
+              matrix: {model: [weak, mid], strategy: s, verifier: math}
+            compare:
+              rule: adastop-0.1.3
+              permutation: joint
+
+            """,
+        line: 17, column: 16, mentions: ["'compare.permutation: joint'", "needs 'rule: absolute'"]),
+    MalformedSuite(
+        name: "unknown permutation scheme",
+        yaml: head + modelsAndVerifiers + """
+            strategies:
+              s: {kind: single}
+            systems:
+              matrix: {model: [weak, mid], strategy: s, verifier: math}
+            compare:
+              permutation: exact
+
+            """,
+        line: 16, column: 16, mentions: ["'compare.permutation'", "'exact'", "pairwise", "joint"]),
+    MalformedSuite(
         name: "comparison reference names a missing system",
         yaml: head + modelsAndVerifiers + """
             strategies:

@@ -86,6 +86,7 @@ import Testing
         #expect(suite.strategy("k")?.maxTokens == 2048)
         #expect(suite.verifier("v")?.kind == .numeric(tolerance: 1e-6))
         #expect(suite.compare.groupSize == 5 && suite.compare.alpha == 0.05 && suite.compare.pool == .shared)
+        #expect(suite.compare.permutation == "pairwise" && SequentialSchedule.config(for: suite).scheme == .pairwise)
         guard case .arithmetic(let spec) = suite.task.source else { Issue.record("not the generator"); return }
         #expect(spec.items == 200 && spec.digits == 3)
         #expect(suite.systems.map(\.name) == ["m/s", "m/k"])

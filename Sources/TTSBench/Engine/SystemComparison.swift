@@ -43,7 +43,8 @@ public struct CompareReport: Sendable {
         var out = "A: \(a)  (\(seedsA) seeds, mean \(metric) \(fixed(meanA, 4)))\n"
         out += "B: \(b)  (\(seedsB) seeds, mean \(metric) \(fixed(meanB, 4)))\n"
         out += "Verdict: \(verdict)\n"
-        out += "Stopped at interim \(interim + 1) of \(config.interims) (group size \(config.groupSize), \(config.permutations) permutations, rule \(config.rule.rawValue))\n"
+        out += "Stopped at interim \(interim + 1) of \(config.interims) (group size \(config.groupSize), \(config.permutations) permutations, rule \(config.rule.rawValue)"
+            + (config.scheme == .pairwise ? ")\n" : ", \(config.scheme.rawValue) permutation)\n")
         out += "Mean difference A − B: \(fixed(difference, 4)), 95% CI [\(fixed(ciLow, 4)), \(fixed(ciHigh, 4))] (\(paired ? "paired" : "unpaired") bootstrap over seeds)\n"
         return out
     }

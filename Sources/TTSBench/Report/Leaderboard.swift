@@ -78,6 +78,8 @@ public struct Leaderboard: Sendable, Equatable {
         public var permutations: Int
         public var rule: String
         public var pool: String
+        /// "pairwise" (default; absent from the stored settings) or "joint".
+        public var permutation: String = "pairwise"
         /// The `comparisons` setting as canonical JSON ("all", pairs or a reference).
         public var comparisonsJSON: String
     }
@@ -169,7 +171,7 @@ public enum LeaderboardBuilder {
                 alpha: compare["alpha"] as? Double ?? 0.05, groupSize: compare["group_size"] as? Int ?? 0,
                 maxInterims: compare["max_interims"] as? Int ?? 0, permutations: compare["permutations"] as? Int ?? 0,
                 rule: compare["rule"] as? String ?? "absolute", pool: compare["pool"] as? String ?? "shared",
-                comparisonsJSON: comparisonsJSON(compareJSON))
+                permutation: compare["permutation"] as? String ?? "pairwise", comparisonsJSON: comparisonsJSON(compareJSON))
             return Leaderboard(suite: name, fingerprint: suiteRow["fingerprint"], metric: metric, rows: rows, decisions: decisions,
                                settings: settings, taskDigest: suiteRow["task_digest"], createdAt: suiteRow["created_at"],
                                updatedAt: suiteRow["updated_at"])

@@ -30,7 +30,8 @@ enum LeaderboardText {
 
     static func settingsLine(_ s: Leaderboard.Settings) -> String {
         "AdaStop: alpha \(shortNumber(s.alpha)) (family-wise), \(s.groupSize) seeds per interim, at most \(s.maxInterims) interims "
-            + "(\(s.groupSize * s.maxInterims) seeds), \(s.permutations) permutations, rule \(s.rule), pool \(s.pool)."
+            + "(\(s.groupSize * s.maxInterims) seeds), \(s.permutations) permutations, rule \(s.rule), pool \(s.pool)"
+            + (s.permutation == "pairwise" ? "." : ", \(s.permutation) permutation.")
     }
 
     static func cost(_ x: Double?) -> String { x.map { "$" + String(format: "%.6f", $0) } ?? "—" }
@@ -191,7 +192,9 @@ public struct JSONRenderer: LeaderboardRenderer {
         var out = "{\n"
         if let s = board.settings {
             out += "  \"adastop\": {\"alpha\": \(num(s.alpha)), \"comparisons\": \(s.comparisonsJSON), \"group_size\": \(s.groupSize), "
-            out += "\"max_interims\": \(s.maxInterims), \"permutations\": \(s.permutations), \"pool\": \(jsonString(s.pool)), \"rule\": \(jsonString(s.rule))},\n"
+            out += "\"max_interims\": \(s.maxInterims), "
+                + (s.permutation == "pairwise" ? "" : "\"permutation\": \(jsonString(s.permutation)), ")
+                + "\"permutations\": \(s.permutations), \"pool\": \(jsonString(s.pool)), \"rule\": \(jsonString(s.rule))},\n"
         }
         out += "  \"curves\": ["
         out += board.curves.map { c in

@@ -93,6 +93,8 @@ public struct CompareSpec: Sendable {
     public var pool: PoolPolicy
     /// Boundary rule: "absolute" (the paper) or "adastop-0.1.3" (the reference package).
     public var rule: String
+    /// How block scores are permuted: "pairwise" (SPEC.md, default) or "joint" (docs/statistics.md).
+    public var permutation: String = "pairwise"
 
     public static let metrics = ["accuracy"]
 }

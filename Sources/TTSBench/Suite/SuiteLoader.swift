@@ -1,3 +1,4 @@
+import AdaStop
 import Foundation
 import Yams
 
@@ -350,7 +351,8 @@ struct SuiteParser {
         var spec = CompareSpec(metric: "accuracy", comparisons: .all, alpha: 0.05, groupSize: 5, maxInterims: 6,
                                permutations: 10_000, pool: .shared, rule: "absolute")
         guard let c else { return spec }
-        _ = try c.mapping(allowed: ["metric", "comparisons", "alpha", "group_size", "max_interims", "permutations", "pool", "rule"])
+        _ = try c.mapping(allowed: ["metric", "comparisons", "alpha", "group_size", "max_interims", "permutations", "pool", "rule",
+                                    "permutation"])
         if let m = c.optional("metric") { spec.metric = try m.oneOf(CompareSpec.metrics) }
         if let a = c.optional("alpha") { spec.alpha = try a.double(min: 0, max: 0.5, exclusiveMin: true) }
         if let g = c.optional("group_size") { spec.groupSize = try g.int(min: 1, max: 1000) }
@@ -358,6 +360,12 @@ struct SuiteParser {
         if let b = c.optional("permutations") { spec.permutations = try b.int(min: 100, max: 10_000_000) }
         if let p = c.optional("pool") { spec.pool = CompareSpec.PoolPolicy(rawValue: try p.oneOf(["shared", "independent"]))! }
         if let r = c.optional("rule") { spec.rule = try r.oneOf(["absolute", "adastop-0.1.3"]) }
+        if let p = c.optional("permutation") {
+            spec.permutation = try p.oneOf(PermutationScheme.allCases.map(\.rawValue))
+            if spec.permutation == "joint" && spec.rule != "absolute" {
+                throw p.error("'compare.permutation: joint' needs 'rule: absolute' (the reference's rule permutes pairs)")
+            }
+        }
         if let cmp = c.optional("comparisons") {
             switch cmp.node {
             case .scalar:
