@@ -234,74 +234,21 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         return h
     }
 
-    /// One logical request with bounded retries. `.failure` means the request failed for good
-    /// (its message has the attempts and the retry log); throws only on cancellation.
+    /// One logical request with bounded retries (`RetryingPost`). `.failure` means the request
+    /// failed for good (its message has the attempts and the retry log); throws only on cancellation.
     func send(_ bytes: [UInt8], expected: Int, promptText: String) async throws
         -> Result<([CachedChoice], Int, [String]), ModelError> {
-        var log: [String] = []
-        let headers = self.headers
-        var attempt = 0
-        while true {
-            attempt += 1
-            try await limiter.acquire()
-            let replica = endpoints.acquire()
-            let url = endpoints.urls[replica] + path
-            lock.withLock { requestCount += 1 }
-            let start = ContinuousClock.now
-            var message: String
-            var retryable = true
-            var replicaFault = false
-            var throttle = false
-            var retryAfter: Double?
-            do {
-                let exchange = try await transport.post(url: url, headers: headers, body: bytes, timeout: parameters.timeout)
-                let responseBody = Self.redact(exchange.body, key: apiKey)
-                let elapsed = ContinuousClock.now - start
-                let latencyMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-                if (200..<300).contains(exchange.status) {
-                    switch Self.parse(responseBody, api: parameters.api, expected: expected, latencyMs: latencyMs, promptText: promptText) {
-                    case .success(let choices):
-                        endpoints.release(replica, replicaFault: false)
-                        limiter.release()
-                        limiter.succeeded()
-                        return .success((choices, attempt, log))
-                    case .failure(let m):
-                        message = m.message
-                    }
-                } else {
-                    message = "HTTP \(exchange.status): \(Self.prefix(responseBody))"
-                    switch exchange.status {
-                    case 429:
-                        throttle = true
-                        retryAfter = RetryPolicy.parseRetryAfter(exchange.header("Retry-After"))
-                    case 408, 409, 500...599:
-                        replicaFault = exchange.status != 409
-                        if exchange.status == 503 { retryAfter = RetryPolicy.parseRetryAfter(exchange.header("Retry-After")) }
-                    default:
-                        retryable = false  // a client error: the same request would fail again
-                    }
-                }
-            } catch let error as TransportError {
-                message = Self.redact(error.description, key: apiKey)
-                replicaFault = true
-            } catch {
-                endpoints.release(replica, replicaFault: false)
-                limiter.release()
-                throw error
-            }
-            endpoints.release(replica, replicaFault: replicaFault)
-            limiter.release()
-            if throttle { limiter.throttled(retryAfter: retryAfter) }
-            let where_ = endpoints.urls.count > 1 ? " [\(endpoints.urls[replica])]" : ""
-            guard retryable && attempt <= retry.maxRetries else {
-                log.append("attempt \(attempt)\(where_): \(message)")
-                let why = retryable ? "failed after \(attempt) attempts" : "failed after \(attempt) attempts (not retryable)"
-                return .failure(ModelError(model: name, message: "\(why): \(message)"
-                                           + (log.count > 1 ? "\nretry log:\n" + log.joined(separator: "\n") : "")))
-            }
-            let delay = retry.delay(retry: attempt, retryAfter: retryAfter)
-            log.append("attempt \(attempt)\(where_): \(message); retried after \(String(format: "%.2f", delay)) s")
-            try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+        let post = RetryingPost(transport: transport, limiter: limiter, endpoints: endpoints, retry: retry, timeout: parameters.timeout,
+                                headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.requestCount += 1 } })
+        let api = parameters.api
+        let outcome = try await post.run(path: path, body: bytes) { reply, latencyMs in
+            // A malformed 2xx body (truncated, invalid, no choices) is retried: servers and proxies fail that way transiently.
+            Self.parse(reply, api: api, expected: expected, latencyMs: latencyMs, promptText: promptText)
+                .mapError { RetryingPost.ReplyFailure(message: $0.message, retryable: true) }
+        }
+        switch outcome {
+        case .success(let (choices, attempts, log)): return .success((choices, attempts, log))
+        case .failure(let failure): return .failure(ModelError(model: name, message: failure.summary))
         }
     }
 

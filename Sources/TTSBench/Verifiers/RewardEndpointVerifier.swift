@@ -185,6 +185,8 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
     public let parameters: RewardEndpointParameters
     let transport: any HTTPTransport
     let limiter: AdaptiveLimiter
+    /// The one endpoint, as a replica pool of one (no cool-down): the shared retry loop takes a pool.
+    let endpoint: EndpointPool
     let retry: RetryPolicy
     let scoreSteps: [JSONPathStep]
     private let apiKey: String?
@@ -204,6 +206,7 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
             self.transport = SharedHTTPClient.shared
         }
         limiter = AdaptiveLimiter(maximum: parameters.maxConcurrency)
+        endpoint = EndpointPool(urls: [parameters.url])
         retry = RetryPolicy(maxRetries: parameters.maxRetries, baseDelay: parameters.retryBaseDelay)
         if parameters.api == .json, case .success(let steps) = JSONPathStep.parse(parameters.score) {
             scoreSteps = steps
@@ -290,66 +293,19 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
     /// One score, with bounded retries. Throws `RewardEndpointError` when it fails for good.
     func send(_ body: [UInt8]) async throws -> Double {
         let url = parameters.url
-        let headers = self.headers
-        var log: [String] = []
-        var attempt = 0
-        while true {
-            attempt += 1
-            try await limiter.acquire()
-            lock.withLock { sent += 1 }
-            var message: String
-            var retryable = true
-            var retryAfter: Double?
-            var throttle = false
-            do {
-                let exchange = try await transport.post(url: url, headers: headers, body: body, timeout: parameters.timeout)
-                if (200..<300).contains(exchange.status) {
-                    switch parse(exchange.body) {
-                    case .success(let score):
-                        limiter.release()
-                        limiter.succeeded()
-                        return score
-                    case .failure(let failure):
-                        message = failure.message
-                        retryable = failure.retryable
-                    }
-                } else {
-                    message = "HTTP \(exchange.status): \(OpenAIClient.prefix(exchange.body))"
-                    switch exchange.status {
-                    case 429:
-                        throttle = true
-                        retryAfter = RetryPolicy.parseRetryAfter(exchange.header("Retry-After"))
-                    case 408, 409, 500...599:
-                        if exchange.status == 503 { retryAfter = RetryPolicy.parseRetryAfter(exchange.header("Retry-After")) }
-                    default:
-                        retryable = false
-                    }
-                }
-            } catch let error as TransportError {
-                message = error.description
-            } catch {
-                limiter.release()
-                throw error
-            }
-            limiter.release()
-            if throttle { limiter.throttled(retryAfter: retryAfter) }
-            guard retryable && attempt <= retry.maxRetries else {
-                log.append("attempt \(attempt): \(message)")
-                let why = retryable ? "failed after \(attempt) attempts" : "failed after \(attempt) attempts (not retryable)"
-                let text = "POST \(url) \(why): \(message)" + (log.count > 1 ? "\nretry log:\n" + log.joined(separator: "\n") : "")
-                // A server may quote the key back (an error naming the rejected key): it never reaches a message.
-                throw RewardEndpointError(verifier: name, message: apiKey.map { $0.utf8.count >= 4 ? text.replacingOccurrences(of: $0, with: "[REDACTED]") : text } ?? text)
-            }
-            let delay = retry.delay(retry: attempt, retryAfter: retryAfter)
-            log.append("attempt \(attempt): \(message); retried after \(String(format: "%.2f", delay)) s")
-            try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+        let post = RetryingPost(transport: transport, limiter: limiter, endpoints: endpoint, retry: retry, timeout: parameters.timeout,
+                                headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.sent += 1 } })
+        switch try await post.run(path: "", body: body, parse: { reply, _ in parse(reply) }) {
+        case .success(let (score, _, _)):
+            return score
+        case .failure(let failure):
+            let text = "POST \(url) \(failure.summary)"
+            // A server may quote the key back (an error naming the rejected key): it never reaches a message.
+            throw RewardEndpointError(verifier: name, message: apiKey.map { $0.utf8.count >= 4 ? text.replacingOccurrences(of: $0, with: "[REDACTED]") : text } ?? text)
         }
     }
 
-    struct ReplyFailure: Error {
-        var message: String
-        var retryable: Bool
-    }
+    typealias ReplyFailure = RetryingPost.ReplyFailure
 
     /// The score in a 2xx reply, or why there is none (quoting the reply's first bytes).
     func parse(_ body: [UInt8]) -> Result<Double, ReplyFailure> {
