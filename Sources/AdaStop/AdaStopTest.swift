@@ -61,6 +61,12 @@ public struct AdaStopTest: Sendable {
                 throw AdaStopError.duplicateComparison(c)
             }
         }
+        // The joint scheme indexes every active agent's block scores with UInt16.
+        if config.scheme == .joint && agentCount * config.groupSize > Int(UInt16.max) + 1 {
+            throw AdaStopError.invalidParameter(
+                name: "agents x group size (n)", value: "\(agentCount) x \(config.groupSize)",
+                requirement: "at most \(Int(UInt16.max) + 1) scores per block with the joint permutation")
+        }
         // One row of B doubles per comparison: refuse sizes that cannot be allocated sensibly.
         let (cells, overflow) = comparisons.count.multipliedReportingOverflow(by: config.permutations)
         if overflow || cells > 1_000_000_000 {

@@ -145,6 +145,9 @@ struct AdaStopBehaviourTests {
         // The reference's signed rule is defined for pairs only.
         config.rule = .adastop013
         #expect(throws: AdaStopError.self) { _ = try AdaStopTest(agentCount: 4, comparisons: comps, config: config) }
+        // A block of 7 x 10,000 scores cannot be indexed.
+        let huge = AdaStopConfig(interims: 1, groupSize: 10_000, permutations: 10, scheme: .joint)
+        #expect(throws: AdaStopError.self) { _ = try AdaStopTest(agentCount: 7, comparisons: Comparison.allPairs(agentCount: 7), config: huge) }
     }
 
     @Test("joint permutation under the null: the observed path is one of B exchangeable ones")

@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// A fresh run looks up every sample's key and almost never finds it; with this index such a
 /// miss costs a hash and a binary search instead of a SQLite read on another thread (see
-/// bench/endpoint). A fingerprint collision only costs that read. Eight bytes per entry.
+/// bench/endpoint). A fingerprint collision only costs that read. Eight bytes per key read
+/// from the table; keys stored since sit in a set (about twice that).
 final class CacheKeyIndex: Sendable {
     private struct State {
         var loaded = false
