@@ -18,8 +18,10 @@ GET /v1/models lists the model; GET /stats returns {"requests", "poisoned_reques
 which credentials arrived (the Authorization header is the only place a key may go).
 The process exits when its parent does. Prints the port on the first line of stdout.
 """
-import argparse, hashlib, json, os, re, signal, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import argparse, hashlib, json, re, threading
+from http.server import BaseHTTPRequestHandler
+
+from serving import serve
 
 lock = threading.Lock()
 stats = {"requests": 0, "poisoned_requests": 0, "poisoned_bodies": set(), "authorization": {}, "no_authorization": 0}
@@ -113,22 +115,7 @@ def main():
     p.add_argument("--poison-permille", type=int, default=0)
     p.add_argument("--echo-auth", action="store_true")
     args = p.parse_args()
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    parent = os.getppid()
-
-    def watch_parent():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch_parent, daemon=True).start()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 1024
-    server.args = args
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    serve(Handler, args)
 
 
 if __name__ == "__main__":

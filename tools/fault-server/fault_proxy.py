@@ -14,8 +14,10 @@ gets a fault when i % K == 1 (K = --every, default 4), cycling through SPEC, a c
 GET /stats returns {"requests", "max_inflight", "faults": {kind: count}, "forwarded"};
 POST /reset-stats zeroes them. Any other GET is forwarded (e.g. /v1/models for readiness).
 """
-import argparse, http.client, json, os, signal, socket, struct, sys, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import argparse, http.client, json, socket, struct, sys, threading, time
+from http.server import BaseHTTPRequestHandler
+
+from serving import serve
 from urllib.parse import urlparse
 
 lock = threading.Lock()
@@ -139,24 +141,7 @@ def main():
     p.add_argument("--every", type=int, default=4)
     p.add_argument("--hang", type=float, default=3.0)
     args = p.parse_args()
-    # A parent may have blocked or ignored SIGTERM (inherited across exec): restore the defaults,
-    # and exit when the parent goes away, so a killed test run leaves no proxy behind.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    parent = os.getppid()
-
-    def watch_parent():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch_parent, daemon=True).start()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 1024
-    server.args = args
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    serve(Handler, args)
 
 
 if __name__ == "__main__":
