@@ -1,6 +1,18 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The targets make the data flow one-way (docs/architecture.md):
+//
+//   TTSCore ◄── TTSStore ◄── TTSSuite ◄── TTSRuntime ◄── TTSBench (use cases) ◄── ttsbench (CLI)
+//      ▲            ▲                                         │
+//      └────────────┴──── TTSReport ◄─────────────────────────┘     AdaStop: no dependency at all
+//
+// TTSReport reads the store and AdaStop only: it cannot see models, strategies, verifiers, the
+// scheduler or suite parsing, so a leaderboard is a function of the database. TTSStore is the
+// only target that imports GRDB or holds SQL.
+//
+// Versions are exact: Package.resolved is not committed (the local package mirror's commit ids
+// are not GitHub's), so `exact:` is what makes two clones build the same dependencies.
 let package = Package(
     name: "ttsbench",
     platforms: [.macOS(.v14)],
@@ -10,25 +22,35 @@ let package = Package(
         .library(name: "AdaStop", targets: ["AdaStop"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         // Pure statistics: no dependency at all.
         .target(name: "AdaStop"),
-        .target(
-            name: "TTSBench",
-            dependencies: [
-                "AdaStop",
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
-        ),
+        // Hashing, canonical JSON, atomic writes, number formatting.
+        .target(name: "TTSCore"),
+        // The database: schema, migrations, typed records, writer and read-only reader.
+        .target(name: "TTSStore", dependencies: [
+            "TTSCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Specs, the registry of kinds, YAML loading with located errors, tasks, fingerprints.
+        .target(name: "TTSSuite", dependencies: [
+            "TTSCore", "TTSStore", "AdaStop",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Model clients, strategies, verifiers, sample pools, the scheduler.
+        .target(name: "TTSRuntime", dependencies: [
+            "TTSCore", "TTSStore", "TTSSuite", "AdaStop",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        // Leaderboard model and renderers, built from the store's reader alone.
+        .target(name: "TTSReport", dependencies: ["TTSCore", "TTSStore", "AdaStop"]),
+        // Use cases: run, publish, compare, verify.
+        .target(name: "TTSBench", dependencies: ["TTSCore", "TTSStore", "TTSSuite", "TTSRuntime", "TTSReport", "AdaStop"]),
         .executableTarget(
             name: "ttsbench",
             dependencies: [

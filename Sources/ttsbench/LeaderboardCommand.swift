@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import TTSBench
+import TTSCore
+import TTSStore
+import TTSSuite
+import TTSRuntime
+import TTSReport
 
 struct LeaderboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,8 +25,8 @@ struct LeaderboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let reader = try Publish.openReadOnly(db)
-            let names = try LeaderboardBuilder.suiteNames(reader: reader)
+            let reader = try StoreReader(path: db)
+            let names = try reader.suiteNames()
             let name: String
             if let suite {
                 name = suite
@@ -35,13 +40,13 @@ struct LeaderboardCommand: AsyncParsableCommand {
             }
             let formats = format == "all" ? LeaderboardFormat.allCases : [LeaderboardFormat(rawValue: format)!]
             if out == nil && formats.count == 1 {
-                let board = try await Publish.board(reader: reader, suite: name)
-                let text = try Publish.render(formats[0], board: board, reader: reader)
+                let board = try LeaderboardBuilder.build(reader: reader, suite: name)
+                let text = try LeaderboardFiles.render(formats[0], board: board, reader: reader)
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return
             }
             let directory = out ?? ("results" as NSString).appendingPathComponent(name)
-            let (_, files) = try await Publish.write(reader: reader, suite: name, directory: directory, formats: formats)
+            let (_, files) = try LeaderboardFiles.write(reader: reader, suite: name, directory: directory, formats: formats)
             print("Wrote \(files.joined(separator: ", "))")
         } catch let error as ExitCode {
             throw error

@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import TTSBench
+import TTSCore
+import TTSStore
+import TTSSuite
+import TTSRuntime
+import TTSReport
 
 struct PublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,13 +24,13 @@ struct PublishCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var options = PublishOptions()
+        var options = Session.Options()
         options.databasePath = db
         options.outputDirectory = out
         options.workers = workers
         options.showProgress = !quiet
         let settings = options
-        let report = try await runInterruptibly(database: db) { try await Publish.publish(suitePath: suite, options: settings) }
+        let report = try await runInterruptibly(database: db) { try await Session.open(suitePath: suite, options: settings).publish() }
         print(MarkdownRenderer().render(report.leaderboard))
         print("\(report.samplesGenerated) new samples. Published: \(report.files.joined(separator: ", "))")
     }

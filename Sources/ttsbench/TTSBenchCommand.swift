@@ -2,6 +2,11 @@ import ArgumentParser
 import Foundation
 import AdaStop
 import TTSBench
+import TTSCore
+import TTSStore
+import TTSSuite
+import TTSRuntime
+import TTSReport
 
 @main
 struct TTSBenchCommand: AsyncParsableCommand {
@@ -51,14 +56,13 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var options = RunOptions()
+        var options = Session.Options()
         options.databasePath = db
         options.outputDirectory = out
-        options.seeds = seeds
         options.workers = workers
         options.showProgress = !quiet
         let settings = options
-        let report = try await runInterruptibly(database: db) { try await SuiteRun.run(suitePath: suite, options: settings) }
+        let report = try await runInterruptibly(database: db) { try await Session.open(suitePath: suite, options: settings).run(seeds: seeds) }
         print(MarkdownRenderer().render(report.leaderboard))
         let rate = report.seconds > 0 ? Double(report.samplesGenerated) / report.seconds : 0
         print(String(format: "%d new samples in %.1f s (%.0f samples/s). Leaderboard: %@", report.samplesGenerated, report.seconds, rate,
@@ -91,16 +95,13 @@ struct Compare: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var options = CompareOptions()
+        var options = Session.Options()
         options.databasePath = db
         options.workers = workers
         options.showProgress = !quiet && !json
-        options.alpha = alpha
-        options.groupSize = groupSize
-        options.maxInterims = maxInterims
-        options.permutations = permutations
+        let overrides = CompareOverrides(alpha: alpha, groupSize: groupSize, maxInterims: maxInterims, permutations: permutations)
         do {
-            let report = try await SystemComparison.run(suitePath: suite, a: systemA, b: systemB, options: options)
+            let report = try await Session.open(suitePath: suite, options: options, checkOutput: false).compare(systemA, systemB, overrides: overrides)
             print(json ? report.json() : report.text(), terminator: json ? "\n" : "")
         } catch let error as SuiteError {
             throw Exit.fail(error.description, code: 2)

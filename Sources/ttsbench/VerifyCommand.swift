@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import TTSBench
+import TTSCore
+import TTSStore
+import TTSSuite
+import TTSRuntime
+import TTSReport
 
 /// `ttsbench verify`: check answers against references with an answer verifier, to debug a
 /// verifier on one's own answers. Arguments are parsed here rather than by ArgumentParser so

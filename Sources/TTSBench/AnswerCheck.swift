@@ -1,0 +1,95 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+import TTSRuntime
+import TTSReport
+import Foundation
+
+/// What `ttsbench verify` does: check candidate answers against references with one of the
+/// answer verifiers, one pair at a time or a JSONL file of pairs.
+public enum AnswerCheck {
+    public enum Kind: String, CaseIterable, Sendable {
+        case math, numeric, exact
+    }
+
+    public struct Options: Sendable {
+        public var kind: Kind
+        public var tolerance: Double = 1e-6
+        public var caseSensitive = false
+        /// When set, the candidate is a whole completion and the answer is extracted from it.
+        public var extract: AnswerExtraction?
+        public init(kind: Kind) { self.kind = kind }
+    }
+
+    public struct Pair: Sendable {
+        public var line: Int
+        public var reference: String
+        public var candidate: String
+    }
+
+    public struct InputError: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        public init(description: String) { self.description = description }
+    }
+
+    public static func verifier(_ options: Options) -> any Verifier {
+        switch options.kind {
+        case .math: MathVerifier()
+        case .numeric: NumericVerifier(tolerance: options.tolerance)
+        case .exact: ExactVerifier(caseSensitive: options.caseSensitive)
+        }
+    }
+
+    /// The verdict for one pair.
+    public static func check(reference: String, candidate: String, options: Options) async throws -> Verdict {
+        let answer = options.extract.map { AnswerExtractor.extract(candidate, mode: $0) } ?? candidate
+        let item = TaskItem(id: "verify", question: "", answer: reference)
+        return try await verifier(options).verify(Candidate(text: candidate, answer: answer), item: item)
+    }
+
+    /// Reads a JSONL file of `{"reference": ..., "candidate": ...}` lines (strings or numbers;
+    /// blank lines are skipped). Throws naming the first malformed line.
+    public static func readPairs(path: String) throws -> [Pair] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(description: "\(path): cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(description: "\(path): the file is not valid UTF-8")
+        }
+        return try parsePairs(text, shownAs: path)
+    }
+
+    public static func parsePairs(_ text: String, shownAs path: String) throws -> [Pair] {
+        var pairs: [Pair] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = index + 1
+            let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            func fail(_ why: String) -> InputError {
+                InputError(description: "\(path):\(line): \(why); expected {\"reference\": ..., \"candidate\": ...}")
+            }
+            let object: Any
+            do {
+                object = try JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [.fragmentsAllowed])
+            } catch {
+                throw fail("malformed JSON")
+            }
+            guard let dict = object as? [String: Any] else { throw fail("not a JSON object") }
+            func field(_ key: String) throws -> String {
+                switch dict[key] {
+                case let s as String: return s
+                case let n as NSNumber: return n.stringValue
+                case nil: throw fail("missing \"\(key)\"")
+                default: throw fail("\"\(key)\" must be a string or a number")
+                }
+            }
+            pairs.append(Pair(line: line, reference: try field("reference"), candidate: try field("candidate")))
+        }
+        return pairs
+    }
+
+    /// One output line: `{"line": n, "correct": bool, "reason": "..."}`.
+    public static func jsonLine(line: Int, verdict: Verdict) -> String {
+        "{\"line\": \(line), \"correct\": \(verdict.correct ?? false), \"reason\": \(jsonString(verdict.detail))}"
+    }
+}

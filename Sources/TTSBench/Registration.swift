@@ -1,0 +1,106 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+import Foundation
+
+/// What a run records about its suite before generating anything: the suite, its models and
+/// systems, and the provenance a report shows. Everything a leaderboard needs is written here
+/// or by the runner, so that reports read the database and nothing else.
+enum Registration {
+    static func record(suite: Suite, task: LoadedTask, in store: Store) async throws {
+        let provenance = ProvenanceRecord(
+            dataset: dataset(suite.task, task: task), models: suite.models.map(model), suiteSeed: suite.seed,
+            ttsbenchVersion: TTSBenchInfo.version, ttsbenchCommit: TTSBenchInfo.commit,
+            dependencies: TTSBenchInfo.dependencies.map { ProvenanceRecord.Dependency(name: $0.name, version: $0.version) },
+            fingerprintVersion: Fingerprint.version)
+        let record = SuiteRecord(name: suite.name, fingerprint: suite.fingerprint, fingerprintVersion: Fingerprint.version,
+                                 yaml: suite.sourceText, taskDigest: task.digest, compareJSON: suite.compare.canonicalJSON,
+                                 provenanceJSON: Fingerprint.canonicalJSON(provenance))
+        let models = suite.models.map { ModelRecord(suite: suite.name, name: $0.name, fingerprint: $0.fingerprint, label: $0.label) }
+        let systems = suite.systems.enumerated().map { position, s in
+            let model = suite.model(s.model)!
+            let strategy = suite.strategy(s.strategy)!
+            let (variantOf, variant) = Variants.parse(systemName: s.name, strategy: s.strategy)
+            return SystemRecord(suite: suite.name, name: s.name, fingerprint: s.fingerprint, model: s.model, modelLabel: model.label,
+                                strategy: s.strategy, strategyLabel: strategy.label, verifier: s.verifier,
+                                simulated: model.isSimulated, position: position, variantOf: variantOf, variant: variant,
+                                family: strategy.family, samplesPerItem: strategy.samplesPerItem)
+        }
+        try await store.register(suite: record, models: models, systems: systems)
+    }
+
+    static func dataset(_ spec: TaskSpec, task: LoadedTask) -> ProvenanceRecord.Dataset {
+        var source: String
+        var fileHash: String? = nil
+        switch spec.source {
+        case .arithmetic(let a):
+            source = "generated: arithmetic, items \(a.items), digits \(a.digits), operations \(a.operations.joined(separator: " "))"
+        case .file(let path, let shown):
+            source = "file: \(shown)"
+            if let data = FileManager.default.contents(atPath: path) { fileHash = SHA256.hex(bytes: data) }
+        }
+        return ProvenanceRecord.Dataset(name: spec.name, source: source, fileSHA256: fileHash, limit: spec.limit,
+                                        items: task.items.count, taskDigest: task.digest)
+    }
+
+    static func model(_ m: ModelSpec) -> ProvenanceRecord.Model {
+        ProvenanceRecord.Model(name: m.name, kind: m.kindName, label: m.label, fingerprint: m.fingerprint, endpoint: endpoint(m))
+    }
+
+    /// Where a real model is reached, without credentials: URLs lose any user info and query.
+    static func endpoint(_ m: ModelSpec) -> ProvenanceRecord.Endpoint? {
+        guard case .openai(let p) = m.kind else { return nil }
+        let urls = p.baseURLs.map { raw -> String in
+            guard var c = URLComponents(string: raw) else { return "(unparseable URL)" }
+            c.user = nil
+            c.password = nil
+            c.query = nil
+            c.fragment = nil
+            return c.string ?? "(unparseable URL)"
+        }
+        return ProvenanceRecord.Endpoint(api: p.api.rawValue, apiKeyEnv: p.apiKeyEnv, baseURLs: urls, model: p.model)
+    }
+}
+
+extension ModelSpec {
+    var isSimulated: Bool {
+        if case .simulated = kind { return true }
+        return false
+    }
+
+    /// The model kind as written in a suite.
+    var kindName: String {
+        switch kind {
+        case .simulated: "simulated"
+        case .openai: "openai"
+        case .replay: "replay"
+        }
+    }
+}
+
+extension StrategySpec {
+    /// The strategy family: its label up to "@" ("majority", "best_of_n", "pdr", ...).
+    var family: String { String(label.prefix { $0 != "@" && $0 != " " }) }
+}
+
+extension CompareSpec {
+    /// The AdaStop parameters, as stored with the suite (sorted keys: byte-stable).
+    var canonicalJSON: String {
+        let comparisons: String
+        switch self.comparisons {
+        case .all: comparisons = "\"all\""
+        case .reference(let r): comparisons = "{\"reference\":\(jsonString(r))}"
+        case .pairs(let p): comparisons = "[" + p.map { "[\(jsonString($0[0])),\(jsonString($0[1]))]" }.joined(separator: ",") + "]"
+        }
+        return "{\"alpha\":\(alpha),\"comparisons\":\(comparisons),\"group_size\":\(groupSize),\"max_interims\":\(maxInterims),"
+            + "\"metric\":\(jsonString(metric)),\(permutation == "pairwise" ? "" : "\"permutation\":\(jsonString(permutation)),")"
+            + "\"permutations\":\(permutations),\"pool\":\"\(pool.rawValue)\",\"rule\":\(jsonString(rule))}"
+    }
+}
+
+/// The ttsbench version, and the commit and dependency versions stamped at build time.
+public enum TTSBenchInfo {
+    public static let version = "0.3.0"
+    public static var commit: String { "unknown" }
+    public static var dependencies: [(name: String, version: String)] { [] }
+}

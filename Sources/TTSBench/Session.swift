@@ -1,0 +1,160 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+import TTSRuntime
+import TTSReport
+import AdaStop
+import Foundation
+
+/// The use cases of ttsbench (run, compare, publish) as one type: a suite loaded, its task
+/// loaded, the database locked and opened, the suite and everything reports will need recorded,
+/// and a runner ready. The CLI parses arguments and calls one method.
+///
+/// ```swift
+/// let session = try await Session.open(suitePath: "suites/demo.yaml", options: .init())
+/// let board = try await session.run()
+/// ```
+public struct Session: Sendable {
+    public struct Options: Sendable {
+        public var databasePath = "results/ttsbench.sqlite"
+        /// Leaderboards go to `<outputDirectory>/<suite>/`.
+        public var outputDirectory = "results"
+        public var workers = 8
+        public var showProgress = true
+        public init() {}
+    }
+
+    public let suite: Suite
+    public let task: LoadedTask
+    public let store: Store
+    public let options: Options
+    let lock: RunLock
+    let runner: Runner
+    let progress: TTSRuntime.Progress
+
+    /// Loads the suite and its task, locks and opens the database, and records the suite.
+    public static func open(suitePath: String, options: Options, checkOutput: Bool = true) async throws -> Session {
+        let suite = try SuiteLoader.load(path: suitePath)
+        let task = try TaskLoader.load(suite.task, suiteSeed: suite.seed)
+        // An output directory that cannot be written fails the run now, not after hours of generation.
+        if checkOutput { try AtomicWriter.checkWritable((options.outputDirectory as NSString).appendingPathComponent(suite.name)) }
+        let lock = try RunLock(database: options.databasePath)
+        let store = try Store(path: options.databasePath)
+        try await Registration.record(suite: suite, task: task, in: store)
+        let progress = TTSRuntime.Progress(enabled: options.showProgress)
+        let runner = try Runner(suite: suite, task: task, store: store, workers: options.workers, progress: progress)
+        return Session(suite: suite, task: task, store: store, options: options, lock: lock, runner: runner, progress: progress)
+    }
+
+    /// Runs `operation`, flushing what was generated when it fails or is cancelled.
+    func running<T: Sendable>(_ operation: () async throws -> T) async throws -> T {
+        do {
+            let result = try await operation()
+            progress.finish()
+            return result
+        } catch {
+            progress.finish()
+            try? await store.flush()
+            throw error
+        }
+    }
+
+    // MARK: run
+
+    /// `ttsbench run`: adds seeds interim by interim until every comparison is decided (or
+    /// `seeds` seeds per system, with no test), records how many seeds each system used, and
+    /// writes leaderboard.md and leaderboard.json.
+    public func run(seeds: Int? = nil) async throws -> RunReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let before = try await store.sampleCount()
+        let seedsUsed: [Int] = try await running {
+            if let seeds {
+                // Fixed design: the same number of seeds for every system, no sequential test.
+                try await runner.ensureSeeds(suite.systems.map { ($0, seeds) })
+                try await store.clearDecisions(scope: suite.name)
+                return suite.systems.map { _ in seeds }
+            }
+            let schedule = SequentialSchedule(systems: suite.systems, comparisons: SequentialSchedule.comparisons(for: suite),
+                                              config: SequentialSchedule.config(for: suite), scope: suite.name)
+            return try await schedule.run(runner: runner, progress: progress).scoresUsed
+        }
+        for (system, seeds) in zip(suite.systems, seedsUsed) {
+            try await store.setSeedsUsed(suite: suite.name, system: system.name, seeds: seeds)
+        }
+        let after = try await store.sampleCount()
+        let (board, files) = try LeaderboardFiles.write(reader: store.reader, suite: suite.name, directory: outputDirectory,
+                                                        formats: [.md, .json])
+        let elapsed = clock.now - start
+        return RunReport(leaderboard: board, files: files, samplesGenerated: after - before,
+                         seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// `ttsbench publish`: a run (a resume: nothing is generated when the suite is complete),
+    /// then the five files of a published leaderboard, built once from the database.
+    public func publish() async throws -> RunReport {
+        var report = try await run()
+        let (board, files) = try LeaderboardFiles.write(reader: store.reader, suite: suite.name, directory: outputDirectory,
+                                                        formats: LeaderboardFormat.allCases)
+        report.leaderboard = board
+        report.files = files
+        return report
+    }
+
+    var outputDirectory: String { (options.outputDirectory as NSString).appendingPathComponent(suite.name) }
+
+    // MARK: compare
+
+    /// `ttsbench compare`: two systems of the suite with statistical stopping. Its interims and
+    /// decisions are recorded under their own scope (`<suite>:compare:<a>|<b>`), never as the
+    /// suite's decisions; its seed runs are shared with the suite's systems.
+    public func compare(_ a: String, _ b: String, overrides: CompareOverrides = CompareOverrides()) async throws -> CompareReport {
+        let names = suite.systems.map(\.name)
+        for name in [a, b] where suite.system(name) == nil {
+            let suggestion = closest(name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw SuiteError(file: suite.path, line: 1, column: 1,
+                             message: "the suite defines no system '\(name)'\(suggestion); systems: \(names.joined(separator: ", "))")
+        }
+        guard a != b else { throw SuiteError(file: suite.path, line: 1, column: 1, message: "compare needs two different systems") }
+        var config = SequentialSchedule.config(for: suite)
+        if let alpha = overrides.alpha { config.alpha = alpha }
+        if let n = overrides.groupSize { config.groupSize = n }
+        if let k = overrides.maxInterims { config.interims = k }
+        if let p = overrides.permutations { config.permutations = p }
+        try config.validate()
+        let schedule = SequentialSchedule(systems: [suite.system(a)!, suite.system(b)!], comparisons: [Comparison(a: 0, b: 1)],
+                                          config: config, scope: "\(suite.name):compare:\(a)|\(b)")
+        let outcome = try await running { try await schedule.run(runner: runner, progress: progress) }
+        let result = outcome.results[0]
+        let xs = Array(outcome.scores[0].prefix(outcome.scoresUsed[0]))
+        let ys = Array(outcome.scores[1].prefix(outcome.scoresUsed[1]))
+        // Seeds with the same index share samples when the pool is shared: pair them.
+        let paired = suite.compare.pool == .shared && xs.count == ys.count
+        let (lo, hi) = Bootstrap.differenceInterval(xs, ys, paired: paired, seed: "\(suite.seed)|\(a)|\(b)")
+        return CompareReport(a: a, b: b, decision: result.decision ?? .equal, interim: result.interim ?? outcome.interims.count - 1,
+                             seedsA: xs.count, seedsB: ys.count, meanA: Bootstrap.mean(xs), meanB: Bootstrap.mean(ys),
+                             difference: Bootstrap.mean(xs) - Bootstrap.mean(ys), ciLow: lo, ciHigh: hi, config: config,
+                             metric: suite.compare.metric, paired: paired)
+    }
+}
+
+public struct RunReport: Sendable {
+    public var leaderboard: Leaderboard
+    public var files: [String]
+    public var samplesGenerated: Int
+    public var seconds: Double
+}
+
+/// `ttsbench compare`'s overrides of the suite's AdaStop settings.
+public struct CompareOverrides: Sendable {
+    public var alpha: Double?
+    public var groupSize: Int?
+    public var maxInterims: Int?
+    public var permutations: Int?
+    public init(alpha: Double? = nil, groupSize: Int? = nil, maxInterims: Int? = nil, permutations: Int? = nil) {
+        self.alpha = alpha
+        self.groupSize = groupSize
+        self.maxInterims = maxInterims
+        self.permutations = permutations
+    }
+}

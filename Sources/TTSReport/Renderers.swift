@@ -1,0 +1,231 @@
+import TTSCore
+import TTSStore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Turns a leaderboard into a file's text. Pure and byte-stable.
+public protocol LeaderboardRenderer: Sendable {
+    var fileName: String { get }
+    func render(_ board: Leaderboard) -> String
+}
+
+/// A signed fixed-point number ("+0.0120", "-0.0040").
+func signed(_ x: Double, _ digits: Int) -> String {
+    let s = fixed(x, digits)
+    return s.hasPrefix("-") ? s : "+" + s
+}
+
+/// Shared wording of the renderers.
+enum LeaderboardText {
+    static func verdict(_ decision: String) -> String {
+        decision == "larger" ? "A better" : decision == "smaller" ? "B better" : "no difference detected"
+    }
+
+    /// Above this many systems, the Markdown shows a decision matrix instead of the list.
+    static let matrixThreshold = 6
+
+    static func settingsLine(_ s: Leaderboard.Settings) -> String {
+        "AdaStop: alpha \(shortNumber(s.alpha)) (family-wise), \(s.groupSize) seeds per interim, at most \(s.maxInterims) interims "
+            + "(\(s.groupSize * s.maxInterims) seeds), \(s.permutations) permutations, rule \(s.rule), pool \(s.pool)"
+            + (s.permutation == "pairwise" ? "." : ", \(s.permutation) permutation.")
+    }
+
+    static func cost(_ x: Double?) -> String { x.map { "$" + String(format: "%.6f", $0) } ?? "—" }
+    static func latency(_ x: Double?) -> String { x.map { fixed($0 / 1000, 2) + " s" } ?? "—" }
+
+    static func paired(_ p: Leaderboard.PairedDifference?) -> String {
+        guard let p else { return "—" }
+        return "\(signed(p.difference, 4)) [\(signed(p.ciLow, 4)), \(signed(p.ciHigh, 4))]"
+    }
+
+    /// The decision between two systems, from the first one's side: ">" better, "<" worse,
+    /// "=" no difference detected, nil when not compared.
+    static func relation(_ board: Leaderboard) -> (String, String) -> (symbol: String, interim: Int)? {
+        var table: [String: (String, Int)] = [:]
+        for d in board.decisions {
+            let (ab, ba) = d.decision == "larger" ? (">", "<") : d.decision == "smaller" ? ("<", ">") : ("=", "=")
+            table[d.a + "\u{0}" + d.b] = (ab, d.interim)
+            table[d.b + "\u{0}" + d.a] = (ba, d.interim)
+        }
+        return { a, b in table[a + "\u{0}" + b].map { (symbol: $0.0, interim: $0.1) } }
+    }
+
+    /// Twins beside their base: (base row, [twin rows]) in the base's rank order.
+    static func variantGroups(_ board: Leaderboard) -> [(base: Leaderboard.Row, twins: [Leaderboard.Row])] {
+        var twins: [String: [Leaderboard.Row]] = [:]
+        for r in board.rows { if let base = r.variantOf { twins[base, default: []].append(r) } }
+        return board.rows.compactMap { r in
+            guard r.variantOf == nil, let t = twins[r.name] else { return nil }
+            return (r, t.sorted { ($0.variant ?? "") < ($1.variant ?? "") })
+        }
+    }
+}
+
+/// GitHub-flavoured Markdown with pipe tables.
+public struct MarkdownRenderer: LeaderboardRenderer {
+    public init() {}
+    public var fileName: String { "leaderboard.md" }
+
+    public func render(_ board: Leaderboard) -> String {
+        var out = "# Leaderboard: \(board.suite)\n\n"
+        let anySimulated = board.rows.contains(where: \.simulated)
+        out += "Metric: **\(board.metric)**, mean over seeds with a 95% bootstrap interval over seeds."
+        if !board.decisions.isEmpty { out += " Systems the AdaStop test could not separate share a rank (\"2=\")." }
+        out += "\n"
+        if board.metric == "accuracy" && board.rows.count > 1 {
+            out += "Δ vs top: item-level paired difference with the first system (each item's correctness averaged over seeds), 95% bootstrap over items.\n"
+        }
+        if let s = board.settings, !board.decisions.isEmpty { out += LeaderboardText.settingsLine(s) + "\n" }
+        if anySimulated { out += "Models marked *(sim)* are the built-in **simulated** backend, not real LLMs.\n" }
+        out += "\n| Rank | System | Model | Strategy | Verifier | \(board.metric.capitalized) | 95% CI | Δ vs top [95% CI] | Seeds | Tokens/item | Calls/item | Latency/item | Cost/item | Failures |\n"
+        out += "|---:|---|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|\n"
+        for r in board.rows {
+            let model = r.simulated ? "\(cell(r.model)) *(sim)*" : cell(r.model)
+            out += "| \(r.rank) | \(cell(r.name)) | \(model) | \(cell(r.strategyLabel)) | \(cell(r.verifier)) | \(fixed(r.mean, 4)) "
+            out += "| [\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))] | \(LeaderboardText.paired(r.vsTop)) | \(r.seeds) "
+            out += "| \(fixed(r.tokensPerItem, 1)) | \(fixed(r.callsPerItem, 2)) | \(LeaderboardText.latency(r.latencyMsPerItem)) "
+            out += "| \(LeaderboardText.cost(r.costPerItem)) | \(r.failures) |\n"
+        }
+        let groups = LeaderboardText.variantGroups(board)
+        let relation = LeaderboardText.relation(board)
+        if !groups.isEmpty {
+            out += "\n## Variants\n\nEach twin beside its base: the same budget N, spread over temperatures (multi_temperature) or fused by one more call (fusion). "
+            out += "Δ is the twin minus its base, paired by item.\n\n"
+            out += "| Base | Rank | \(board.metric.capitalized) | Twin | Variant | Rank | \(board.metric.capitalized) | Δ [95% CI] | Tokens/item | AdaStop |\n"
+            out += "|---|---:|---:|---|---|---:|---:|---|---:|---|\n"
+            for (base, twins) in groups {
+                for t in twins {
+                    let decided = relation(t.name, base.name).map { rel in
+                        rel.symbol == ">" ? "twin better" : rel.symbol == "<" ? "base better" : "no difference detected"
+                    } ?? "not compared"
+                    out += "| \(cell(base.name)) | \(base.rank) | \(fixed(base.mean, 4)) | \(cell(t.name)) | \(t.variant ?? "") | \(t.rank) "
+                    out += "| \(fixed(t.mean, 4)) | \(LeaderboardText.paired(t.vsBase)) | \(fixed(t.tokensPerItem, 1)) | \(decided) |\n"
+                }
+            }
+        }
+        if !board.decisions.isEmpty {
+            if board.rows.count > LeaderboardText.matrixThreshold {
+                out += "\n## Decisions (AdaStop)\n\n"
+                out += "Row versus column: `>` row better, `<` row worse, `=` no difference detected, `·` not compared; "
+                out += "the digit is the interim of the decision.\n\n"
+                out += "| # | System | " + board.rows.indices.map { "\($0 + 1)" }.joined(separator: " | ") + " |\n"
+                out += "|---:|---|" + String(repeating: ":-:|", count: board.rows.count) + "\n"
+                for (i, r) in board.rows.enumerated() {
+                    let cells = board.rows.enumerated().map { j, c -> String in
+                        if i == j { return "" }
+                        guard let rel = relation(r.name, c.name) else { return "·" }
+                        return "\(rel.symbol)\(rel.interim + 1)"
+                    }
+                    out += "| \(i + 1) | \(cell(r.name)) | " + cells.joined(separator: " | ") + " |\n"
+                }
+            } else {
+                out += "\n## Decisions (AdaStop)\n\n| A | B | Decision | Interim |\n|---|---|---|---:|\n"
+                for d in board.decisions {
+                    out += "| \(cell(d.a)) | \(cell(d.b)) | \(LeaderboardText.verdict(d.decision)) | \(d.interim + 1) |\n"
+                }
+            }
+        }
+        out += "\nSuite fingerprint: `\(board.fingerprint.prefix(16))`\n"
+        return out
+    }
+
+    private func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+}
+
+/// CSV per RFC 4180: a header, one record per system in rank order, CRLF line breaks, fields
+/// quoted when they hold a comma, a double quote or a line break. Empty field = no value.
+public struct CSVRenderer: LeaderboardRenderer {
+    public init() {}
+    public var fileName: String { "leaderboard.csv" }
+
+    public static let header = ["rank", "name", "model", "strategy", "strategy_label", "verifier", "variant_of", "variant", "simulated",
+                                "mean", "ci_low", "ci_high", "seeds", "diff_vs_top", "diff_vs_top_ci_low", "diff_vs_top_ci_high",
+                                "tokens_per_item", "calls_per_item", "latency_ms_per_item", "cost_per_item", "failures"]
+
+    public func render(_ board: Leaderboard) -> String {
+        var lines = [Self.header.map(Self.field).joined(separator: ",")]
+        for r in board.rows {
+            let values: [String] = [
+                r.rank, r.name, r.model, r.strategy, r.strategyLabel, r.verifier, r.variantOf ?? "", r.variant ?? "",
+                r.simulated ? "true" : "false", jsonNumber(r.mean), jsonNumber(r.ciLow), jsonNumber(r.ciHigh), String(r.seeds),
+                r.vsTop.map { jsonNumber($0.difference) } ?? "", r.vsTop.map { jsonNumber($0.ciLow) } ?? "",
+                r.vsTop.map { jsonNumber($0.ciHigh) } ?? "", jsonNumber(r.tokensPerItem), jsonNumber(r.callsPerItem),
+                r.latencyMsPerItem.map(jsonNumber) ?? "", r.costPerItem.map(jsonNumber) ?? "", String(r.failures),
+            ]
+            lines.append(values.map(Self.field).joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// A JSON number rounded to 6 decimals (integers without a fraction).
+func jsonNumber(_ x: Double) -> String {
+    guard x.isFinite else { return "null" }
+    let r = (x * 1e6).rounded() / 1e6
+    if r == r.rounded() && abs(r) < 1e15 { return String(Int(r)) }
+    return String(r)
+}
+
+/// The JSON schema of docs/leaderboard.md (keys sorted; numbers rounded to 6 decimals).
+public struct JSONRenderer: LeaderboardRenderer {
+    public init() {}
+    public var fileName: String { "leaderboard.json" }
+
+    public func render(_ board: Leaderboard) -> String {
+        let num = jsonNumber
+        func opt(_ x: Double?) -> String { x.map(num) ?? "null" }
+        func str(_ s: String?) -> String { s.map(jsonString) ?? "null" }
+        func paired(_ p: Leaderboard.PairedDifference?) -> String {
+            guard let p else { return "null" }
+            return "{\"against\": \(jsonString(p.against)), \"ci_high\": \(num(p.ciHigh)), \"ci_low\": \(num(p.ciLow)), "
+                + "\"difference\": \(num(p.difference)), \"items\": \(p.items)}"
+        }
+        var out = "{\n"
+        if let s = board.settings {
+            out += "  \"adastop\": {\"alpha\": \(num(s.alpha)), \"comparisons\": \(s.comparisonsJSON), \"group_size\": \(s.groupSize), "
+            out += "\"max_interims\": \(s.maxInterims), "
+                + (s.permutation == "pairwise" ? "" : "\"permutation\": \(jsonString(s.permutation)), ")
+                + "\"permutations\": \(s.permutations), \"pool\": \(jsonString(s.pool)), \"rule\": \(jsonString(s.rule))},\n"
+        }
+        out += "  \"curves\": ["
+        out += board.curves.map { c in
+            "\n    {\"family\": \(jsonString(c.family)), \"model\": \(jsonString(c.model)), \"points\": ["
+                + c.points.map { "{\"n\": \($0.n), \"tokens_per_item\": \(opt($0.tokensPerItem)), \"value\": \(num($0.value))}" }
+                .joined(separator: ", ")
+                + "], \"source\": \(jsonString(c.source))}"
+        }.joined(separator: ",")
+        out += board.curves.isEmpty ? "],\n" : "\n  ],\n"
+        out += "  \"decisions\": ["
+        out += board.decisions.map {
+            "\n    {\"a\": \(jsonString($0.a)), \"b\": \(jsonString($0.b)), \"decision\": \(jsonString($0.decision)), \"interim\": \($0.interim), "
+                + "\"mean_a\": \(num($0.meanA)), \"mean_b\": \(num($0.meanB))}"
+        }.joined(separator: ",")
+        out += board.decisions.isEmpty ? "],\n" : "\n  ],\n"
+        out += "  \"fingerprint\": \(jsonString(board.fingerprint)),\n"
+        out += "  \"metric\": \(jsonString(board.metric)),\n"
+        out += "  \"suite\": \(jsonString(board.suite)),\n"
+        out += "  \"systems\": ["
+        out += board.rows.map { r in
+            "\n    {\"calls_per_item\": \(num(r.callsPerItem)), \"ci_high\": \(num(r.ciHigh)), \"ci_low\": \(num(r.ciLow)), "
+                + "\"cost_per_item\": \(opt(r.costPerItem)), \"diff_vs_base\": \(paired(r.vsBase)), \"diff_vs_top\": \(paired(r.vsTop)), "
+                + "\"failures\": \(r.failures), \"latency_ms_per_item\": \(opt(r.latencyMsPerItem)), \"mean\": \(num(r.mean)), "
+                + "\"model\": \(jsonString(r.model)), \"model_label\": \(jsonString(r.modelLabel)), "
+                + "\"name\": \(jsonString(r.name)), \"rank\": \(jsonString(r.rank)), \"seeds\": \(r.seeds), "
+                + "\"simulated\": \(r.simulated), \"strategy\": \(jsonString(r.strategy)), \"strategy_label\": \(jsonString(r.strategyLabel)), "
+                + "\"tokens_per_item\": \(num(r.tokensPerItem)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
+                + "\"verifier\": \(jsonString(r.verifier))}"
+        }.joined(separator: ",")
+        out += board.rows.isEmpty ? "]\n" : "\n  ]\n"
+        return out + "}\n"
+    }
+}
+

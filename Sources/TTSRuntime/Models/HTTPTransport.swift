@@ -1,0 +1,105 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP exchange as the OpenAI client sees it.
+public struct HTTPExchange: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+    }
+}
+
+/// What can go wrong below HTTP: the request never produced a status line and body.
+public enum TransportError: Error, CustomStringConvertible, Sendable {
+    case timeout(seconds: Double)
+    case connection(String)
+    case tooLarge(Int)
+
+    public var description: String {
+        switch self {
+        case .timeout(let s): "timed out after \(format(s)) s"
+        case .connection(let m): "connection error: \(m)"
+        case .tooLarge(let n): "response larger than \(n) bytes"
+        }
+    }
+
+    private func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+}
+
+/// The HTTP seam: the OpenAI client posts JSON through it (tests may substitute their own).
+public protocol HTTPTransport: Sendable {
+    func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Double) async throws -> HTTPExchange
+}
+
+/// The process-wide AsyncHTTPClient: one client, HTTP/1.1 keep-alive, a connection pool per
+/// host sized to the largest `max_concurrency` registered before the first request (the
+/// per-model limiters bound what is actually in flight).
+public final class SharedHTTPClient: HTTPTransport, @unchecked Sendable {
+    public static let shared = SharedHTTPClient()
+
+    private struct State {
+        var connectionsPerHost = 8
+        var client: HTTPClient?
+    }
+    private var state = State()
+    private let lock = NSLock()
+    public static let maxResponseBytes = 64 << 20
+
+    /// Models announce their concurrency when their client is made; the pool is sized at first use.
+    public func register(concurrency: Int) {
+        lock.withLock { state.connectionsPerHost = max(state.connectionsPerHost, concurrency) }
+    }
+
+    var client: HTTPClient {
+        lock.withLock {
+            if let c = state.client { return c }
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool = .init(idleTimeout: .seconds(60),
+                                                 concurrentHTTP1ConnectionsPerHostSoftLimit: state.connectionsPerHost)
+            configuration.timeout = .init(connect: .seconds(10))
+            configuration.httpVersion = .http1Only
+            configuration.decompression = .disabled
+            configuration.redirectConfiguration = .disallow
+            let c = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            state.client = c
+            return c
+        }
+    }
+
+    public func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Double) async throws -> HTTPExchange {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        for (k, v) in headers { request.headers.replaceOrAdd(name: k, value: v) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout * 1e9))
+        do {
+            // The deadline covers the whole exchange, body included.
+            let response = try await client.execute(request, deadline: deadline)
+            let buffer = try await response.body.collect(upTo: Self.maxResponseBytes)
+            let bytes = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? []
+            return HTTPExchange(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: bytes)
+        } catch let error as HTTPClientError {
+            if error == .deadlineExceeded || error == .readTimeout || error == .writeTimeout { throw TransportError.timeout(seconds: timeout) }
+            if error == .connectTimeout { throw TransportError.connection("connect timed out") }
+            throw TransportError.connection("\(error)")
+        } catch let error as NIOTooManyBytesError {
+            _ = error
+            throw TransportError.tooLarge(Self.maxResponseBytes)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            if NIODeadline.now() >= deadline { throw TransportError.timeout(seconds: timeout) }
+            throw TransportError.connection("\(error)")
+        }
+    }
+}

@@ -1,0 +1,385 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+import Foundation
+
+/// A `kind: openai` model: `POST {base_url}/chat/completions` or `{base_url}/completions`.
+///
+/// Each sample has its own seed (derived by the pool from stable identifiers). Several samples
+/// go out as one request with `n` when the server honours it; a server that returns fewer
+/// choices than asked (llama.cpp ignores `n`) is remembered, and from then on every sample is
+/// its own request with its own seed — N samples are never collapsed into one. Requests pass
+/// through the request cache, a per-model adaptive concurrency limit, the replica pool and
+/// bounded retries; every failed attempt is written into the sample's retry log.
+public final class OpenAIClient: ModelClient, @unchecked Sendable {
+    public let name: String
+    public let parameters: OpenAIModelParameters
+    public let limiter: AdaptiveLimiter
+    public let endpoints: EndpointPool
+    let retry: RetryPolicy
+    let transport: any HTTPTransport
+    let cache: (any RequestCache)?
+    private let apiKey: String?
+    private let lock = NSLock()
+    private var nSupport: OpenAIModelParameters.SupportsN
+    private var requestCount = 0
+    private var hitCount = 0
+
+    public init(name: String, parameters: OpenAIModelParameters, cache: (any RequestCache)?,
+                transport: (any HTTPTransport)? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.name = name
+        self.parameters = parameters
+        if let variable = parameters.apiKeyEnv {
+            guard let key = environment[variable], !key.isEmpty else {
+                throw ModelError(model: name, message: "the environment variable \(variable) named by 'api_key_env' is not set")
+            }
+            apiKey = key
+        } else {
+            apiKey = nil
+        }
+        limiter = AdaptiveLimiter(maximum: parameters.maxConcurrency)
+        endpoints = EndpointPool(urls: parameters.baseURLs.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })
+        retry = RetryPolicy(maxRetries: parameters.maxRetries, baseDelay: parameters.retryBaseDelay)
+        if let transport {
+            self.transport = transport
+        } else {
+            SharedHTTPClient.shared.register(concurrency: parameters.maxConcurrency)
+            self.transport = SharedHTTPClient.shared
+        }
+        self.cache = cache
+        nSupport = parameters.supportsN
+    }
+
+    /// HTTP attempts sent so far (retries included).
+    public var requestsSent: Int { lock.withLock { requestCount } }
+    /// Samples served from the request cache.
+    public var cacheHits: Int { lock.withLock { hitCount } }
+    /// What is known about the server's `n`: auto (not yet seen), true or false.
+    public var nSupportDetected: OpenAIModelParameters.SupportsN { lock.withLock { nSupport } }
+
+    // MARK: generate
+
+    public func generate(_ request: GenerationRequest) async throws -> [Completion] {
+        let n = max(1, request.n)
+        let seeds = request.context?.sampleSeeds.count == n ? request.context!.sampleSeeds
+            : (0..<n).map { request.seed &+ UInt64($0) }
+        // Each sample's own request body is built once: it is both the cache key's content and,
+        // when samples go out one by one, the bytes sent.
+        let bodies = seeds.map { JSONValue.object(body(request, seed: $0, n: 1)).canonicalBytes }
+        var results = [Completion?](repeating: nil, count: n)
+        var keys: [String] = []
+        if let cache {
+            keys = zip(bodies, seeds).map { cacheKey(bodyBytes: $0, seed: $1) }
+            let hits = try await cache.lookup(keys)
+            for (i, key) in keys.enumerated() {
+                if let bytes = hits[key], let choice = CachedChoice(bytes: bytes) {
+                    var c = completion(choice, attempts: 0, log: [])
+                    c.cached = true
+                    results[i] = c
+                }
+            }
+            let found = results.compactMap { $0 }.count
+            if found > 0 { lock.withLock { hitCount += found } }
+        }
+        let missing = results.indices.filter { results[$0] == nil }
+        if missing.isEmpty { return results.map { $0! } }
+
+        let produced = try await produce(request, seeds: missing.map { seeds[$0] }, bodies: missing.map { bodies[$0] })
+        var entries: [(key: String, response: [UInt8])] = []
+        var errors: [Int: String] = [:]
+        for (position, i) in missing.enumerated() {
+            switch produced[position] {
+            case .success(let (choice, attempts, log)):
+                results[i] = completion(choice, attempts: attempts, log: log)
+                if cache != nil { entries.append((keys[i], choice.json.canonicalBytes)) }
+            case .failure(let error):
+                errors[i] = error.description
+            }
+        }
+        if let cache, !entries.isEmpty { try await cache.store(entries) }
+        if !errors.isEmpty {
+            throw PartialGenerationError(model: name, completions: results, errors: results.indices.map { errors[$0] })
+        }
+        return results.map { $0! }
+    }
+
+    typealias Produced = Result<(CachedChoice, Int, [String]), ModelError>
+
+    /// Generates the samples with the given seeds (`bodies`: each one's own request with n = 1):
+    /// one request with `n` when the server honours it, otherwise one request per sample
+    /// (concurrently, within the model's limit).
+    func produce(_ request: GenerationRequest, seeds: [UInt64], bodies: [[UInt8]]) async throws -> [Produced] {
+        let prompt = promptText(request)
+        if seeds.count > 1 && nSupportDetected != .false {
+            let body = JSONValue.object(self.body(request, seed: seeds[0], n: seeds.count)).canonicalBytes
+            switch try await send(body, expected: seeds.count, promptText: prompt) {
+            case .success(let (choices, attempts, log)):
+                if choices.count == seeds.count {
+                    lock.withLock { if nSupport == .auto { nSupport = .true } }
+                    return choices.map { .success(($0, attempts, log)) }
+                }
+                // Fewer choices than asked: the server ignores `n`. Remember it, and draw each
+                // sample with its own request and seed.
+                lock.withLock { nSupport = .false }
+            case .failure(let error):
+                return seeds.map { _ in .failure(error) }
+            }
+        }
+        if bodies.count == 1 {
+            switch try await send(bodies[0], expected: 1, promptText: prompt) {
+            case .success(let (choices, attempts, log)): return [.success((choices[0], attempts, log))]
+            case .failure(let e): return [.failure(e)]
+            }
+        }
+        return try await withThrowingTaskGroup(of: (Int, Produced).self) { group in
+            for (i, body) in bodies.enumerated() {
+                group.addTask {
+                    switch try await self.send(body, expected: 1, promptText: prompt) {
+                    case .success(let (choices, attempts, log)): (i, .success((choices[0], attempts, log)))
+                    case .failure(let e): (i, .failure(e))
+                    }
+                }
+            }
+            var out = [Produced?](repeating: nil, count: seeds.count)
+            for try await (i, r) in group { out[i] = r }
+            return out.map { $0! }
+        }
+    }
+
+    func completion(_ choice: CachedChoice, attempts: Int, log: [String]) -> Completion {
+        var c = Completion(text: choice.text, finishReason: choice.finishReason, promptTokens: choice.promptTokens,
+                           completionTokens: choice.completionTokens, latencyMs: choice.latencyMs,
+                           responseID: choice.responseID, tokensEstimated: choice.tokensEstimated)
+        c.attempts = attempts
+        c.retryLog = log.isEmpty ? nil : log.joined(separator: "\n")
+        c.logprobs = choice.logprobs
+        let p = parameters
+        if p.pricePerMillionInput > 0 || p.pricePerMillionOutput > 0 {
+            c.cost = (Double(choice.promptTokens) * p.pricePerMillionInput + Double(choice.completionTokens) * p.pricePerMillionOutput) / 1e6
+        }
+        return c
+    }
+
+    // MARK: requests
+
+    var path: String { parameters.api == .chat ? "/chat/completions" : "/completions" }
+
+    func promptText(_ request: GenerationRequest) -> String {
+        request.messages.count == 1 ? request.messages[0].content : request.messages.map(\.content).joined(separator: "\n\n")
+    }
+
+    /// The seed on the wire: the low 31 bits of the derived seed (every server takes a positive Int32).
+    static func wireSeed(_ seed: UInt64) -> Int64 { Int64(seed & 0x7fff_ffff) }
+
+    public func body(_ request: GenerationRequest, seed: UInt64, n: Int) -> [String: JSONValue] {
+        let p = parameters
+        var b: [String: JSONValue] = [
+            "model": .string(p.model),
+            "temperature": .double(request.temperature),
+            "top_p": .double(request.topP),
+            "max_tokens": .int(Int64(request.maxTokens)),
+            "seed": .int(Self.wireSeed(seed)),
+        ]
+        switch p.api {
+        case .chat:
+            b["messages"] = .array(request.messages.map { .object(["role": .string($0.role), "content": .string($0.content)]) })
+        case .completions:
+            b["prompt"] = .string(promptText(request))
+        }
+        let stop = request.stop + p.stop.filter { !request.stop.contains($0) }
+        if !stop.isEmpty { b["stop"] = .array(stop.map { .string($0) }) }
+        if p.sampling == .plain {
+            b["top_k"] = .int(0)
+            b["min_p"] = .double(0)
+            b["repeat_penalty"] = .double(1)
+            b["repetition_penalty"] = .double(1)
+        }
+        if let k = p.logprobs {
+            switch p.api {
+            case .chat:
+                b["logprobs"] = .bool(true)
+                b["top_logprobs"] = .int(Int64(k))
+            case .completions:
+                b["logprobs"] = .int(Int64(k))
+            }
+        }
+        for (k, v) in p.extraBody { b[k] = v }
+        if n > 1 { b["n"] = .int(Int64(n)) }
+        return b
+    }
+
+    /// SHA-256 of the canonical request of one sample: the endpoint's model name (not a
+    /// replica's URL), the API, the prompt or messages, every decoding parameter, extra body
+    /// fields and the sample's full 64-bit seed (derived from the item, seed index, temperature
+    /// and sample index, so it identifies the sample index too).
+    public func cacheKey(_ request: GenerationRequest, seed: UInt64) -> String {
+        cacheKey(bodyBytes: JSONValue.object(body(request, seed: seed, n: 1)).canonicalBytes, seed: seed)
+    }
+
+    /// The same key from the canonical bytes of the sample's body: the canonical serialisation
+    /// of {"api", "body", "seed64", "v": 1} (keys in sorted order), written directly.
+    func cacheKey(bodyBytes: [UInt8], seed: UInt64) -> String {
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(bodyBytes.count + 64)
+        canonical.append(contentsOf: #"{"api":"#.utf8)
+        JSONValue.writeString(parameters.api.rawValue, into: &canonical)
+        canonical.append(contentsOf: #","body":"#.utf8)
+        canonical.append(contentsOf: bodyBytes)
+        canonical.append(contentsOf: #","seed64":""#.utf8)
+        canonical.append(contentsOf: String(seed).utf8)
+        canonical.append(contentsOf: #"","v":1}"#.utf8)
+        return SHA256.hex(bytes: canonical)
+    }
+
+    var headers: [(String, String)] {
+        var h: [(String, String)] = parameters.extraHeaders.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        if let apiKey { h.append(("Authorization", "Bearer \(apiKey)")) }
+        return h
+    }
+
+    /// One logical request with bounded retries (`RetryingPost`). `.failure` means the request
+    /// failed for good (its message has the attempts and the retry log); throws only on cancellation.
+    func send(_ bytes: [UInt8], expected: Int, promptText: String) async throws
+        -> Result<([CachedChoice], Int, [String]), ModelError> {
+        let post = RetryingPost(transport: transport, limiter: limiter, endpoints: endpoints, retry: retry, timeout: parameters.timeout,
+                                headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.requestCount += 1 } })
+        let api = parameters.api
+        let outcome = try await post.run(path: path, body: bytes) { reply, latencyMs in
+            // A malformed 2xx body (truncated, invalid, no choices) is retried: servers and proxies fail that way transiently.
+            Self.parse(reply, api: api, expected: expected, latencyMs: latencyMs, promptText: promptText)
+                .mapError { RetryingPost.ReplyFailure(message: $0.message, retryable: true) }
+        }
+        switch outcome {
+        case .success(let (choices, attempts, log)): return .success((choices, attempts, log))
+        case .failure(let failure): return .failure(ModelError(model: name, message: failure.summary))
+        }
+    }
+
+    // MARK: responses
+
+    /// A server may quote the API key back (an error naming the rejected key, an echoing proxy,
+    /// even a completion): every occurrence is replaced before the response is parsed, logged,
+    /// cached or stored, so a key never reaches the database, a log or a leaderboard.
+    static func redact(_ body: [UInt8], key: String?) -> [UInt8] {
+        guard let key, key.utf8.count >= 4 else { return body }
+        let needle = Array(key.utf8), replacement = Array("[REDACTED]".utf8)
+        guard body.count >= needle.count, let first = needle.first else { return body }
+        var out: [UInt8] = []
+        var copied = 0, i = 0
+        let last = body.count - needle.count
+        while i <= last {
+            if body[i] == first && body[i..<(i + needle.count)].elementsEqual(needle) {
+                out.append(contentsOf: body[copied..<i])
+                out.append(contentsOf: replacement)
+                i += needle.count
+                copied = i
+            } else {
+                i += 1
+            }
+        }
+        if copied == 0 { return body }
+        out.append(contentsOf: body[copied...])
+        return out
+    }
+
+    static func redact(_ text: String, key: String?) -> String {
+        guard let key, key.utf8.count >= 4 else { return text }
+        return text.replacingOccurrences(of: key, with: "[REDACTED]")
+    }
+
+    /// The first bytes of a body, printable, for error messages.
+    static func prefix(_ body: [UInt8], limit: Int = 200) -> String {
+        let head = String(decoding: body.prefix(limit), as: UTF8.self)
+        let escaped = head.unicodeScalars.map { $0.value < 0x20 ? ($0 == "\n" ? "\\n" : "\\u{\(String($0.value, radix: 16))}") : String($0) }.joined()
+        if body.isEmpty { return "(empty body)" }
+        return "\"" + escaped + (body.count > limit ? "…" : "") + "\" (\(body.count) bytes)"
+    }
+
+    /// Decodes a 2xx body into choices (in `index` order). A malformed body is an error whose
+    /// message quotes the body's first 200 bytes; it never crashes.
+    static func parse(_ body: [UInt8], api: OpenAIModelParameters.API, expected: Int, latencyMs: Double,
+                      promptText: String) -> Result<[CachedChoice], ParseFailure> {
+        func fail(_ what: String) -> Result<[CachedChoice], ParseFailure> { .failure(ParseFailure(message: "malformed response (\(what)): \(prefix(body))")) }
+        guard let json = JSONValue.parse(body) else { return fail("invalid JSON") }
+        guard json.objectValue != nil else { return fail("not a JSON object") }
+        if let error = json["error"], error != .null { return fail("an error object") }
+        guard let choicesValue = json["choices"] else { return fail("no 'choices'") }
+        guard let choices = choicesValue.arrayValue else { return fail("'choices' is not a list") }
+        guard !choices.isEmpty else { return fail("empty 'choices'") }
+        var parsed: [(Int, String, String, String?)] = []
+        for (position, choice) in choices.enumerated() {
+            guard choice.objectValue != nil else { return fail("a choice is not an object") }
+            let text: String
+            switch api {
+            case .chat:
+                guard let message = choice["message"], message.objectValue != nil else { return fail("a choice without 'message'") }
+                switch message["content"] {
+                case .string(let s)?: text = s
+                case .null?, nil: text = ""
+                default: return fail("'message.content' is not a string")
+                }
+            case .completions:
+                guard let t = choice["text"]?.stringValue else { return fail("a choice without 'text'") }
+                text = t
+            }
+            let logprobs = choice["logprobs"].flatMap { $0 == .null ? nil : $0.canonicalString }
+            parsed.append((choice["index"]?.intValue ?? position, text, choice["finish_reason"]?.stringValue ?? "", logprobs))
+        }
+        parsed.sort { $0.0 < $1.0 }
+        let id = json["id"]?.stringValue
+        let usage = json["usage"]
+        let usagePrompt = usage?["prompt_tokens"]?.intValue
+        let usageCompletion = usage?["completion_tokens"]?.intValue
+        let estimatedPrompt = estimateTokens(promptText)
+        let estimates = parsed.map { estimateTokens($0.1) }
+        var out: [CachedChoice] = []
+        for (k, p) in parsed.enumerated() {
+            var completionTokens = estimates[k]
+            var estimated = usagePrompt == nil || usageCompletion == nil
+            if let total = usageCompletion {
+                if parsed.count == 1 {
+                    completionTokens = total
+                } else {
+                    // n choices share one usage: split it in proportion to the estimates.
+                    let sum = max(1, estimates.reduce(0, +))
+                    completionTokens = Int((Double(total) * Double(estimates[k]) / Double(sum)).rounded())
+                    estimated = true
+                }
+            }
+            out.append(CachedChoice(text: p.1, finishReason: p.2, promptTokens: usagePrompt ?? estimatedPrompt,
+                                    completionTokens: completionTokens, tokensEstimated: estimated, latencyMs: latencyMs,
+                                    responseID: id, logprobs: p.3))
+        }
+        _ = expected
+        return .success(out)
+    }
+
+    /// About four characters per token (at least one for a non-empty text).
+    static func estimateTokens(_ text: String) -> Int {
+        let n = text.utf8.count
+        return n == 0 ? 0 : max(1, (n + 3) / 4)
+    }
+}
+
+struct ParseFailure: Error { var message: String }
+
+/// Some samples of a request were generated and others failed for good: the pool records the
+/// completions it got and the errors of the others.
+public struct PartialGenerationError: Error, CustomStringConvertible, Sendable {
+    public var model: String
+    public var completions: [Completion?]
+    public var errors: [String?]
+    public var description: String {
+        let failed = errors.compactMap { $0 }
+        return "model '\(model)': \(failed.count) of \(errors.count) samples failed; first: \(failed.first ?? "")"
+    }
+}
+
+extension ModelError {
+    /// The attempt count in a failure message ("... failed after N attempts ...").
+    static func attempts(in message: String) -> Int? {
+        guard let range = message.range(of: "failed after ") else { return nil }
+        let digits = message[range.upperBound...].prefix { $0.isNumber }
+        return Int(digits)
+    }
+}

@@ -1,0 +1,70 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+/// The content-addressed request cache (DESIGN.md): SHA-256 of the full canonical request of
+/// one sample → that sample's response choice. Shared by every system of a database.
+public protocol RequestCache: Sendable {
+    func lookup(_ keys: [String]) async throws -> [String: [UInt8]]
+    func store(_ entries: [(key: String, response: [UInt8])]) async throws
+}
+
+/// The cache table of a ttsbench database.
+public struct StoreRequestCache: RequestCache {
+    public let store: Store
+    public init(store: Store) { self.store = store }
+
+    public func lookup(_ keys: [String]) async throws -> [String: [UInt8]] {
+        try await store.cachedResponses(keys)
+    }
+
+    public func store(_ entries: [(key: String, response: [UInt8])]) async throws {
+        try await store.cacheResponses(entries)
+    }
+}
+
+/// One cached choice: what a sample needs to be rebuilt without a request.
+struct CachedChoice {
+    var text: String
+    var finishReason: String
+    var promptTokens: Int
+    var completionTokens: Int
+    var tokensEstimated: Bool
+    var latencyMs: Double
+    var responseID: String?
+    var logprobs: String?
+
+    var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "text": .string(text), "finish_reason": .string(finishReason), "prompt_tokens": .int(Int64(promptTokens)),
+            "completion_tokens": .int(Int64(completionTokens)), "tokens_estimated": .bool(tokensEstimated),
+            "latency_ms": .double(latencyMs),
+        ]
+        if let responseID { o["response_id"] = .string(responseID) }
+        if let logprobs { o["logprobs"] = .string(logprobs) }
+        return .object(o)
+    }
+
+    init(text: String, finishReason: String, promptTokens: Int, completionTokens: Int, tokensEstimated: Bool,
+         latencyMs: Double, responseID: String?, logprobs: String?) {
+        self.text = text
+        self.finishReason = finishReason
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.tokensEstimated = tokensEstimated
+        self.latencyMs = latencyMs
+        self.responseID = responseID
+        self.logprobs = logprobs
+    }
+
+    init?(bytes: [UInt8]) {
+        guard let v = JSONValue.parse(bytes), let text = v["text"]?.stringValue else { return nil }
+        self.text = text
+        finishReason = v["finish_reason"]?.stringValue ?? ""
+        promptTokens = v["prompt_tokens"]?.intValue ?? 0
+        completionTokens = v["completion_tokens"]?.intValue ?? 0
+        if case .bool(let b)? = v["tokens_estimated"] { tokensEstimated = b } else { tokensEstimated = false }
+        latencyMs = v["latency_ms"]?.doubleValue ?? 0
+        responseID = v["response_id"]?.stringValue
+        logprobs = v["logprobs"]?.stringValue
+    }
+}

@@ -1,0 +1,244 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+/// Runs seed runs: (system, seed index) over all items of the task, through the sample pool,
+/// with at most `workers` items in flight. Seed runs already committed are skipped, so calling
+/// it again after a crash resumes where the store stopped.
+public final class Runner: Sendable {
+    public let suite: Suite
+    public let task: LoadedTask
+    public let store: Store
+    public let pool: SamplePool
+    /// Calls outside the pool (fuser, refinement, continuation), recorded in `aux_calls`.
+    public let auxiliaryPool: AuxiliaryPool
+    public let workers: Int
+    let clients: [String: any ModelClient]
+    let verifiers: [String: any Verifier]
+    let strategies: [String: any Strategy]
+    let progress: Progress?
+
+    public init(suite: Suite, task: LoadedTask, store: Store, workers: Int, progress: Progress? = nil) throws {
+        self.suite = suite
+        self.task = task
+        self.store = store
+        self.workers = max(1, workers)
+        self.progress = progress
+        pool = SamplePool(store: store, suiteSeed: suite.seed, onGenerated: { progress?.samplesGenerated($0) })
+        auxiliaryPool = AuxiliaryPool(store: store, suiteSeed: suite.seed)
+        var clients: [String: any ModelClient] = [:]
+        for model in suite.models { clients[model.name] = try ModelClientFactory.make(model, suiteSeed: suite.seed, store: store) }
+        self.clients = clients
+        var verifiers: [String: any Verifier] = [:]
+        for v in suite.verifiers { verifiers[v.name] = VerifierFactory.make(v, suiteSeed: suite.seed, clients: clients) }
+        self.verifiers = verifiers
+        var strategies: [String: any Strategy] = [:]
+        for s in suite.strategies { strategies[s.name] = StrategyFactory.make(s) }
+        self.strategies = strategies
+    }
+
+    /// The pool a system's samples come from.
+    public func poolHandle(for system: SystemSpec) -> SamplePool.Handle {
+        poolHandle(model: suite.model(system.model)!, strategy: suite.strategy(system.strategy)!, system: system)
+    }
+
+    /// The pool of `model` under a system's strategy: the system's own model, or another model
+    /// the strategy calls (a fuser), whose auxiliary calls are recorded under this pool.
+    func poolHandle(model: ModelSpec, strategy: StrategySpec, system: SystemSpec) -> SamplePool.Handle {
+        var parts = ["suite-seed=\(suite.seed)", "model=\(model.fingerprint)", "task=\(task.digest)", "prompt=\(task.spec.prompt)",
+                     "extract=\(task.spec.extract.rawValue)", "top_p=\(strategy.topP)", "max_tokens=\(strategy.maxTokens)"]
+        if suite.compare.pool == .independent { parts.append("independent=\(system.name)") }
+        return SamplePool.Handle(id: String(SHA256.hex(parts.joined(separator: "\n")).prefix(24)), modelName: model.name)
+    }
+
+    /// Makes sure seeds 0..<count[name] of each named system are committed.
+    public func ensureSeeds(_ counts: [(system: SystemSpec, seeds: Int)]) async throws {
+        var work: [(system: SystemSpec, seed: Int)] = []
+        for (system, seeds) in counts {
+            let done = try await store.seedScores(systemFingerprint: system.fingerprint)
+            for seed in 0..<seeds where done[seed] == nil { work.append((system, seed)) }
+        }
+        // Seed-major order: systems sharing a pool read the same block close together in time.
+        work.sort { ($0.seed, suite.systems.firstIndex(of: $0.system)!) < ($1.seed, suite.systems.firstIndex(of: $1.system)!) }
+        guard !work.isEmpty else { return }
+        progress?.begin(seedRuns: work.count, items: work.count * task.items.count)
+
+        var remainingPerSeed: [Int: Int] = [:]
+        for w in work { remainingPerSeed[w.seed, default: 0] += 1 }
+
+        // Each seed run is a unit; its items run concurrently, and seed runs overlap up to `workers` items in flight.
+        try await withThrowingTaskGroup(of: (Int, SeedRunRecord).self) { group in
+            var next = 0
+            var running = 0
+            let limiter = ItemLimiter(limit: workers)
+            while next < work.count || running > 0 {
+                while next < work.count && running < max(2, workers / 4 + 1) {
+                    let (system, seed) = work[next]
+                    next += 1
+                    running += 1
+                    group.addTask { [self] in (seed, try await self.runSeed(system: system, seedIndex: seed, limiter: limiter)) }
+                }
+                guard let (seed, record) = try await group.next() else { break }
+                running -= 1
+                try await store.commitSeedRun(record)
+                try await auxiliaryPool.flush()
+                progress?.seedRunFinished()
+                remainingPerSeed[seed]! -= 1
+                if remainingPerSeed[seed] == 0 {
+                    await pool.evict(seedIndex: seed)
+                    try await auxiliaryPool.evict(seedIndex: seed)
+                }
+            }
+        }
+        try await store.flush()
+        try await auxiliaryPool.flush()
+    }
+
+    func runSeed(system: SystemSpec, seedIndex: Int, limiter: ItemLimiter) async throws -> SeedRunRecord {
+        let model = suite.model(system.model)!
+        let strategySpec = suite.strategy(system.strategy)!
+        var others: [String: PoolSource.OtherModel] = [:]
+        for name in strategySpec.referencedModels {
+            others[name] = PoolSource.OtherModel(handle: poolHandle(model: suite.model(name)!, strategy: strategySpec, system: system),
+                                                 client: clients[name]!)
+        }
+        let source = PoolSource(pool: pool, handle: poolHandle(for: system), client: clients[model.name]!,
+                                extraction: task.spec.extract, seedIndex: seedIndex, strategy: strategySpec,
+                                promptTemplate: task.spec.prompt, auxiliaryPool: auxiliaryPool, others: others)
+        let suiteSeed = suite.seed
+        let verifier = verifiers[system.verifier]!
+        let scorers = verifiers
+        let strategy = strategies[system.strategy]!
+        let recordPoolScores = Self.recordsPoolScores(system: system, suite: suite)
+        var outcomes = [Outcome?](repeating: nil, count: task.items.count)
+        try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
+            for (index, item) in task.items.enumerated() {
+                await limiter.acquire()
+                if Task.isCancelled {
+                    await limiter.release()
+                    throw CancellationError()
+                }
+                group.addTask { [progress] in
+                    do {
+                        var context = StrategyContext(item: item, seedIndex: seedIndex, source: source, verifier: verifier,
+                                                      scorers: scorers, suiteSeed: suiteSeed)
+                        context.recordPoolScores = recordPoolScores
+                        let outcome = try await strategy.solve(context)
+                        await limiter.release()
+                        progress?.itemFinished()
+                        return (index, outcome)
+                    } catch {
+                        await limiter.release()
+                        throw error
+                    }
+                }
+            }
+            for try await (i, o) in group { outcomes[i] = o }
+        }
+        var price: (input: Double, output: Double)? = nil
+        if case .openai(let p) = model.kind, p.pricePerMillionInput > 0 || p.pricePerMillionOutput > 0 {
+            price = (p.pricePerMillionInput, p.pricePerMillionOutput)
+        }
+        let records = zip(task.items, outcomes).map { item, outcome in
+            let o = outcome!
+            return OutcomeRecord(itemID: item.id, answer: o.answer, correct: o.correct, reward: o.reward, promptTokens: o.promptTokens,
+                                 completionTokens: o.completionTokens, calls: o.calls, failures: o.failures, latencyMs: o.latencyMs,
+                                 detail: o.detail, poolScores: o.poolScores)
+        }
+        return SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,
+                             outcomes: records, price: price)
+    }
+
+    /// Whether a system's outcomes carry its pool's per-sample scores (the leaderboard's scaling
+    /// curves): majority and best-of-N systems whose verifier and scorer run in-process (a judge
+    /// or a reward endpoint would be called once more per answer class).
+    static func recordsPoolScores(system: SystemSpec, suite: Suite) -> Bool {
+        guard let strategy = suite.strategy(system.strategy), let verifier = suite.verifier(system.verifier) else { return false }
+        switch strategy.kind {
+        case .majority, .bestOfN: break
+        default: return false
+        }
+        if verifier.callsOut { return false }
+        if let scorer = strategy.scorer.flatMap(suite.verifier), scorer.callsOut { return false }
+        return true
+    }
+
+    /// Per-seed values of the suite's metric for the first `seeds` seeds of a system.
+    public func scores(of system: SystemSpec, seeds: Int) async throws -> [Double] {
+        let all = try await store.seedScores(systemFingerprint: system.fingerprint)
+        return try (0..<seeds).map { seed in
+            guard let s = all[seed] else { throw StoreError(message: "seed \(seed) of system '\(system.name)' is not recorded") }
+            return s.value(of: suite.compare.metric)
+        }
+    }
+}
+
+/// Bounds the number of items in flight across all seed runs.
+actor ItemLimiter {
+    private var available: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { available = limit }
+
+    func acquire() async {
+        if available > 0 { available -= 1; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { available += 1 } else { waiters.removeFirst().resume() }
+    }
+}
+
+/// Adapts the pool to the `SampleSource` a strategy sees for one system and seed.
+struct PoolSource: SampleSource {
+    let pool: SamplePool
+    let handle: SamplePool.Handle
+    let client: any ModelClient
+    let extraction: AnswerExtraction
+    let seedIndex: Int
+    let strategy: StrategySpec
+    let promptTemplate: String
+    let auxiliaryPool: AuxiliaryPool
+    /// Other models the strategy may call by name (a fuser), with their pools.
+    let others: [String: OtherModel]
+
+    struct OtherModel: Sendable {
+        let handle: SamplePool.Handle
+        let client: any ModelClient
+    }
+
+    func messages(for item: TaskItem) -> [ChatMessage] {
+        [ChatMessage(role: "user", content: promptTemplate.replacingOccurrences(of: "{question}", with: item.question))]
+    }
+
+    func extractAnswer(_ text: String) -> String? { AnswerExtractor.extract(text, mode: extraction) }
+
+    func auxiliary(_ call: AuxiliaryCall, for item: TaskItem) async throws -> Sample {
+        var handle = self.handle
+        var client = self.client
+        if let name = call.model, name != handle.modelName {
+            guard let other = others[name] else {
+                throw StrategyError(message: "\(strategy.name): model '\(name)' is not available to this strategy")
+            }
+            handle = other.handle
+            client = other.client
+        }
+        return try await auxiliaryPool.call(call, handle: handle, client: client, topP: strategy.topP, item: item,
+                                            extraction: extraction, seedIndex: seedIndex)
+    }
+
+    func samples(for item: TaskItem, temperature: Double, indices: Range<Int>) async throws -> [Sample] {
+        let prompt = promptTemplate.replacingOccurrences(of: "{question}", with: item.question)
+        let strategy = self.strategy
+        return try await pool.samples(
+            handle: handle, client: client,
+            request: { seed, seeds, n in
+                GenerationRequest(messages: [ChatMessage(role: "user", content: prompt)], temperature: temperature,
+                                  topP: strategy.topP, maxTokens: strategy.maxTokens, seed: seed, n: n,
+                                  context: ItemContext(item: item, sampleSeeds: seeds))
+            },
+            item: item, extraction: extraction, seedIndex: seedIndex, temperature: temperature, indices: indices)
+    }
+}
+
+import Foundation

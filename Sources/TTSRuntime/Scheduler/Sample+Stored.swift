@@ -1,0 +1,36 @@
+import TTSCore
+import TTSStore
+
+/// Samples as the store records them: the runtime's `Sample` (with its `Completion`) to and
+/// from the store's plain `StoredSample`.
+extension Sample {
+    /// A recorded sample (a failed one has an error and no completion unless it has text).
+    init(_ stored: StoredSample) {
+        var completion: Completion? = nil
+        if stored.error == nil || stored.text != nil {
+            var c = Completion(text: stored.text ?? "", finishReason: stored.finishReason ?? "", promptTokens: stored.promptTokens ?? 0,
+                               completionTokens: stored.completionTokens ?? 0, latencyMs: stored.latencyMs ?? 0,
+                               tokensEstimated: stored.tokensEstimated)
+            c.attempts = stored.attempts ?? 1
+            c.retryLog = stored.retryLog
+            c.cost = stored.cost
+            c.logprobs = stored.logprobs
+            c.cached = stored.cached
+            completion = c
+        }
+        self.init(sampleIndex: stored.sampleIndex, temperature: stored.temperature, completion: completion,
+                  answer: stored.answer, error: stored.error)
+    }
+
+    /// This sample as the store records it.
+    func stored(itemID: String, seedIndex: Int, requestSeed: UInt64) -> StoredSample {
+        let c = completion
+        // A failed sample's attempts are in its error message ("... after N attempts ...").
+        let attempts: Int? = c?.attempts ?? error.flatMap(ModelError.attempts(in:))
+        return StoredSample(itemID: itemID, seedIndex: seedIndex, temperature: temperature, sampleIndex: sampleIndex,
+                            requestSeed: requestSeed, text: c?.text, answer: answer, finishReason: c?.finishReason,
+                            promptTokens: c?.promptTokens, completionTokens: c?.completionTokens, latencyMs: c?.latencyMs,
+                            error: error, tokensEstimated: c?.tokensEstimated ?? false, attempts: attempts, retryLog: c?.retryLog,
+                            cost: c?.cost, logprobs: c?.logprobs, cached: c?.cached ?? false)
+    }
+}

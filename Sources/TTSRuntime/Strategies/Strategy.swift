@@ -1,0 +1,160 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+/// One sample of the pool: the completion drawn for (model, item, seed index, temperature,
+/// sample index), with the answer extracted from it, or the error that prevented it.
+public struct Sample: Sendable, Hashable {
+    public var sampleIndex: Int
+    public var temperature: Double
+    public var completion: Completion?
+    public var answer: String?
+    public var error: String?
+
+    public var candidate: Candidate { Candidate(text: completion?.text ?? "", answer: answer) }
+    public var tokens: Int { (completion?.promptTokens ?? 0) + (completion?.completionTokens ?? 0) }
+}
+
+/// Where strategies get samples: the shared pool (reads what is recorded, generates the rest).
+public protocol SampleSource: Sendable {
+    func samples(for item: TaskItem, temperature: Double, indices: Range<Int>) async throws -> [Sample]
+    /// The task prompt of an item as chat messages (what a pooled sample was asked).
+    func messages(for item: TaskItem) -> [ChatMessage]
+    /// The task's answer extraction, applied to any text (e.g. a continued trace).
+    func extractAnswer(_ text: String) -> String?
+    /// A model call outside the pool (a fuser call, a refinement round, a continuation), recorded
+    /// under its stable `callID` so that it is made once and replayed identically on resume.
+    func auxiliary(_ call: AuxiliaryCall, for item: TaskItem) async throws -> Sample
+}
+
+extension SampleSource {
+    public func messages(for item: TaskItem) -> [ChatMessage] {
+        [ChatMessage(role: "user", content: TaskSpec.defaultPrompt.replacingOccurrences(of: "{question}", with: item.question))]
+    }
+    public func extractAnswer(_ text: String) -> String? { AnswerExtractor.extract(text, mode: .boxed) }
+    public func auxiliary(_ call: AuxiliaryCall, for item: TaskItem) async throws -> Sample {
+        throw StrategyError(message: "this sample source cannot make auxiliary model calls (\(call.tag))")
+    }
+}
+
+/// One model call that is not a pooled sample: its messages, decoding parameters, which model
+/// answers it, and why (the purpose only the simulated backend reads).
+public struct AuxiliaryCall: Sendable {
+    /// The model that answers: nil for the system's own model, else a model name of the suite.
+    public var model: String?
+    /// A readable, stable label: "fuse", "refine-1", "pdr-1-3", "wait-2", "conclude".
+    public var tag: String
+    public var messages: [ChatMessage]
+    public var temperature: Double
+    public var maxTokens: Int
+    public var purpose: ItemContext.Purpose
+
+    public init(model: String? = nil, tag: String, messages: [ChatMessage], temperature: Double, maxTokens: Int,
+                purpose: ItemContext.Purpose) {
+        self.model = model
+        self.tag = tag
+        self.messages = messages
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+        self.purpose = purpose
+    }
+
+    /// The call's key: its tag and a digest of the full request (messages, temperature, token
+    /// budget). Two systems that make the same request on the same pool share the call, as
+    /// they share pooled samples; the tag keeps deliberate replicas (parallel refinements of the
+    /// same workspace) apart.
+    public var callID: String {
+        var sha = SHA256()
+        sha.update("T=\(temperature == 0 ? 0 : temperature)|max_tokens=\(maxTokens)")
+        for m in messages {
+            sha.update("\u{1}\(m.role)\u{2}")
+            sha.update(m.content)
+        }
+        let digest = sha.finalize().prefix(16).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        return "\(tag):\(digest)"
+    }
+}
+
+/// What a strategy needs to solve one item for one seed of one system.
+public struct StrategyContext: Sendable {
+    public var item: TaskItem
+    public var seedIndex: Int
+    public var source: any SampleSource
+    public var verifier: any Verifier
+    /// Reward verifiers by name (best-of-N scorers).
+    public var scorers: [String: any Verifier]
+    /// The suite seed, for the strategy's own draws (e.g. fusion's candidate order).
+    public var suiteSeed: UInt64
+    /// Whether a voting or best-of-N strategy records its pool's per-sample scores in the
+    /// outcome (`PoolScores`: the leaderboard's scaling curves). Off when verifying every
+    /// answer class would call out (a judge, a reward endpoint).
+    public var recordPoolScores = false
+
+    public init(item: TaskItem, seedIndex: Int, source: any SampleSource, verifier: any Verifier, scorers: [String: any Verifier],
+                suiteSeed: UInt64 = 0) {
+        self.item = item
+        self.seedIndex = seedIndex
+        self.source = source
+        self.verifier = verifier
+        self.scorers = scorers
+        self.suiteSeed = suiteSeed
+    }
+}
+
+/// The result of a strategy on one item.
+public struct Outcome: Sendable, Hashable {
+    public var answer: String?
+    public var correct: Bool
+    public var reward: Double?
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// Model calls spent on the item (one per generated sample, plus any extra calls).
+    public var calls: Int
+    /// Samples whose generation failed (counted as incorrect, reported on the leaderboard).
+    public var failures: Int
+    public var detail: String
+    /// Pooled samples the strategy read (`multi_temperature` may stop before its budget).
+    public var samplesUsed: Int
+    /// `multi_temperature`: whether the item stopped early; nil for strategies that cannot.
+    public var earlyExit: Bool?
+    /// Generation time of every call the strategy made (pooled samples and auxiliary calls), summed.
+    public var latencyMs: Double
+    /// The pool's per-sample scores, when the context asks for them (voting and best-of-N).
+    public var poolScores: PoolScores?
+
+    public init(answer: String?, correct: Bool, reward: Double? = nil, samples: [Sample], extraCalls: Int = 0, detail: String) {
+        self.answer = answer
+        self.correct = correct
+        self.reward = reward
+        promptTokens = samples.reduce(0) { $0 + ($1.completion?.promptTokens ?? 0) }
+        completionTokens = samples.reduce(0) { $0 + ($1.completion?.completionTokens ?? 0) }
+        calls = samples.count + extraCalls
+        failures = samples.filter { $0.error != nil }.count
+        self.detail = detail
+        samplesUsed = samples.filter { $0.sampleIndex >= 0 }.count
+        earlyExit = nil
+        latencyMs = samples.reduce(0) { $0 + ($1.completion?.latencyMs ?? 0) }
+        poolScores = nil
+    }
+}
+
+/// How test-time compute is spent on one item.
+public protocol Strategy: Sendable {
+    func solve(_ context: StrategyContext) async throws -> Outcome
+}
+
+public enum StrategyFactory {
+    public static func make(_ spec: StrategySpec) -> any Strategy {
+        switch spec.kind {
+        case .single: SingleStrategy(temperature: spec.temperature)
+        case .majority(let n): MajorityStrategy(n: n, temperature: spec.temperature)
+        case .bestOfN(let n, let scorer): BestOfNStrategy(n: n, temperature: spec.temperature, scorer: scorer)
+        case .weightedMajority(let n, let scorer, let weighting):
+            WeightedMajorityStrategy(n: n, temperature: spec.temperature, scorer: scorer, weighting: weighting)
+        case .multiTemperature(let p): MultiTemperatureStrategy(parameters: p)
+        case .fusion(let p): FusionStrategy(parameters: p, temperature: spec.temperature, maxTokens: spec.maxTokens)
+        case .firstFinish(let n): FirstFinishStrategy(n: n, temperature: spec.temperature)
+        case .refine(let p): RefineStrategy(parameters: p, temperature: spec.temperature, maxTokens: spec.maxTokens)
+        case .budgetForcing(let p): BudgetForcingStrategy(parameters: p, temperature: spec.temperature)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import TTSCore
+import Foundation
+import GRDB
+
+/// Read-only access to a ttsbench database: what reports, replay models and suite references
+/// read. Opening one never creates, migrates or writes anything.
+///
+/// ```swift
+/// let reader = try StoreReader(path: "results/ttsbench.sqlite")
+/// for name in try reader.suiteNames() { print(name) }
+/// ```
+public struct StoreReader: Sendable {
+    let db: any GRDB.DatabaseReader
+    public let path: String
+
+    init(_ db: any DatabaseReader, path: String) {
+        self.db = db
+        self.path = path
+    }
+
+    /// Opens the database at `path` for reading only; refuses a missing file and a database
+    /// of another schema version (naming both versions).
+    public init(path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError(message: "no database at \(path)") }
+        var config = Configuration()
+        config.readonly = true
+        do {
+            db = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError(message: "cannot open the database \(path): \(error)")
+        }
+        self.path = path
+        try db.read { try StoreSchema.check($0, path: path) }
+    }
+
+    // MARK: suites
+
+    /// The suites the database holds, by name.
+    public func suiteNames() throws -> [String] {
+        try db.read { db in
+            guard try db.tableExists("suites") else { return [] }
+            return try String.fetchAll(db, sql: "SELECT name FROM suites ORDER BY name")
+        }
+    }
+
+    /// The recorded suite, or an error naming the suites the database holds.
+    public func suite(_ name: String) throws -> SuiteRecord {
+        if let record = try db.read({ db in try db.tableExists("suites") ? try SuiteRecord.fetchOne(db, key: name) : nil }) {
+            return record
+        }
+        let known = try suiteNames()
+        throw StoreError(message: "the database \(path) holds no suite named '\(name)'"
+                         + (known.isEmpty ? " (it holds no suite)" : "; suites: \(known.joined(separator: ", "))"))
+    }
+
+    /// The suite's systems, in suite order.
+    public func systems(suite: String) throws -> [SystemRecord] {
+        try db.read { db in try SystemRecord.filter(Column("suite") == suite).order(Column("position")).fetchAll(db) }
+    }
+
+    /// A recorded model of a suite, and every recorded "suite/model" (for messages).
+    public func model(suite: String, name: String) throws -> (model: ModelRecord?, known: [String]) {
+        try db.read { db in
+            guard try db.tableExists("models") else { return (nil, []) }
+            let model = try ModelRecord.filter(Column("suite") == suite && Column("name") == name).fetchOne(db)
+            let known = try String.fetchAll(db, sql: "SELECT suite || '/' || name FROM models ORDER BY 1")
+            return (model, known)
+        }
+    }
+
+    // MARK: seed runs and outcomes
+
+    /// The committed seed runs 0..<seeds of a system, in seed order.
+    public func seedRuns(systemFingerprint: String, seeds: Int) throws -> [SeedRunRow] {
+        try db.read { db in
+            try SeedRunRow.fetchAll(db, sql: """
+                SELECT seed_index, accuracy, tokens_per_item, calls_per_item, failures, cost_per_item, latency_ms_per_item
+                FROM seed_runs WHERE system_fp = ? AND seed_index < ? ORDER BY seed_index
+                """, arguments: [systemFingerprint, seeds])
+        }
+    }
+
+    /// Scores of every committed seed run of a system, by seed index.
+    public func seedScores(systemFingerprint: String) throws -> [Int: SeedScores] {
+        try db.read { db in
+            var out: [Int: SeedScores] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT seed_index, accuracy, tokens_per_item, calls_per_item, failures FROM seed_runs WHERE system_fp = ?
+                """, arguments: [systemFingerprint]) {
+                out[row["seed_index"]] = SeedScores(accuracy: row["accuracy"], tokensPerItem: row["tokens_per_item"],
+                                                    callsPerItem: row["calls_per_item"], failures: row["failures"])
+            }
+            return out
+        }
+    }
+
+    /// Per item: correctness averaged over seeds 0..<seeds of a system.
+    public func itemAccuracy(systemFingerprint: String, seeds: Int) throws -> [String: Double] {
+        try db.read { db in
+            var out: [String: Double] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT o.item_id AS item_id, AVG(o.correct) AS accuracy FROM outcomes o JOIN seed_runs r ON o.run_id = r.id
+                WHERE r.system_fp = ? AND r.seed_index < ? GROUP BY o.item_id
+                """, arguments: [systemFingerprint, seeds]) {
+                out[row["item_id"]] = row["accuracy"]
+            }
+            return out
+        }
+    }
+
+    /// The recorded pool scores and tokens of seeds 0..<seeds of a system, in seed and item order.
+    public func poolScores(systemFingerprint: String, seeds: Int) throws -> [(scores: PoolScores, tokens: Int)] {
+        let decoder = JSONDecoder()
+        return try db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT o.pool_scores AS pool_scores, o.prompt_tokens + o.completion_tokens AS tokens
+                FROM outcomes o JOIN seed_runs r ON o.run_id = r.id
+                WHERE r.system_fp = ? AND r.seed_index < ? AND o.pool_scores IS NOT NULL ORDER BY r.seed_index, o.item_index
+                """, arguments: [systemFingerprint, seeds]).map { row in
+                let text: String = row["pool_scores"]
+                return (try decoder.decode(PoolScores.self, from: Data(text.utf8)), row["tokens"])
+            }
+        }
+    }
+
+    // MARK: decisions
+
+    /// The decided comparisons of a scope (a suite, or a `compare` scope), by interim.
+    public func decisions(scope: String) throws -> [DecisionRecord] {
+        try db.read { db in
+            try DecisionRecord.fetchAll(db, sql: """
+                SELECT a, b, decision, interim, mean_a, mean_b FROM decisions WHERE suite = ? ORDER BY interim, a, b
+                """, arguments: [scope])
+        }
+    }
+
+    // MARK: samples (replay)
+
+    /// A recorded completion for (item, temperature, request seed), for a replay model.
+    public func sample(itemID: String, temperature: Double, requestSeed: UInt64) throws -> StoredSample? {
+        try db.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT text, finish_reason, prompt_tokens, completion_tokens, latency_ms, tokens_estimated, seed_index, sample_index
+                FROM samples WHERE request_seed = ? AND item_id = ? AND temperature = ? AND text IS NOT NULL LIMIT 1
+                """, arguments: [Int64(bitPattern: requestSeed), itemID, temperature]) else { return nil }
+            return StoredSample(itemID: itemID, seedIndex: row["seed_index"], temperature: temperature, sampleIndex: row["sample_index"],
+                                requestSeed: requestSeed, text: row["text"], answer: nil, finishReason: row["finish_reason"],
+                                promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
+                                latencyMs: row["latency_ms"], error: nil, tokensEstimated: row["tokens_estimated"] ?? false)
+        }
+    }
+}

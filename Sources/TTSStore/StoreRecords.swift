@@ -1,0 +1,427 @@
+import TTSCore
+import GRDB
+
+// The store's own record types: what is written and read, with no knowledge of the runtime
+// types (models, strategies, verifiers) that produce them. The runtime converts its values
+// into these records; reports read them back through `StoreReader`.
+
+/// A suite as recorded by a run: its settings and everything a report shows about where the
+/// numbers come from (`provenance`), so that no report needs the suite file or the data file.
+public struct SuiteRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "suites"
+
+    public var name: String
+    public var fingerprint: String
+    /// The version of the fingerprint scheme (`Fingerprint.version` when recorded).
+    public var fingerprintVersion: Int
+    /// The suite file's text, as run.
+    public var yaml: String
+    public var taskDigest: String
+    /// The AdaStop settings (canonical JSON).
+    public var compareJSON: String
+    /// `ProvenanceRecord` as canonical JSON.
+    public var provenanceJSON: String
+    /// When the suite was first recorded, and when its fingerprint last changed (ISO 8601).
+    public var createdAt: String
+    public var updatedAt: String
+
+    public init(name: String, fingerprint: String, fingerprintVersion: Int, yaml: String, taskDigest: String,
+                compareJSON: String, provenanceJSON: String, createdAt: String = "", updatedAt: String = "") {
+        self.name = name
+        self.fingerprint = fingerprint
+        self.fingerprintVersion = fingerprintVersion
+        self.yaml = yaml
+        self.taskDigest = taskDigest
+        self.compareJSON = compareJSON
+        self.provenanceJSON = provenanceJSON
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, fingerprint, yaml
+        case fingerprintVersion = "fingerprint_version", taskDigest = "task_digest"
+        case compareJSON = "compare_json", provenanceJSON = "provenance_json"
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+}
+
+/// Where a suite's numbers come from, recorded at run time (API keys are never part of it).
+public struct ProvenanceRecord: Codable, Sendable, Equatable {
+    public struct Dataset: Codable, Sendable, Equatable {
+        public var name: String
+        /// "generated: arithmetic, items 200, ..." or "file: data/q.jsonl" (as written in the suite).
+        public var source: String
+        /// SHA-256 of the data file's bytes (nil for a generated task).
+        public var fileSHA256: String?
+        public var limit: Int?
+        public var items: Int
+        public var taskDigest: String
+        public init(name: String, source: String, fileSHA256: String?, limit: Int?, items: Int, taskDigest: String) {
+            self.name = name
+            self.source = source
+            self.fileSHA256 = fileSHA256
+            self.limit = limit
+            self.items = items
+            self.taskDigest = taskDigest
+        }
+        enum CodingKeys: String, CodingKey {
+            case name, source, limit, items
+            case fileSHA256 = "file_sha256", taskDigest = "task_digest"
+        }
+    }
+    public struct Endpoint: Codable, Sendable, Equatable {
+        public var api: String
+        /// The name of the variable holding the key, never the key.
+        public var apiKeyEnv: String?
+        /// Without user info, query or fragment.
+        public var baseURLs: [String]
+        public var model: String
+        public init(api: String, apiKeyEnv: String?, baseURLs: [String], model: String) {
+            self.api = api
+            self.apiKeyEnv = apiKeyEnv
+            self.baseURLs = baseURLs
+            self.model = model
+        }
+        enum CodingKeys: String, CodingKey {
+            case api, model
+            case apiKeyEnv = "api_key_env", baseURLs = "base_urls"
+        }
+    }
+    public struct Model: Codable, Sendable, Equatable {
+        public var name: String
+        public var kind: String
+        public var label: String
+        public var fingerprint: String
+        public var endpoint: Endpoint?
+        public init(name: String, kind: String, label: String, fingerprint: String, endpoint: Endpoint?) {
+            self.name = name
+            self.kind = kind
+            self.label = label
+            self.fingerprint = fingerprint
+            self.endpoint = endpoint
+        }
+    }
+    public struct Dependency: Codable, Sendable, Equatable {
+        public var name: String
+        public var version: String
+        public init(name: String, version: String) {
+            self.name = name
+            self.version = version
+        }
+    }
+    public var dataset: Dataset
+    public var models: [Model]
+    public var suiteSeed: UInt64
+    public var ttsbenchVersion: String
+    /// The commit ttsbench was built from (stamped at build time), or "unknown".
+    public var ttsbenchCommit: String
+    /// Resolved versions of ttsbench's package dependencies (stamped at build time).
+    public var dependencies: [Dependency]
+    public var fingerprintVersion: Int
+
+    public init(dataset: Dataset, models: [Model], suiteSeed: UInt64, ttsbenchVersion: String, ttsbenchCommit: String,
+                dependencies: [Dependency], fingerprintVersion: Int) {
+        self.dataset = dataset
+        self.models = models
+        self.suiteSeed = suiteSeed
+        self.ttsbenchVersion = ttsbenchVersion
+        self.ttsbenchCommit = ttsbenchCommit
+        self.dependencies = dependencies
+        self.fingerprintVersion = fingerprintVersion
+    }
+    enum CodingKeys: String, CodingKey {
+        case dataset, models, dependencies
+        case suiteSeed = "suite_seed", ttsbenchVersion = "ttsbench_version", ttsbenchCommit = "ttsbench_commit"
+        case fingerprintVersion = "fingerprint_version"
+    }
+}
+
+/// A model of a suite (what a replay model looks up).
+public struct ModelRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "models"
+    public var suite: String
+    public var name: String
+    public var fingerprint: String
+    public var label: String
+    public init(suite: String, name: String, fingerprint: String, label: String) {
+        self.suite = suite
+        self.name = name
+        self.fingerprint = fingerprint
+        self.label = label
+    }
+}
+
+/// One system of a suite, with everything a leaderboard shows about it.
+public struct SystemRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "systems"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var suite: String
+    public var name: String
+    public var fingerprint: String
+    public var model: String
+    public var modelLabel: String
+    public var strategy: String
+    public var strategyLabel: String
+    public var verifier: String
+    public var simulated: Bool
+    public var position: Int
+    public var seedsUsed: Int
+    /// For a leaderboard twin: its base system and which twin ("multi_temperature", "fusion").
+    public var variantOf: String?
+    public var variant: String?
+    /// The strategy kind ("majority", "best_of_n", ...): curves and plot colours group by it.
+    public var family: String
+    /// Pooled samples per item (N).
+    public var samplesPerItem: Int
+
+    public init(suite: String, name: String, fingerprint: String, model: String, modelLabel: String, strategy: String,
+                strategyLabel: String, verifier: String, simulated: Bool, position: Int, seedsUsed: Int = 0,
+                variantOf: String? = nil, variant: String? = nil, family: String, samplesPerItem: Int) {
+        self.suite = suite
+        self.name = name
+        self.fingerprint = fingerprint
+        self.model = model
+        self.modelLabel = modelLabel
+        self.strategy = strategy
+        self.strategyLabel = strategyLabel
+        self.verifier = verifier
+        self.simulated = simulated
+        self.position = position
+        self.seedsUsed = seedsUsed
+        self.variantOf = variantOf
+        self.variant = variant
+        self.family = family
+        self.samplesPerItem = samplesPerItem
+    }
+}
+
+/// One generated sample (or the error that prevented it) of a pool, or an auxiliary call.
+public struct StoredSample: Sendable, Hashable {
+    public var itemID: String
+    public var seedIndex: Int
+    public var temperature: Double
+    /// The sample's index in the pool; -1 for an auxiliary call.
+    public var sampleIndex: Int
+    public var requestSeed: UInt64
+    public var text: String?
+    public var answer: String?
+    public var finishReason: String?
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    public var latencyMs: Double?
+    public var error: String?
+    public var tokensEstimated: Bool
+    public var attempts: Int?
+    public var retryLog: String?
+    public var cost: Double?
+    public var logprobs: String?
+    public var cached: Bool
+
+    public init(itemID: String, seedIndex: Int, temperature: Double, sampleIndex: Int, requestSeed: UInt64, text: String?,
+                answer: String?, finishReason: String?, promptTokens: Int?, completionTokens: Int?, latencyMs: Double?,
+                error: String?, tokensEstimated: Bool = false, attempts: Int? = nil, retryLog: String? = nil, cost: Double? = nil,
+                logprobs: String? = nil, cached: Bool = false) {
+        self.itemID = itemID
+        self.seedIndex = seedIndex
+        self.temperature = temperature
+        self.sampleIndex = sampleIndex
+        self.requestSeed = requestSeed
+        self.text = text
+        self.answer = answer
+        self.finishReason = finishReason
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.latencyMs = latencyMs
+        self.error = error
+        self.tokensEstimated = tokensEstimated
+        self.attempts = attempts
+        self.retryLog = retryLog
+        self.cost = cost
+        self.logprobs = logprobs
+        self.cached = cached
+    }
+}
+
+/// A sample to write, with the pool it belongs to.
+public struct SampleRecord: Sendable {
+    public var pool: String
+    public var sample: StoredSample
+    public init(pool: String, sample: StoredSample) {
+        self.pool = pool
+        self.sample = sample
+    }
+}
+
+public struct SampleKey: Hashable, Sendable {
+    public var item: String
+    public var temperature: Double
+    public var sampleIndex: Int
+    public init(item: String, temperature: Double, sampleIndex: Int) {
+        self.item = item
+        self.temperature = temperature
+        self.sampleIndex = sampleIndex
+    }
+}
+
+/// What one seed run of one system scored on one item.
+public struct OutcomeRecord: Sendable, Hashable {
+    public var itemID: String
+    public var answer: String?
+    public var correct: Bool
+    public var reward: Double?
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var calls: Int
+    public var failures: Int
+    /// Generation time of every call the strategy made for the item, summed.
+    public var latencyMs: Double
+    public var detail: String
+    /// The pool as the leaderboard's estimators see it (`PoolScores`), when recorded.
+    public var poolScores: PoolScores?
+
+    public init(itemID: String, answer: String?, correct: Bool, reward: Double?, promptTokens: Int, completionTokens: Int,
+                calls: Int, failures: Int, latencyMs: Double, detail: String, poolScores: PoolScores? = nil) {
+        self.itemID = itemID
+        self.answer = answer
+        self.correct = correct
+        self.reward = reward
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.calls = calls
+        self.failures = failures
+        self.latencyMs = latencyMs
+        self.detail = detail
+        self.poolScores = poolScores
+    }
+}
+
+/// The N pooled samples a voting or best-of-N strategy read for one item, as the exact
+/// estimators need them: each sample's answer class (samples with the same voting key share a
+/// class; nil: no answer), whether it is correct, and its reward (best-of-N). Recorded at run
+/// time so that scaling curves never re-verify anything.
+public struct PoolScores: Codable, Sendable, Hashable {
+    /// Answer class per sample (nil: failed or no answer).
+    public var classes: [Int?]
+    public var correct: [Bool]
+    /// Reward per sample (best-of-N); nil when the strategy has no scorer.
+    public var rewards: [Double?]?
+
+    public init(classes: [Int?], correct: [Bool], rewards: [Double?]? = nil) {
+        self.classes = classes
+        self.correct = correct
+        self.rewards = rewards
+    }
+}
+
+/// Per-seed scores of a system (what AdaStop compares).
+public struct SeedScores: Sendable, Hashable {
+    public var accuracy: Double
+    public var tokensPerItem: Double
+    public var callsPerItem: Double
+    public var failures: Int
+
+    public init(accuracy: Double, tokensPerItem: Double, callsPerItem: Double, failures: Int) {
+        self.accuracy = accuracy
+        self.tokensPerItem = tokensPerItem
+        self.callsPerItem = callsPerItem
+        self.failures = failures
+    }
+
+    public func value(of metric: String) -> Double {
+        switch metric {
+        case "tokens_per_item": tokensPerItem
+        case "calls_per_item": callsPerItem
+        default: accuracy
+        }
+    }
+}
+
+/// One finished seed run: a system over every item of the task.
+public struct SeedRunRecord: Sendable {
+    public var systemFingerprint: String
+    public var systemName: String
+    public var seedIndex: Int
+    public var outcomes: [OutcomeRecord]
+    /// USD per million (input, output) tokens, when the model is priced.
+    public var price: (input: Double, output: Double)?
+
+    public init(systemFingerprint: String, systemName: String, seedIndex: Int, outcomes: [OutcomeRecord],
+                price: (input: Double, output: Double)? = nil) {
+        self.systemFingerprint = systemFingerprint
+        self.systemName = systemName
+        self.seedIndex = seedIndex
+        self.outcomes = outcomes
+        self.price = price
+    }
+
+    public var accuracy: Double { outcomes.isEmpty ? 0 : Double(outcomes.filter(\.correct).count) / Double(outcomes.count) }
+    public var tokensPerItem: Double {
+        outcomes.isEmpty ? 0 : Double(outcomes.reduce(0) { $0 + $1.promptTokens + $1.completionTokens }) / Double(outcomes.count)
+    }
+    public var callsPerItem: Double { outcomes.isEmpty ? 0 : Double(outcomes.reduce(0) { $0 + $1.calls }) / Double(outcomes.count) }
+    public var latencyMsPerItem: Double { outcomes.isEmpty ? 0 : outcomes.reduce(0) { $0 + $1.latencyMs } / Double(outcomes.count) }
+    public var failures: Int { outcomes.reduce(0) { $0 + $1.failures } }
+    /// Cost is linear in tokens, so the outcomes' token totals give the exact cost per item.
+    public var costPerItem: Double? {
+        price.map { price in
+            outcomes.isEmpty ? 0 : outcomes.reduce(0.0) {
+                $0 + (Double($1.promptTokens) * price.input + Double($1.completionTokens) * price.output) / 1e6
+            } / Double(outcomes.count)
+        }
+    }
+}
+
+/// A committed seed run as the leaderboard reads it.
+public struct SeedRunRow: Codable, Sendable, Equatable, FetchableRecord {
+    public var seedIndex: Int
+    public var accuracy: Double
+    public var tokensPerItem: Double
+    public var callsPerItem: Double
+    public var failures: Int
+    public var costPerItem: Double?
+    public var latencyMsPerItem: Double
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+}
+
+/// One interim of a sequential test, as recorded.
+public struct InterimRow: Sendable, Equatable {
+    public var interim: Int
+    public var boundary: Double?
+    public var levelSpent: Double
+    /// The comparisons still undecided before the interim, by system names.
+    public var active: [[String]]
+    public init(interim: Int, boundary: Double?, levelSpent: Double, active: [[String]]) {
+        self.interim = interim
+        self.boundary = boundary
+        self.levelSpent = levelSpent
+        self.active = active
+    }
+}
+
+/// A decided comparison: "larger" (a better), "smaller" (b better) or "equal".
+public struct DecisionRecord: Codable, Sendable, Equatable, FetchableRecord {
+    public var a: String
+    public var b: String
+    public var decision: String
+    public var interim: Int
+    public var meanA: Double
+    public var meanB: Double
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public init(a: String, b: String, decision: String, interim: Int, meanA: Double, meanB: Double) {
+        self.a = a
+        self.b = b
+        self.decision = decision
+        self.interim = interim
+        self.meanA = meanA
+        self.meanB = meanB
+    }
+}
+
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+    public init(message: String) { self.message = message }
+}

@@ -1,0 +1,188 @@
+import TTSCore
+import GRDB
+
+/// The database schema and its version.
+///
+/// `PRAGMA user_version` holds the schema version. Opening a database:
+/// - written by this version: used as is;
+/// - empty: created;
+/// - older (schema 1-3, ttsbench 0.2: fingerprints of version 1, no run-time report data):
+///   refused with a message naming both versions, never silently re-run from scratch;
+/// - newer: refused with a message naming both versions.
+///
+/// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
+package enum StoreSchema {
+    /// The schema this ttsbench writes.
+    package static let version = 4
+
+    package static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("schema-4") { db in
+            try db.execute(sql: """
+                CREATE TABLE suites (
+                  name TEXT PRIMARY KEY,
+                  fingerprint TEXT NOT NULL,
+                  fingerprint_version INTEGER NOT NULL,
+                  yaml TEXT NOT NULL,
+                  task_digest TEXT NOT NULL,
+                  compare_json TEXT NOT NULL,
+                  provenance_json TEXT NOT NULL,
+                  created_at TEXT NOT NULL,
+                  updated_at TEXT NOT NULL
+                );
+                CREATE TABLE models (
+                  suite TEXT NOT NULL,
+                  name TEXT NOT NULL,
+                  fingerprint TEXT NOT NULL,
+                  label TEXT NOT NULL,
+                  PRIMARY KEY (suite, name)
+                );
+                CREATE TABLE systems (
+                  suite TEXT NOT NULL REFERENCES suites(name),
+                  name TEXT NOT NULL,
+                  fingerprint TEXT NOT NULL,
+                  model TEXT NOT NULL,
+                  model_label TEXT NOT NULL,
+                  strategy TEXT NOT NULL,
+                  strategy_label TEXT NOT NULL,
+                  verifier TEXT NOT NULL,
+                  simulated INTEGER NOT NULL,
+                  position INTEGER NOT NULL,
+                  seeds_used INTEGER NOT NULL DEFAULT 0,
+                  variant_of TEXT,
+                  variant TEXT,
+                  family TEXT NOT NULL,
+                  samples_per_item INTEGER NOT NULL,
+                  PRIMARY KEY (suite, name)
+                );
+                -- One row per generated sample; the unique key makes duplicates impossible.
+                CREATE TABLE samples (
+                  id INTEGER PRIMARY KEY,
+                  pool TEXT NOT NULL,
+                  item_id TEXT NOT NULL,
+                  seed_index INTEGER NOT NULL,
+                  temperature REAL NOT NULL,
+                  sample_index INTEGER NOT NULL,
+                  request_seed INTEGER NOT NULL,
+                  text TEXT,
+                  answer TEXT,
+                  finish_reason TEXT,
+                  prompt_tokens INTEGER,
+                  completion_tokens INTEGER,
+                  latency_ms REAL,
+                  error TEXT,
+                  tokens_estimated INTEGER NOT NULL DEFAULT 0,
+                  attempts INTEGER,
+                  retry_log TEXT,
+                  cost REAL,
+                  logprobs TEXT,
+                  cached INTEGER NOT NULL DEFAULT 0,
+                  UNIQUE (pool, seed_index, item_id, temperature, sample_index)
+                );
+                CREATE INDEX samples_by_seed ON samples(request_seed);
+                -- Auxiliary model calls (a fuser call, a refinement round, a continuation), keyed by
+                -- the call's stable id, so a call is made once and replayed on resume.
+                CREATE TABLE aux_calls (
+                  id INTEGER PRIMARY KEY,
+                  pool TEXT NOT NULL,
+                  item_id TEXT NOT NULL,
+                  seed_index INTEGER NOT NULL,
+                  call_id TEXT NOT NULL,
+                  request_seed INTEGER NOT NULL,
+                  temperature REAL NOT NULL,
+                  text TEXT,
+                  answer TEXT,
+                  finish_reason TEXT,
+                  prompt_tokens INTEGER,
+                  completion_tokens INTEGER,
+                  latency_ms REAL,
+                  error TEXT,
+                  tokens_estimated INTEGER NOT NULL DEFAULT 0,
+                  UNIQUE (pool, seed_index, item_id, call_id)
+                );
+                CREATE TABLE seed_runs (
+                  id INTEGER PRIMARY KEY,
+                  system_fp TEXT NOT NULL,
+                  seed_index INTEGER NOT NULL,
+                  system_name TEXT NOT NULL,
+                  items INTEGER NOT NULL,
+                  accuracy REAL NOT NULL,
+                  tokens_per_item REAL NOT NULL,
+                  calls_per_item REAL NOT NULL,
+                  latency_ms_per_item REAL NOT NULL,
+                  failures INTEGER NOT NULL,
+                  cost_per_item REAL,
+                  UNIQUE (system_fp, seed_index)
+                );
+                CREATE TABLE outcomes (
+                  run_id INTEGER NOT NULL REFERENCES seed_runs(id),
+                  item_index INTEGER NOT NULL,
+                  item_id TEXT NOT NULL,
+                  answer TEXT,
+                  correct INTEGER NOT NULL,
+                  reward REAL,
+                  prompt_tokens INTEGER NOT NULL,
+                  completion_tokens INTEGER NOT NULL,
+                  calls INTEGER NOT NULL,
+                  failures INTEGER NOT NULL,
+                  latency_ms REAL NOT NULL,
+                  detail TEXT NOT NULL,
+                  pool_scores TEXT,
+                  PRIMARY KEY (run_id, item_index)
+                );
+                -- Content-addressed request cache (real endpoints): full canonical request -> response.
+                CREATE TABLE cache (
+                  key TEXT PRIMARY KEY,
+                  response BLOB NOT NULL
+                );
+                -- AdaStop bookkeeping: one row per interim, one per decided comparison.
+                CREATE TABLE interims (
+                  suite TEXT NOT NULL,
+                  interim INTEGER NOT NULL,
+                  boundary REAL,
+                  level_spent REAL NOT NULL,
+                  active_json TEXT NOT NULL,
+                  PRIMARY KEY (suite, interim)
+                );
+                CREATE TABLE decisions (
+                  suite TEXT NOT NULL,
+                  a TEXT NOT NULL,
+                  b TEXT NOT NULL,
+                  decision TEXT NOT NULL,
+                  interim INTEGER NOT NULL,
+                  mean_a REAL NOT NULL,
+                  mean_b REAL NOT NULL,
+                  PRIMARY KEY (suite, a, b)
+                );
+                PRAGMA user_version = 4;
+                """)
+        }
+        return m
+    }
+
+    /// The schema version of an open database: `user_version`, or 1-3 for a database of
+    /// ttsbench 0.2 (which recorded its migrations but not the version), or 0 when empty.
+    static func version(of db: Database) throws -> Int {
+        let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if userVersion > 0 { return userVersion }
+        guard try db.tableExists("grdb_migrations") else {
+            return try db.tableExists("suites") ? 1 : 0
+        }
+        let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        return applied.contains("v3-aux") ? 3 : applied.contains("v2") ? 2 : applied.isEmpty ? 0 : 1
+    }
+
+    /// Refuses a database of another schema version, naming both.
+    static func check(_ db: Database, path: String) throws {
+        let found = try version(of: db)
+        if found == 0 || found == version { return }
+        if found > version {
+            throw StoreError(message: "the database \(path) has schema version \(found), written by a newer ttsbench; "
+                + "this ttsbench reads schema version \(version). Use a newer ttsbench, or another --db.")
+        }
+        throw StoreError(message: "the database \(path) has schema version \(found) (ttsbench 0.2, fingerprints of version 1); "
+            + "this ttsbench writes schema version \(version) (fingerprints of version \(Fingerprint.version), with the data "
+            + "reports need recorded at run time) and cannot reuse its samples. Run with a new --db, "
+            + "or read the old database with ttsbench 0.2.")
+    }
+}

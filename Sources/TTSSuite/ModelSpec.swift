@@ -1,0 +1,117 @@
+import TTSCore
+import TTSStore
+public struct ModelSpec: Sendable {
+    public enum Kind: Sendable {
+        case simulated(SimulatedModelParameters)
+        /// An OpenAI-compatible endpoint (vLLM, SGLang, llama.cpp, Ollama, a hosted API).
+        case openai(OpenAIModelParameters)
+        /// Recorded completions served again (from a ttsbench database or a JSONL file).
+        case replay(ReplayModelParameters)
+    }
+    public var name: String
+    public var kind: Kind
+    /// Identifies the generator's behaviour: samples are pooled per fingerprint, so changing a
+    /// model's parameters never reuses samples drawn under the old ones.
+    public var fingerprint: String
+    /// A short description for leaderboards ("simulated, ability 1.0").
+    public var label: String
+}
+
+public struct SimulatedModelParameters: Sendable, Equatable {
+    /// Latent ability on the logit scale; items have difficulty ~ N(0, 1).
+    public var ability: Double
+    /// Mean completion length in tokens of a correct trace (wrong ones run ~35% longer).
+    public var meanTokens: Double
+    /// Milliseconds per generated token, for the recorded (not slept) latency.
+    public var msPerToken: Double
+    /// Number of distinct plausible wrong answers per item.
+    public var distractors: Int
+
+    public init(ability: Double, meanTokens: Double = 220, msPerToken: Double = 20, distractors: Int = 4) {
+        self.ability = ability
+        self.meanTokens = meanTokens
+        self.msPerToken = msPerToken
+        self.distractors = distractors
+    }
+}
+
+
+/// A `kind: openai` model. Everything that shapes a sample is in `fingerprintText`; the
+/// URLs, the API key's variable, headers, limits and prices are not (they do not change what
+/// the model says), so moving a model to another replica keeps its samples.
+public struct OpenAIModelParameters: Sendable, Equatable {
+    public enum API: String, Sendable, CaseIterable { case chat, completions }
+    /// `plain`: temperature (and top_p) only, with the server's other samplers switched off
+    /// (`top_k: 0, min_p: 0, repeat_penalty: 1, repetition_penalty: 1`), as the statistics
+    /// assume. `server`: only the OpenAI-standard fields, leaving the server's defaults (for
+    /// hosted APIs that reject unknown fields).
+    public enum Sampling: String, Sendable, CaseIterable { case plain, server }
+    public enum SupportsN: String, Sendable, CaseIterable { case auto, `true`, `false` }
+
+    public var baseURLs: [String]
+    public var model: String
+    public var api: API
+    /// Name of the environment variable holding the API key (read when the client is made).
+    public var apiKeyEnv: String?
+    public var maxConcurrency: Int
+    /// Per-request timeout, seconds.
+    public var timeout: Double
+    public var maxRetries: Int
+    /// First backoff delay, seconds (doubled per retry, with full jitter, capped at 30 s).
+    public var retryBaseDelay: Double
+    public var extraBody: [String: JSONValue]
+    public var extraHeaders: [String: String]
+    /// USD per million prompt and completion tokens.
+    public var pricePerMillionInput: Double
+    public var pricePerMillionOutput: Double
+    public var supportsN: SupportsN
+    /// Top log-probabilities per token to request and store (nil: none).
+    public var logprobs: Int?
+    public var sampling: Sampling
+    /// Stop sequences sent with every request of this model.
+    public var stop: [String]
+    /// Use the content-addressed request cache of the database.
+    public var cache: Bool
+
+    public init(baseURLs: [String], model: String, api: API = .chat, apiKeyEnv: String? = nil, maxConcurrency: Int = 16,
+                timeout: Double = 120, maxRetries: Int = 6, retryBaseDelay: Double = 0.5, extraBody: [String: JSONValue] = [:],
+                extraHeaders: [String: String] = [:], pricePerMillionInput: Double = 0, pricePerMillionOutput: Double = 0,
+                supportsN: SupportsN = .auto, logprobs: Int? = nil, sampling: Sampling = .plain, stop: [String] = [], cache: Bool = true) {
+        self.baseURLs = baseURLs
+        self.model = model
+        self.api = api
+        self.apiKeyEnv = apiKeyEnv
+        self.maxConcurrency = maxConcurrency
+        self.timeout = timeout
+        self.maxRetries = maxRetries
+        self.retryBaseDelay = retryBaseDelay
+        self.extraBody = extraBody
+        self.extraHeaders = extraHeaders
+        self.pricePerMillionInput = pricePerMillionInput
+        self.pricePerMillionOutput = pricePerMillionOutput
+        self.supportsN = supportsN
+        self.logprobs = logprobs
+        self.sampling = sampling
+        self.stop = stop
+        self.cache = cache
+    }
+
+    /// What shapes the samples (never the key, the URLs or the headers).
+    public var fingerprintText: String {
+        "openai-v1|model=\(model)|api=\(api.rawValue)|sampling=\(sampling.rawValue)|stop=\(JSONValue.array(stop.map { .string($0) }).canonicalString)"
+            + "|logprobs=\(logprobs.map(String.init) ?? "-")|extra_body=\(JSONValue.object(extraBody).canonicalString)"
+    }
+}
+
+/// A `kind: replay` model: serves recorded completions instead of calling a model.
+public struct ReplayModelParameters: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        /// A ttsbench database; `suite`/`model` name the recorded model whose samples are served.
+        case database(path: String, suite: String, model: String)
+        /// A JSONL file, one completion a line (see docs/models.md).
+        case jsonl(path: String)
+    }
+    public var source: Source
+    /// What to do when a request has no recorded completion: fail the sample (default).
+    public var shownPath: String
+}

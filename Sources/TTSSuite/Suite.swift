@@ -1,0 +1,102 @@
+import TTSCore
+import TTSStore
+/// A validated suite: everything a run needs, with references resolved and systems expanded.
+/// `Suite` knows nothing of running; it is produced by `SuiteLoader` and read by the scheduler.
+public struct Suite: Sendable {
+    public var name: String
+    public var seed: UInt64
+    /// Path of the suite file, as given by the user (used in messages).
+    public var path: String
+    public var task: TaskSpec
+    public var models: [ModelSpec]
+    public var verifiers: [VerifierSpec]
+    public var strategies: [StrategySpec]
+    public var systems: [SystemSpec]
+    public var compare: CompareSpec
+    /// SHA-256 of the canonical form of everything above: two suites with the same
+    /// fingerprint produce the same numbers.
+    public var fingerprint: String
+    /// The suite file's text, stored with the run for provenance.
+    public var sourceText: String
+    /// The `leaderboard:` section (variants); its twins are already in `strategies` and `systems`.
+    public var leaderboard: LeaderboardSpec = LeaderboardSpec()
+
+    public func model(_ name: String) -> ModelSpec? { models.first { $0.name == name } }
+    public func verifier(_ name: String) -> VerifierSpec? { verifiers.first { $0.name == name } }
+    public func strategy(_ name: String) -> StrategySpec? { strategies.first { $0.name == name } }
+    public func system(_ name: String) -> SystemSpec? { systems.first { $0.name == name } }
+}
+
+public struct TaskSpec: Sendable {
+    public enum Source: Sendable {
+        /// A JSONL file; `path` is resolved relative to the suite file.
+        case file(path: String, shownAs: String)
+        case arithmetic(ArithmeticSpec)
+    }
+    public var name: String
+    public var source: Source
+    public var prompt: String
+    public var extract: AnswerExtraction
+    /// Only the first `limit` items, when set.
+    public var limit: Int?
+
+    public static let defaultPrompt = "Solve the problem. Put the final answer in \\boxed{}.\n\n{question}"
+}
+
+public struct ArithmeticSpec: Sendable, Equatable {
+    public var items: Int
+    public var digits: Int
+    public var operations: [String]
+    public init(items: Int, digits: Int, operations: [String]) {
+        self.items = items
+        self.digits = digits
+        self.operations = operations
+    }
+}
+
+public enum AnswerExtraction: String, Sendable, CaseIterable {
+    /// The content of the last `\boxed{...}`.
+    case boxed
+    /// The last number in the completion.
+    case lastNumber = "last_number"
+    /// The whole completion, trimmed.
+    case raw
+}
+
+/// One model × one strategy × one verifier: the unit that is compared and ranked.
+public struct SystemSpec: Sendable, Hashable {
+    public var name: String
+    public var model: String
+    public var strategy: String
+    public var verifier: String
+    /// Fingerprint of everything that determines this system's numbers (suite seed, task,
+    /// model, strategy, verifier, pool policy). Seed runs are stored under it.
+    public var fingerprint: String
+}
+
+public struct CompareSpec: Sendable {
+    public enum Comparisons: Sendable, Equatable {
+        case all
+        case pairs([[String]])
+        case reference(String)
+    }
+    public enum PoolPolicy: String, Sendable {
+        /// Systems on the same model and temperature read the same samples (paired, cheaper).
+        case shared
+        /// Every system draws its own samples (independent runs, as the permutation test assumes).
+        case independent
+    }
+    public var metric: String
+    public var comparisons: Comparisons
+    public var alpha: Double
+    public var groupSize: Int
+    public var maxInterims: Int
+    public var permutations: Int
+    public var pool: PoolPolicy
+    /// Boundary rule: "absolute" (the paper) or "adastop-0.1.3" (the reference package).
+    public var rule: String
+    /// How block scores are permuted: "pairwise" (SPEC.md, default) or "joint" (docs/statistics.md).
+    public var permutation: String = "pairwise"
+
+    public static let metrics = ["accuracy"]
+}

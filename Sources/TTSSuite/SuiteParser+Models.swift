@@ -1,0 +1,212 @@
+import TTSCore
+import TTSStore
+import Foundation
+import Yams
+
+extension SuiteParser {
+    // MARK: models
+
+    static let modelKinds = ["simulated", "openai", "replay"]
+    static let openAIKeys = ["kind", "base_url", "base_urls", "model", "api", "api_key_env", "max_concurrency", "timeout",
+                             "max_retries", "retry_base_delay", "extra_body", "extra_headers", "price_per_million",
+                             "supports_n", "logprobs", "sampling", "stop", "cache", "label"]
+
+    func parseModels(_ c: YAMLCursor) throws -> [ModelSpec] {
+        let entries = try c.mapping(what: "a mapping of model names to models")
+        guard !entries.isEmpty else { throw c.error("'models' must define at least one model") }
+        return try entries.map { entry in
+            let name = try entry.keyCursor.identifier()
+            let m = entry.value
+            let kind = try m.required("kind", expected: "simulated, openai or replay").oneOf(Self.modelKinds)
+            switch kind {
+            case "openai":
+                return try parseOpenAIModel(name: name, m)
+            case "replay":
+                return try parseReplayModel(name: name, m)
+            default:
+                _ = try m.mapping(allowed: ["kind", "ability", "mean_tokens", "ms_per_token", "distractors", "label"])
+                let p = SimulatedModelParameters(
+                    ability: try m.required("ability", expected: "a number on the logit scale, e.g. -1 (weak) to 2 (strong)").double(min: -10, max: 10),
+                    meanTokens: try m.optional("mean_tokens").map { try $0.double(min: 1, max: 100_000) } ?? 220,
+                    msPerToken: try m.optional("ms_per_token").map { try $0.double(min: 0, max: 10_000) } ?? 20,
+                    distractors: try m.optional("distractors").map { try $0.int(min: 1, max: 50) } ?? 4)
+                // The name is part of a simulated model: two models of equal ability are two populations
+                // with the same expected accuracy and independent samples.
+                let fp = SHA256.hex("simulated-v1|name=\(name)|ability=\(p.ability)|tokens=\(p.meanTokens)|ms=\(p.msPerToken)|distractors=\(p.distractors)")
+                let label = try m.optional("label").map { try $0.string() } ?? "simulated, ability \(p.ability)"
+                return ModelSpec(name: name, kind: .simulated(p), fingerprint: fp, label: label)
+            }
+        }
+    }
+
+    // MARK: openai
+
+    func parseOpenAIModel(name: String, _ m: YAMLCursor) throws -> ModelSpec {
+        let entries = try m.mapping(allowed: Self.openAIKeys)
+        var urls: [String]
+        switch (m.optional("base_url"), m.optional("base_urls")) {
+        case (nil, nil):
+            throw m.error("'\(m.pathString)' needs 'base_url' (e.g. http://127.0.0.1:8000/v1) or 'base_urls' (a list of replicas)")
+        case (.some, .some):
+            let second = entries.first { $0.key == "base_url" || $0.key == "base_urls" }!.keyCursor
+            throw second.error("'\(m.pathString)' takes either 'base_url' or 'base_urls', not both")
+        case (let one?, nil):
+            urls = [try url(one)]
+        case (nil, let many?):
+            let list = try many.list(what: "a list of base URLs")
+            guard !list.isEmpty else { throw many.error("'\(many.pathString)' must list at least one URL") }
+            urls = try list.map { try url($0) }
+            if let dup = urls.firstIndex(where: { u in urls.filter { $0 == u }.count > 1 }) {
+                throw list[dup].error("'\(list[dup].pathString)' repeats the URL \(urls[dup])")
+            }
+        }
+        let model = try m.required("model", expected: "the model name the server serves, e.g. Qwen2.5-Math-1.5B-Instruct").string()
+        let api = try m.optional("api").map { OpenAIModelParameters.API(rawValue: try $0.oneOf(["chat", "completions"]))! } ?? .chat
+        var apiKeyEnv: String?
+        if let k = m.optional("api_key_env") {
+            let v = try k.string()
+            guard v.unicodeScalars.allSatisfy({ $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }),
+                  !(v.first?.isNumber ?? true) else {
+                throw k.error("'\(k.pathString)' must name an environment variable (letters, digits, '_'), found '\(v.prefix(40))'; put the key itself in that variable, never in the suite")
+            }
+            apiKeyEnv = v
+        }
+        var p = OpenAIModelParameters(baseURLs: urls, model: model, api: api, apiKeyEnv: apiKeyEnv)
+        if let v = m.optional("max_concurrency") { p.maxConcurrency = try v.int(min: 1, max: 4096) }
+        if let v = m.optional("timeout") { p.timeout = try v.double(min: 0.01, max: 86_400) }
+        if let v = m.optional("max_retries") { p.maxRetries = try v.int(min: 0, max: 100) }
+        if let v = m.optional("retry_base_delay") { p.retryBaseDelay = try v.double(min: 0, max: 60) }
+        if let v = m.optional("extra_body") {
+            guard case .object(let o) = try json(v), true else { throw v.error("'\(v.pathString)' must be a mapping") }
+            let reserved = ["model", "messages", "prompt", "n", "seed", "stream"]
+            for entry in try v.mapping() where reserved.contains(entry.key) {
+                throw entry.keyCursor.error("'\(v.pathString).\(entry.key)' is set by ttsbench and cannot be overridden in extra_body")
+            }
+            p.extraBody = o
+        }
+        if let v = m.optional("extra_headers") {
+            var headers: [String: String] = [:]
+            for entry in try v.mapping(what: "a mapping of header names to values") {
+                if entry.key.lowercased() == "authorization" {
+                    throw entry.keyCursor.error("'\(v.pathString).\(entry.key)': pass the API key through 'api_key_env', not in the suite")
+                }
+                headers[entry.key] = try entry.value.string(nonEmpty: false)
+            }
+            p.extraHeaders = headers
+        }
+        if let v = m.optional("price_per_million") {
+            _ = try v.mapping(allowed: ["input", "output"], what: "a mapping {input, output} in USD per million tokens")
+            p.pricePerMillionInput = try v.optional("input").map { try $0.double(min: 0, max: 1e6) } ?? 0
+            p.pricePerMillionOutput = try v.optional("output").map { try $0.double(min: 0, max: 1e6) } ?? 0
+        }
+        if let v = m.optional("supports_n") {
+            if case .scalar(let s) = v.node, ["true", "false", "auto"].contains(s.string.lowercased()) {
+                p.supportsN = OpenAIModelParameters.SupportsN(rawValue: s.string.lowercased())!
+            } else {
+                _ = try v.oneOf(["auto", "true", "false"])
+            }
+        }
+        if let v = m.optional("logprobs") {
+            if case .scalar(let s) = v.node, ["true", "false"].contains(s.string.lowercased()) {
+                p.logprobs = s.string.lowercased() == "true" ? 0 : nil
+            } else {
+                p.logprobs = try v.int(min: 0, max: 20)
+            }
+        }
+        if let v = m.optional("sampling") {
+            p.sampling = OpenAIModelParameters.Sampling(rawValue: try v.oneOf(["plain", "server"]))!
+        }
+        if let v = m.optional("stop") {
+            p.stop = try v.list(what: "a list of stop strings", allowScalar: true).map { try $0.string(nonEmpty: false) }
+            if p.stop.contains("") { throw v.error("'\(v.pathString)' must not contain an empty string") }
+        }
+        if let v = m.optional("cache") { p.cache = try v.bool() }
+        let label = try m.optional("label").map { try $0.string() } ?? "\(model) (\(api.rawValue) API)"
+        return ModelSpec(name: name, kind: .openai(p), fingerprint: SHA256.hex(p.fingerprintText), label: label)
+    }
+
+    private func url(_ c: YAMLCursor) throws -> String {
+        let s = try c.string()
+        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), ["http", "https"].contains(scheme), u.host != nil else {
+            throw c.error("'\(c.pathString)' must be an http(s) URL such as http://127.0.0.1:8000/v1, found '\(s.prefix(80))'")
+        }
+        return s.hasSuffix("/") ? String(s.dropLast()) : s
+    }
+
+    /// A YAML value as JSON (for `extra_body`): plain scalars are typed like YAML 1.2 core.
+    func json(_ c: YAMLCursor) throws -> JSONValue {
+        switch c.node {
+        case .scalar(let s):
+            if s.style != .plain { return .string(s.string) }
+            if c.isNull { return .null }
+            switch s.string {
+            case "true", "True", "TRUE": return .bool(true)
+            case "false", "False", "FALSE": return .bool(false)
+            default: break
+            }
+            if let i = Int64(s.string) { return .int(i) }
+            if let d = Double(s.string), d.isFinite { return .double(d) }
+            return .string(s.string)
+        case .mapping:
+            var o: [String: JSONValue] = [:]
+            for entry in try c.mapping() { o[entry.key] = try json(entry.value) }
+            return .object(o)
+        case .sequence:
+            return .array(try c.list().map { try json($0) })
+        case .alias:
+            throw c.error("'\(c.pathString)': aliases are not supported here")
+        }
+    }
+
+    // MARK: replay
+
+    func parseReplayModel(name: String, _ m: YAMLCursor) throws -> ModelSpec {
+        let entries = try m.mapping(allowed: ["kind", "database", "suite", "model", "file", "fingerprint", "label"])
+        switch (m.optional("database"), m.optional("file")) {
+        case (nil, nil):
+            throw m.error("'\(m.pathString)' needs 'database' (a ttsbench database, with 'suite' and 'model') or 'file' (a JSONL file of samples)")
+        case (.some, .some):
+            let second = entries.first { $0.key == "database" || $0.key == "file" }!.keyCursor
+            throw second.error("'\(m.pathString)' takes either 'database' or 'file', not both")
+        case (let dbCursor?, nil):
+            let shown = try dbCursor.string()
+            let path = resolvePath(shown)
+            let suiteCursor = try m.required("suite", expected: "the recorded suite's name")
+            let modelCursor = try m.required("model", expected: "the recorded model's name in that suite")
+            let suite = try suiteCursor.string()
+            let model = try modelCursor.string()
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw dbCursor.error("'\(dbCursor.pathString)' names '\(shown)', which does not exist (looked for \(path))")
+            }
+            let found: (model: ModelRecord?, known: [String])
+            do {
+                found = try StoreReader(path: path).model(suite: suite, name: model)
+            } catch {
+                throw dbCursor.error("'\(dbCursor.pathString)': cannot read the ttsbench database '\(shown)': \(error)")
+            }
+            guard let row = found.model else {
+                let known = found.known
+                throw modelCursor.error("the database '\(shown)' records no model '\(model)' of suite '\(suite)'"
+                    + (known.isEmpty ? " (it records no models; run the suite with this version first)" : "; recorded: \(known.joined(separator: ", "))"))
+            }
+            let fp = row.fingerprint
+            let recordedLabel = row.label
+            let label = try m.optional("label").map { try $0.string() } ?? "replay of \(recordedLabel)"
+            return ModelSpec(name: name, kind: .replay(ReplayModelParameters(source: .database(path: path, suite: suite, model: model), shownPath: shown)),
+                             fingerprint: fp, label: label)
+        case (nil, let fileCursor?):
+            let shown = try fileCursor.string()
+            let path = resolvePath(shown)
+            let records: ReplayFile
+            do { records = try ReplayFile.read(path: path, shownAs: shown) } catch {
+                throw fileCursor.error("'\(fileCursor.pathString)': \(error)")
+            }
+            guard let fp = try m.optional("fingerprint").map({ try $0.string() }) ?? records.fingerprint else {
+                throw m.error("'\(m.pathString)' needs 'fingerprint' (the replayed model's fingerprint) when the lines of '\(shown)' name no single model_fingerprint")
+            }
+            let label = try m.optional("label").map { try $0.string() } ?? "replay of \(shown)"
+            return ModelSpec(name: name, kind: .replay(ReplayModelParameters(source: .jsonl(path: path), shownPath: shown)),
+                             fingerprint: fp, label: label)
+        }
+    }
+}
