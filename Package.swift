@@ -59,15 +59,15 @@ let package = Package(
             ]
         ),
         // Benchmarks (`make bench`): ratios measured in the same run.
-        .executableTarget(name: "ttsbench-bench", dependencies: ["TTSBench", "AdaStop"]),
+        .executableTarget(name: "ttsbench-bench", dependencies: ["TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop"]),
         .executableTarget(name: "adastop-bench", dependencies: ["AdaStop"]),
         // Request rate of the client path against a canned local endpoint (bench/endpoint/run.sh).
-        .executableTarget(name: "endpoint-bench", dependencies: ["TTSBench"]),
+        .executableTarget(name: "endpoint-bench", dependencies: ["TTSRuntime", "TTSSuite", "TTSStore", "TTSCore"]),
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),
-        .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
         // Against a real llama.cpp server (tools/tiny-model) started by the tests; skipped without the venv.
-        .testTarget(name: "IntegrationTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift"),
+        .testTarget(name: "IntegrationTests", dependencies: ["TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift"),
                                                             .product(name: "AsyncHTTPClient", package: "async-http-client")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TTSBench", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

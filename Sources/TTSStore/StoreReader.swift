@@ -33,6 +33,9 @@ public struct StoreReader: Sendable {
         try db.read { try StoreSchema.check($0, path: path) }
     }
 
+    /// The underlying GRDB reader, for this package's tests only.
+    package var database: any GRDB.DatabaseReader { db }
+
     // MARK: suites
 
     /// The suites the database holds, by name.

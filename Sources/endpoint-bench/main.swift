@@ -1,3 +1,7 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+import TTSRuntime
 // Request-rate benchmark of ttsbench's client path against an endpoint that answers instantly
 // (issue 4; bench/endpoint/run.sh starts nginx with a canned chat completion and compares with
 // wrk and a Python aiohttp client). Every request goes the way a run's samples go:
@@ -11,7 +15,6 @@
 // pool, evicted when all its requests are done, so memory should stay flat however many
 // requests are made. RSS is read from /proc/self/status.
 import Foundation
-import TTSBench
 
 
 struct Args {

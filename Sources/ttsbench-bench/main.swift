@@ -1,3 +1,7 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+import TTSRuntime
 // Validity benchmark of the AdaStop test on the simulated backend (issue: AdaStop decides how
 // many seeds). Ground truth is known: equal abilities mean no true difference.
 //
@@ -7,7 +11,6 @@
 // 2. Seeds used when systems clearly differ, against the fixed design of K·n seeds per system.
 import AdaStop
 import Foundation
-import TTSBench
 
 struct Args {
     var repetitions = 2000

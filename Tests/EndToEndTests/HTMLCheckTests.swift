@@ -1,6 +1,11 @@
+import TTSBench
+import TTSReport
+import TTSRuntime
+import TTSSuite
+import TTSStore
+import TTSCore
 import Foundation
 import Testing
-import TTSBench
 
 /// The published `index.html` opened in a real headless Chromium (Debian's `chromium`, installed
 /// by `.ci/run`): it loads without console messages, its table has one row per system, and a
@@ -89,11 +94,11 @@ import TTSBench
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let suitePath = dir + "/htmlcheck.yaml"
         try Data(Self.suite.utf8).write(to: URL(fileURLWithPath: suitePath))
-        var options = PublishOptions()
+        var options = Session.Options()
         options.databasePath = dir + "/db.sqlite"
         options.outputDirectory = dir + "/out"
         options.showProgress = false
-        let report = try await Publish.publish(suitePath: suitePath, options: options)
+        let report = try await Session.open(suitePath: suitePath, options: options).publish()
         let page = dir + "/out/htmlcheck/index.html"
         let html = try String(contentsOfFile: page, encoding: .utf8)
         let systems = report.leaderboard.rows.count

@@ -1,6 +1,11 @@
+import TTSBench
+import TTSReport
+import TTSRuntime
+import TTSSuite
+import TTSStore
+import TTSCore
 import Foundation
 import Testing
-import TTSBench
 
 /// Malformed and adversarial suites: each must give a located `FILE:LINE:COL:` error, exit 2,
 /// and write nothing (no database is created).

@@ -1,8 +1,13 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import AsyncHTTPClient
 import Foundation
 import GRDB
 import NIOCore
-@testable import TTSBench
 
 /// The package root, from this file's path (Tests/IntegrationTests/Fixtures.swift).
 let packageRoot: String = {
@@ -201,10 +206,9 @@ func additionSuite(name: String, models: String, strategies: String, systems: St
 func runSuite(_ yaml: String, dir: String, db: String, seeds: Int = 1) async throws -> RunReport {
     let path = (dir as NSString).appendingPathComponent("suite-\(UUID().uuidString.prefix(8)).yaml")
     try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
-    var options = RunOptions()
+    var options = Session.Options()
     options.databasePath = db
     options.outputDirectory = dir + "/out"
-    options.seeds = seeds
     options.showProgress = false
-    return try await SuiteRun.run(suitePath: path, options: options)
+    return try await Session.open(suitePath: path, options: options).run(seeds: seeds)
 }

@@ -1,6 +1,11 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import Testing
-@testable import TTSBench
 
 /// The code verifier and its sandbox. The hostile cases run with small limits (a few processes,
 /// a couple of seconds) so that a containment failure could not hurt the machine much.

@@ -1,6 +1,11 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import Testing
-@testable import TTSBench
 
 /// A client that replies with fixed text and records the prompts it was sent.
 final class ScriptedJudge: ModelClient, @unchecked Sendable {

@@ -1,7 +1,12 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import GRDB
 import Testing
-@testable import TTSBench
 
 /// Leaderboards: rank groups against the decisions, formats, byte identity, variants, provenance.
 @Suite struct LeaderboardTests {
@@ -157,11 +162,11 @@ import Testing
               fusion: {fuser: strong}
 
             """)
-        var options = PublishOptions()
+        var options = Session.Options()
         options.databasePath = dir + "/db.sqlite"
         options.outputDirectory = dir + "/out"
         options.showProgress = false
-        let report = try await Publish.publish(suitePath: dir + "/small.yaml", options: options)
+        let report = try await Session.open(suitePath: dir + "/small.yaml", options: options).publish()
         var files: [String: Data] = [:]
         for path in report.files { files[(path as NSString).lastPathComponent] = try Data(contentsOf: URL(fileURLWithPath: path)) }
         return Published(dir: dir, db: options.databasePath, board: report.leaderboard, files: files)
@@ -170,9 +175,9 @@ import Testing
     @Test func publishWritesFiveFilesAndRegeneratingGivesIdenticalBytes() async throws {
         let p = try await Self.published()
         #expect(Set(p.files.keys) == ["leaderboard.md", "leaderboard.csv", "leaderboard.json", "index.html", "provenance.json"])
-        let reader = try Publish.openReadOnly(p.db)
+        let reader = try StoreReader(path: p.db)
         let again = p.dir + "/again"
-        _ = try await Publish.write(reader: reader, suite: "small", directory: again, formats: LeaderboardFormat.allCases)
+        _ = try LeaderboardFiles.write(reader: reader, suite: "small", directory: again, formats: LeaderboardFormat.allCases)
         for (name, data) in p.files {
             #expect(try Data(contentsOf: URL(fileURLWithPath: again + "/" + name)) == data, "\(name) differs when regenerated")
         }
@@ -204,11 +209,11 @@ import Testing
             compare: {group_size: 3, max_interims: 2, permutations: 500, permutation: joint}
 
             """)
-        var options = PublishOptions()
+        var options = Session.Options()
         options.databasePath = dir + "/db.sqlite"
         options.outputDirectory = dir + "/out"
         options.showProgress = false
-        let report = try await Publish.publish(suitePath: dir + "/joint.yaml", options: options)
+        let report = try await Session.open(suitePath: dir + "/joint.yaml", options: options).publish()
         #expect(report.leaderboard.settings?.permutation == "joint")
         let md = try String(contentsOfFile: dir + "/out/small/leaderboard.md", encoding: .utf8)
         #expect(md.contains("pool shared, joint permutation."))
@@ -251,17 +256,49 @@ import Testing
         #expect(!text.lowercased().contains("api_key\""))
     }
 
-    @Test func poolIdsAgreeWithTheRunner() async throws {
+    @Test func latencyAndCurvesComeFromTheDatabaseForEveryRow() async throws {
         let p = try await Self.published()
-        let suite = try SuiteLoader.load(path: p.dir + "/small.yaml")
-        let task = try TaskLoader.load(suite.task, suiteSeed: suite.seed)
-        let store = try Store(path: p.dir + "/pool-check.sqlite")
-        let runner = try Runner(suite: suite, task: task, store: store, workers: 1)
-        for system in suite.systems {
-            #expect(PoolMetrics.poolID(suite: suite, task: task, system: system) == runner.poolHandle(for: system).id)
-        }
-        // And the published board found the pools: latency and estimator curves are there.
-        #expect(p.board.rows.filter { $0.variantOf == nil }.allSatisfy { $0.latencyMsPerItem != nil })
+        // Every row, twins included, has its latency; the estimator curves are there.
+        #expect(p.board.rows.allSatisfy { $0.latencyMsPerItem != nil && $0.latencyMsPerItem! > 0 })
         #expect(p.board.curves.contains { $0.source == "estimator" && $0.family == "majority" })
+        #expect(p.board.curves.contains { $0.source == "estimator" && $0.family == "pass" })
+    }
+
+    @Test func aFileSuiteRegeneratesWithoutItsSuiteOrDataFile() async throws {
+        let dir = try makeTempDir("lb-file")
+        let items = (0..<12).map { "{\"id\": \"q\($0)\", \"question\": \"What is \($0) + \($0)?\", \"answer\": \"\($0 * 2)\"}" }
+        _ = try writeFile(dir, "q.jsonl", items.joined(separator: "\n") + "\n")
+        let suitePath = try writeFile(dir, "file.yaml", """
+            suite: filesuite
+            seed: 3
+            task: {file: q.jsonl}
+            models:
+              m: {kind: simulated, ability: 0.5}
+            verifiers:
+              math: {kind: math}
+              rm: {kind: simulated, auc: 0.8}
+            strategies:
+              maj4: {kind: majority, n: 4, temperature: 0.8}
+              bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}
+            systems:
+              matrix: {model: [m], strategy: [maj4, bon4], verifier: [math]}
+            compare: {group_size: 2, max_interims: 2, permutations: 200}
+
+            """)
+        var options = Session.Options()
+        options.databasePath = dir + "/db.sqlite"
+        options.outputDirectory = dir + "/out"
+        options.showProgress = false
+        let report = try await Session.open(suitePath: suitePath, options: options).publish()
+        let first = try report.files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        try FileManager.default.removeItem(atPath: dir + "/q.jsonl")
+        try FileManager.default.removeItem(atPath: suitePath)
+        let (board, files) = try LeaderboardFiles.write(reader: try StoreReader(path: options.databasePath), suite: "filesuite",
+                                                        directory: dir + "/again", formats: LeaderboardFormat.allCases)
+        #expect(try files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == first)
+        #expect(board.rows.allSatisfy { $0.latencyMsPerItem != nil })
+        #expect(board.curves.contains { $0.source == "estimator" && $0.family == "best_of_n" })
+        let provenance = try String(contentsOfFile: dir + "/again/provenance.json", encoding: .utf8)
+        #expect(provenance.contains("\"file_sha256\": \"") && provenance.contains("\"source\": \"file: q.jsonl\""))
     }
 }

@@ -1,6 +1,11 @@
+import TTSBench
+import TTSReport
+import TTSRuntime
+import TTSSuite
+import TTSStore
+import TTSCore
 import Foundation
 import Testing
-import TTSBench
 
 // Unit tests for MathEquivalence. Pairs are (candidate, reference).
 

@@ -1,6 +1,11 @@
+import TTSBench
+import TTSReport
+import TTSRuntime
+import TTSSuite
+import TTSStore
+import TTSCore
 import Foundation
 import Testing
-import TTSBench
 
 // Agreement between `MathEquivalence.equivalent` and HuggingFace math-verify (PyPI `math-verify`)
 // on pairs built from MATH-500 reference answers and perturbations of them.

@@ -1,7 +1,12 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import GRDB
 import Testing
-@testable import TTSBench
 
 /// Library-level determinism and resume: `SuiteRun.run` on temporary databases.
 @Suite struct ResumeTests {
@@ -11,13 +16,12 @@ import Testing
     }
 
     static func run(_ suitePath: String, db: String, out: String, seeds: Int? = 2, workers: Int = 8) async throws -> (RunReport, Files) {
-        var options = RunOptions()
+        var options = Session.Options()
         options.databasePath = db
         options.outputDirectory = out
-        options.seeds = seeds
         options.workers = workers
         options.showProgress = false
-        let report = try await SuiteRun.run(suitePath: suitePath, options: options)
+        let report = try await Session.open(suitePath: suitePath, options: options).run(seeds: seeds)
         let board = (out as NSString).appendingPathComponent(report.leaderboard.suite)
         let files = Files(markdown: try Data(contentsOf: URL(fileURLWithPath: board + "/leaderboard.md")),
                           json: try Data(contentsOf: URL(fileURLWithPath: board + "/leaderboard.json")))

@@ -1,7 +1,12 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import GRDB
 import Testing
-@testable import TTSBench
 
 /// A reward-model server of the tests' own: python3's standard library on a free 127.0.0.1 port,
 /// started per test and stopped at its end. It serves vLLM's `/classify` and `/pooling` reply
@@ -292,12 +297,11 @@ struct RewardTestError: Error, CustomStringConvertible {
         let dir = try makeTempDir("reward-e2e")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try writeFile(dir, "suite.yaml", suiteYAML(verifier: "{kind: reward, base_url: \"\(server.url)/oracle\", model: rm-test, max_concurrency: 8}"))
-        var options = RunOptions()
+        var options = Session.Options()
         options.databasePath = (dir as NSString).appendingPathComponent("db.sqlite")
         options.outputDirectory = (dir as NSString).appendingPathComponent("out")
-        options.seeds = 2
         options.showProgress = false
-        _ = try await SuiteRun.run(suitePath: path, options: options)
+        _ = try await Session.open(suitePath: path, options: options).run(seeds: 2)
         let posts = try await server.posts()
         #expect(posts > 0 && posts <= 2 * 20 * 4)
 
@@ -322,7 +326,7 @@ struct RewardTestError: Error, CustomStringConvertible {
         #expect(rows.contains { ($0["system"] as String) == "mid/bon4" && ($0["detail"] as String).contains("reward 1.") })
 
         // Resuming a finished suite: no request reaches the endpoint.
-        _ = try await SuiteRun.run(suitePath: path, options: options)
+        _ = try await Session.open(suitePath: path, options: options).run(seeds: 2)
         #expect(try await server.posts() == posts)
     }
 

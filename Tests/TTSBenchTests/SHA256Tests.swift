@@ -1,5 +1,10 @@
-import Testing
 @testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
+import Testing
 
 /// Fingerprints and request-cache keys are SHA-256: a wrong digest would silently change every
 /// key of every database.

@@ -1,6 +1,11 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import Testing
-@testable import TTSBench
 
 /// Stored pools depend on these values: they must never change across versions or platforms.
 /// The constants were computed once with an independent implementation (FNV-1a 64 over the

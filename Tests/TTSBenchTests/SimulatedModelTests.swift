@@ -1,6 +1,11 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import Testing
-@testable import TTSBench
 
 /// Samples straight from a `SimulatedModel`, seeded from stable identifiers (no store).
 struct DirectSource: SampleSource {

@@ -1,31 +1,34 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import GRDB
 import Testing
-@testable import TTSBench
 
 @Suite struct StoreTests {
     static func completion(_ text: String, tokens: Int = 120, latency: Double = 2345.678) -> Completion {
         Completion(text: text, finishReason: "stop", promptTokens: 31, completionTokens: tokens, latencyMs: latency)
     }
 
+    static func record(_ pool: String, _ item: String, _ seed: Int, _ requestSeed: UInt64, _ sample: Sample) -> SampleRecord {
+        SampleRecord(pool: pool, sample: sample.stored(itemID: item, seedIndex: seed, requestSeed: requestSeed))
+    }
+
     static func records() -> [SampleRecord] {
         [
-            SampleRecord(pool: "pool-a", itemID: "arith-0", seedIndex: 0, requestSeed: 0xFFFF_FFFF_FFFF_FFF0,
-                         sample: Sample(sampleIndex: 0, temperature: 0.8, completion: completion("so \\boxed{12}$."), answer: "12", error: nil)),
-            SampleRecord(pool: "pool-a", itemID: "arith-0", seedIndex: 0, requestSeed: 7,
-                         sample: Sample(sampleIndex: 1, temperature: 0.8, completion: completion("ünïcødé \\boxed{\\frac{1}{2}}", tokens: 9, latency: 0.125),
+            record("pool-a", "arith-0", 0, 0xFFFF_FFFF_FFFF_FFF0, Sample(sampleIndex: 0, temperature: 0.8, completion: completion("so \\boxed{12}$."), answer: "12", error: nil)),
+            record("pool-a", "arith-0", 0, 7, Sample(sampleIndex: 1, temperature: 0.8, completion: completion("ünïcødé \\boxed{\\frac{1}{2}}", tokens: 9, latency: 0.125),
                                         answer: "\\frac{1}{2}", error: nil)),
-            SampleRecord(pool: "pool-a", itemID: "arith-1", seedIndex: 0, requestSeed: 8,
-                         sample: Sample(sampleIndex: 0, temperature: 0.1, completion: nil, answer: nil, error: "model 'm': HTTP 500")),
-            SampleRecord(pool: "pool-a", itemID: "arith-0", seedIndex: 0, requestSeed: 9,
-                         sample: Sample(sampleIndex: 0, temperature: 0, completion: Completion(text: "Wait, let me", finishReason: "length",
+            record("pool-a", "arith-1", 0, 8, Sample(sampleIndex: 0, temperature: 0.1, completion: nil, answer: nil, error: "model 'm': HTTP 500")),
+            record("pool-a", "arith-0", 0, 9, Sample(sampleIndex: 0, temperature: 0, completion: Completion(text: "Wait, let me", finishReason: "length",
                                                                                                 promptTokens: 31, completionTokens: 2048, latencyMs: 41000),
                                         answer: nil, error: nil)),
             // Another seed index and another pool: kept apart.
-            SampleRecord(pool: "pool-a", itemID: "arith-0", seedIndex: 1, requestSeed: 10,
-                         sample: Sample(sampleIndex: 0, temperature: 0.8, completion: completion("\\boxed{13}"), answer: "13", error: nil)),
-            SampleRecord(pool: "pool-b", itemID: "arith-0", seedIndex: 0, requestSeed: 11,
-                         sample: Sample(sampleIndex: 0, temperature: 0.8, completion: completion("\\boxed{14}"), answer: "14", error: nil)),
+            record("pool-a", "arith-0", 1, 10, Sample(sampleIndex: 0, temperature: 0.8, completion: completion("\\boxed{13}"), answer: "13", error: nil)),
+            record("pool-b", "arith-0", 0, 11, Sample(sampleIndex: 0, temperature: 0.8, completion: completion("\\boxed{14}"), answer: "14", error: nil)),
         ]
     }
 
@@ -39,8 +42,8 @@ import Testing
             try await store.flush()
             let block = try await store.samples(pool: "pool-a", seedIndex: 0)
             #expect(block.count == 4)
-            for r in written where r.pool == "pool-a" && r.seedIndex == 0 {
-                let key = SampleKey(item: r.itemID, temperature: r.sample.temperature, sampleIndex: r.sample.sampleIndex)
+            for r in written where r.pool == "pool-a" && r.sample.seedIndex == 0 {
+                let key = SampleKey(item: r.sample.itemID, temperature: r.sample.temperature, sampleIndex: r.sample.sampleIndex)
                 #expect(block[key] == r.sample, "\(key)")
             }
             #expect(try await store.samples(pool: "pool-a", seedIndex: 1).values.map(\.answer) == ["13"])
@@ -48,7 +51,7 @@ import Testing
             #expect(try await store.samples(pool: "pool-c", seedIndex: 0).isEmpty)
             #expect(try await store.sampleCount() == 6)
             // The request seed is stored bit for bit (as a signed 64-bit integer).
-            let seed = try await store.reader.read { db in
+            let seed = try await store.reader.database.read { db in
                 try Int64.fetchOne(db, sql: "SELECT request_seed FROM samples WHERE item_id = 'arith-0' AND sample_index = 0 AND temperature = 0.8 AND seed_index = 0 AND pool = 'pool-a'")
             }
             #expect(seed.map { UInt64(bitPattern: $0) } == 0xFFFF_FFFF_FFFF_FFF0)
@@ -57,7 +60,7 @@ import Testing
         let reopened = try Store(path: path)
         let again = try await reopened.samples(pool: "pool-a", seedIndex: 0)
         #expect(again.count == 4)
-        #expect(Set(again.values) == Set(written.filter { $0.pool == "pool-a" && $0.seedIndex == 0 }.map(\.sample)))
+        #expect(Set(again.values) == Set(written.filter { $0.pool == "pool-a" && $0.sample.seedIndex == 0 }.map(\.sample)))
     }
 
     @Test func unflushedSamplesAreVisibleToReadsAndToTheCount() async throws {
@@ -100,13 +103,13 @@ import Testing
         try await store.record([original])
         try await store.flush()
         var copy = original
-        copy.sample.completion = Self.completion("a different text \\boxed{99}")
+        copy.sample.text = "a different text \\boxed{99}"
         copy.sample.answer = "99"
-        copy.requestSeed = 1
+        copy.sample.requestSeed = 1
         try await store.record([copy, copy])
         try await store.flush()
         #expect(try await store.sampleCount() == 1)
-        let key = SampleKey(item: original.itemID, temperature: original.sample.temperature, sampleIndex: original.sample.sampleIndex)
+        let key = SampleKey(item: original.sample.itemID, temperature: original.sample.temperature, sampleIndex: original.sample.sampleIndex)
         #expect(try await store.samples(pool: original.pool, seedIndex: 0)[key] == original.sample, "the first sample stays")
         #expect(try countRows(path, duplicateSamplesSQL) == 0)
         // The unique key is in the schema itself, not only in the insert statement.
@@ -121,18 +124,18 @@ import Testing
         }
     }
 
-    static func outcome(_ correct: Bool, tokens: Int) -> Outcome {
-        let s = Sample(sampleIndex: 0, temperature: 0.8, completion: completion("x", tokens: tokens), answer: "1", error: nil)
-        return Outcome(answer: correct ? "1" : "2", correct: correct, samples: [s, s], detail: correct ? "equal" : "differs")
+    static func outcome(_ item: String, _ correct: Bool, tokens: Int) -> OutcomeRecord {
+        OutcomeRecord(itemID: item, answer: correct ? "1" : "2", correct: correct, reward: nil, promptTokens: 62,
+                      completionTokens: 2 * tokens, calls: 2, failures: 0, latencyMs: 10, detail: correct ? "equal" : "differs")
     }
 
     @Test func aSeedRunRoundTripsAndIsCommittedOnce() async throws {
         let dir = try makeTempDir("store-run")
         let path = dir + "/t.sqlite"
         let store = try Store(path: path)
-        let run = SeedRunRecord(systemFingerprint: "fp-1", systemName: "mid/maj4", seedIndex: 2, itemIDs: ["a", "b", "c", "d"],
-                                outcomes: [Self.outcome(true, tokens: 100), Self.outcome(false, tokens: 200),
-                                           Self.outcome(true, tokens: 300), Self.outcome(true, tokens: 400)])
+        let run = SeedRunRecord(systemFingerprint: "fp-1", systemName: "mid/maj4", seedIndex: 2,
+                                outcomes: [Self.outcome("a", true, tokens: 100), Self.outcome("b", false, tokens: 200),
+                                           Self.outcome("c", true, tokens: 300), Self.outcome("d", true, tokens: 400)])
         // Samples buffered before the commit go in the same transaction.
         try await store.record(Array(Self.records().prefix(3)))
         try await store.commitSeedRun(run)
@@ -147,7 +150,7 @@ import Testing
         #expect(s.failures == 0)
         #expect(try await store.seedScores(systemFingerprint: "fp-2").isEmpty)
 
-        let rows = try store.reader.read { db in
+        let rows = try store.reader.database.read { db in
             try Row.fetchAll(db, sql: "SELECT item_index, item_id, answer, correct, detail, calls FROM outcomes ORDER BY item_index")
         }
         #expect(rows.map { $0["item_id"] as String } == ["a", "b", "c", "d"])
@@ -157,48 +160,59 @@ import Testing
 
         // Committing the same (system, seed) again changes nothing (a resumed run that raced).
         var other = run
-        other.outcomes = run.outcomes.map { _ in Self.outcome(false, tokens: 1) }
+        other.outcomes = run.outcomes.map { Self.outcome($0.itemID, false, tokens: 1) }
         try await store.commitSeedRun(other)
         #expect(try await store.seedScores(systemFingerprint: "fp-1")[2]?.accuracy == 0.75)
         #expect(try countRows(path, "SELECT COUNT(*) FROM outcomes") == 4)
         #expect(try countRows(path, "SELECT COUNT(*) FROM seed_runs") == 1)
     }
 
-    @Test func migrationsRunOnAnExistingDatabase() async throws {
-        let dir = try makeTempDir("store-migrate")
+    @Test func aDatabaseOfTheFirstReleaseIsRefusedNamingBothVersions() async throws {
+        let dir = try makeTempDir("store-old")
         let path = dir + "/old.sqlite"
-        // A database left by the first release: only migration v1, with one sample and a foreign table.
+        // A database left by ttsbench 0.2: GRDB's migration table with its three migrations, and a sample.
         do {
             let queue = try DatabaseQueue(path: path)
-            try StoreSchema.migrator.migrate(queue, upTo: "v1")
             try await queue.write { db in
                 try db.execute(sql: """
-                    INSERT INTO samples(pool, item_id, seed_index, temperature, sample_index, request_seed, text, answer,
-                      finish_reason, prompt_tokens, completion_tokens, latency_ms, error, tokens_estimated)
-                    VALUES ('p', 'i', 0, 0.8, 0, 42, 'old \\boxed{1}', '1', 'stop', 10, 20, 30.5, NULL, 0);
-                    CREATE TABLE notes(x TEXT);
-                    INSERT INTO notes VALUES ('kept');
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('v1'), ('v2'), ('v3-aux');
+                    CREATE TABLE samples(pool TEXT, item_id TEXT);
+                    INSERT INTO samples VALUES ('p', 'i');
                     """)
             }
-            let applied = try await queue.read { try StoreSchema.migrator.appliedMigrations($0) }
-            #expect(applied == ["v1"])
         }
-        let store = try Store(path: path)
-        let all = try await store.reader.read { db in
-            (try StoreSchema.migrator.hasCompletedMigrations(db), try StoreSchema.migrator.appliedMigrations(db))
+        let error = try #require(throws: StoreError.self) { _ = try Store(path: path) }
+        #expect(error.message.contains("schema version 3") && error.message.contains("schema version \(StoreSchema.version)"), "\(error)")
+        #expect(throws: StoreError.self) { _ = try StoreReader(path: path) }
+        // Nothing was changed: the old rows are still there, and no table was added.
+        #expect(try countRows(path, "SELECT COUNT(*) FROM samples") == 1)
+        #expect(try countRows(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'seed_runs'") == 0)
+    }
+
+    @Test func aDatabaseOfANewerVersionIsRefusedNamingBothVersions() async throws {
+        let dir = try makeTempDir("store-new")
+        let path = dir + "/new.sqlite"
+        _ = try Store(path: path)
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in try db.execute(sql: "PRAGMA user_version = \(StoreSchema.version + 3)") }
+        let error = try #require(throws: StoreError.self) { _ = try Store(path: path) }
+        #expect(error.message.contains("schema version \(StoreSchema.version + 3)") && error.message.contains("newer")
+                && error.message.contains("schema version \(StoreSchema.version)"), "\(error)")
+    }
+
+    @Test func aNewDatabaseIsCreatedAtTheCurrentVersionAndReopens() async throws {
+        let dir = try makeTempDir("store-new-db")
+        let path = dir + "/t.sqlite"
+        do {
+            let store = try Store(path: path)
+            try await store.record([Self.records()[0]])
+            try await store.flush()
         }
-        #expect(all.0, "every migration applied: \(all.1)")
-        #expect(all.1.first == "v1" && all.1.count == StoreSchema.migrator.migrations.count)
-        // Old rows survive and read back.
-        let old = try await store.samples(pool: "p", seedIndex: 0)
-        let sample = try #require(old[SampleKey(item: "i", temperature: 0.8, sampleIndex: 0)])
-        #expect(sample.answer == "1" && sample.completion?.text == "old \\boxed{1}" && sample.completion?.completionTokens == 20)
-        #expect(try countRows(path, "SELECT COUNT(*) FROM notes") == 1)
-        // New rows go in next to them; reopening runs nothing again.
-        try await store.record([Self.records()[0]])
-        try await store.flush()
+        let version = try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") }
+        #expect(version == StoreSchema.version)
         let reopened = try Store(path: path)
-        #expect(try await reopened.sampleCount() == 2)
+        #expect(try await reopened.sampleCount() == 1)
     }
 
     @Test func aCorruptFileIsReportedNotOverwritten() throws {

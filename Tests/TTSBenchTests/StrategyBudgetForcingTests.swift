@@ -1,5 +1,10 @@
-import Testing
 @testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
+import Testing
 
 @Suite struct StrategyBudgetForcingTests {
     func forcing(budget: Int, minTokens: Int, maxWaits: Int = 2, answerTokens: Int = 16) -> BudgetForcingStrategy {

@@ -1,5 +1,10 @@
-import Testing
 @testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
+import Testing
 
 @Suite struct StrategyRefineTests {
     func sequential(rounds: Int) -> RefineStrategy {

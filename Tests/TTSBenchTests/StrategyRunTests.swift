@@ -1,7 +1,12 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import GRDB
 import Testing
-@testable import TTSBench
 
 /// The strategies through the real runner and store: auxiliary calls are recorded once, runs are
 /// deterministic whatever the number of workers, and a second run makes no call at all.
@@ -34,13 +39,12 @@ import Testing
 
     func run(_ dir: String, workers: Int) async throws -> (db: String, generated: Int) {
         let path = try writeFile(dir, "suite.yaml", Self.yaml)
-        var options = RunOptions()
+        var options = Session.Options()
         options.databasePath = (dir as NSString).appendingPathComponent("db.sqlite")
         options.outputDirectory = (dir as NSString).appendingPathComponent("out")
-        options.seeds = 2
         options.workers = workers
         options.showProgress = false
-        let report = try await SuiteRun.run(suitePath: path, options: options)
+        let report = try await Session.open(suitePath: path, options: options).run(seeds: 2)
         return (options.databasePath, report.samplesGenerated)
     }
 

@@ -1,5 +1,10 @@
-import Testing
 @testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
+import Testing
 
 @Suite struct StrategyWeightedMajorityTests {
     /// Three poorly rewarded votes for 5 against two well rewarded votes for 4: majority says 5,

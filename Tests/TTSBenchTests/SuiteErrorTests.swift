@@ -1,6 +1,11 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import Testing
-@testable import TTSBench
 
 /// One malformed suite and where (and how) the loader must report it.
 struct MalformedSuite: Sendable, CustomTestStringConvertible {

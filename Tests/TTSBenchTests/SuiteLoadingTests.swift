@@ -1,6 +1,11 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import Testing
-@testable import TTSBench
 
 @Suite struct SuiteLoadingTests {
     static func load(_ yaml: String, name: String = "suite.yaml") throws -> Suite {

@@ -1,8 +1,13 @@
+@testable import TTSBench
+@testable import TTSReport
+@testable import TTSRuntime
+@testable import TTSSuite
+@testable import TTSStore
+@testable import TTSCore
 import Foundation
 import GRDB
 import Synchronization
 import Testing
-@testable import TTSBench
 
 /// A fresh directory under the system temp dir, unique per call (tests run in parallel).
 func makeTempDir(_ label: String = "ttsbench") throws -> String {

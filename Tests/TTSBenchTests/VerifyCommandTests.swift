@@ -1,3 +1,9 @@
+import TTSBench
+import TTSReport
+import TTSRuntime
+import TTSSuite
+import TTSStore
+import TTSCore
 import Foundation
 import Testing
 
