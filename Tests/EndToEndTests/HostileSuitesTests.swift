@@ -100,14 +100,16 @@ import TTSBench
 
     @Test func atLeastFiftyCases() {
         #expect(Self.cases.count >= 50)
-        #expect(Set(Self.cases.map(\.0)).count == Self.cases.count)
+        #expect(Set(Self.cases.map(\.0)).count == Self.cases.count, "names must be unique: they select the case")
+        #expect(Self.caseNames.count == Self.cases.count)
     }
 
-    @Test(arguments: 0..<57)
-    func locatedErrorInProcess(_ index: Int) throws {
-        let all = Self.cases
-        guard index < all.count else { return }
-        let (name, bytes, line, fragment) = all[index]
+    /// Every case, by name: derived from `cases` itself, so a case added there always runs.
+    static let caseNames: [String] = cases.map(\.0)
+
+    @Test(arguments: caseNames)
+    func locatedErrorInProcess(_ name: String) throws {
+        let (_, bytes, line, fragment) = try #require(Self.cases.first { $0.0 == name }, "no hostile case named \(name)")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ttsbench-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
