@@ -92,7 +92,8 @@ import TTSBench
         var bomb = "suite: bomb\nseed: 1\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         for i in 1...9 { bomb += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
         c.append(("alias bomb (billion laughs)", text(bomb), 3, "unknown key 'a0'"))
-        var bombInside = base.replacingOccurrences(of: "  v: {kind: math}", with: "  v: {kind: math}\n  w: {kind: math, extra: *x}")
+        // The alias is *x0, the anchor's name (a `*x` here made it an undefined-alias case instead).
+        var bombInside = base.replacingOccurrences(of: "  v: {kind: math}", with: "  v: {kind: math}\n  w: {kind: math, extra: *x0}")
         bombInside = "x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol]\n" + bombInside
         c.append(("alias bomb in a value", text(bombInside), 1, "unknown key 'x0'"))
         return c
