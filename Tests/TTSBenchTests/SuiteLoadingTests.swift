@@ -127,9 +127,12 @@ import Testing
         #expect(try TaskLoader.load(limited.task, suiteSeed: 0).items.count == 2)
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: datasetsDir) || requireInputs,
-                   Comment(rawValue: "\(datasetsDir) not found: needs ../shared/datasets beside the repository or TTSBENCH_DATASETS")),
-          arguments: ["math500.jsonl", "aime24.jsonl", "aime25.jsonl", "amc23.jsonl", "gsm8k_test.jsonl", "humaneval.jsonl"])
+    static let sharedDatasets = ["math500.jsonl", "aime24.jsonl", "aime25.jsonl", "amc23.jsonl", "gsm8k_test.jsonl", "humaneval.jsonl"]
+
+    @Test(.enabled(if: sharedDatasets.allSatisfy(datasetPresent) || requireInputs,
+                   Comment(rawValue: "not all of \(sharedDatasets.joined(separator: ", ")) are in \(datasetsDir): "
+                                     + "needs ../shared/datasets beside the repository or TTSBENCH_DATASETS")),
+          arguments: sharedDatasets)
     func sharedDatasetsLoad(_ file: String) throws {
         let path = try requireDataset(file)
         let (items, digest) = try JSONLDataset.load(path: path)
