@@ -17,44 +17,6 @@ private struct EstimatorTestRNG: RandomNumberGenerator {
     }
 }
 
-/// Swift transcription of the HumanEval numpy code (used only if numpy cannot be run).
-private func passAtKNumpyTranscription(n: Int, c: Int, k: Int) -> Double {
-    if n - c < k { return 1.0 }
-    var p = 1.0
-    for i in (n - c + 1)...n { p *= 1.0 - Double(k) / Double(i) }
-    return 1.0 - p
-}
-
-/// Runs the real numpy formula of Chen et al. 2021 in python3; nil when python3/numpy is missing.
-private func numpyPassAtK(_ cases: [(Int, Int, Int)]) -> [Double]? {
-    let script = """
-    import sys, numpy as np
-    def pass_at_k(n, c, k):
-        if n - c < k:
-            return 1.0
-        return 1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1))
-    for line in sys.stdin:
-        n, c, k = map(int, line.split())
-        print(repr(float(pass_at_k(n, c, k))))
-    """
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script]
-    let inPipe = Pipe(), outPipe = Pipe()
-    p.standardInput = inPipe
-    p.standardOutput = outPipe
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return nil }
-    let input = cases.map { "\($0.0) \($0.1) \($0.2)\n" }.joined()
-    inPipe.fileHandleForWriting.write(input.data(using: .utf8)!)
-    try? inPipe.fileHandleForWriting.close()
-    let data = outPipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0, let text = String(data: data, encoding: .utf8) else { return nil }
-    let values = text.split(separator: "\n").compactMap { Double($0) }
-    return values.count == cases.count ? values : nil
-}
-
 /// All k-subsets of 0..<n as bitmasks (n ≤ 20).
 private func subsets(n: Int, k: Int) -> [UInt32] {
     var out: [UInt32] = []
@@ -92,26 +54,72 @@ private func bruteBestOfN(_ rewards: [Double], _ correct: [Bool], k: Int) -> Dou
 @Suite struct EstimatorsTests {
     // MARK: - pass@k
 
-    @Test func passAtKMatchesNumpyOnRandomCases() throws {
+    /// (n, c, k, pass@k) with pass@k = 1 - C(n-c, k)/C(n, k) computed exactly in rationals and
+    /// rounded to 17 significant digits, once, by:
+    ///
+    ///     from fractions import Fraction; from math import comb; from decimal import Decimal, getcontext
+    ///     getcontext().prec = 17
+    ///     exact = 1 - Fraction(comb(n - c, k), comb(n, k))
+    ///     print(format(Decimal(exact.numerator) / Decimal(exact.denominator), '.17g'))
+    ///
+    /// Independent of the product formula the function uses (and of numpy). Covers c = 0, c = n,
+    /// n - c < k (1 exactly), k = n, and n up to 1000.
+    static let passAtKExact: [(n: Int, c: Int, k: Int, value: Double)] = [
+        (1, 0, 1, 0),
+        (1, 1, 1, 1),
+        (2, 1, 1, 0.5),
+        (2, 1, 2, 1),
+        (10, 0, 5, 0),
+        (10, 10, 1, 1),
+        (10, 3, 1, 0.3),
+        (10, 3, 2, 0.53333333333333333),
+        (10, 7, 3, 0.99166666666666667),
+        (10, 8, 3, 1),
+        (5, 2, 5, 1),
+        (100, 1, 1, 0.01),
+        (100, 1, 50, 0.5),
+        (100, 10, 10, 0.66952378891327485),
+        (100, 50, 50, 1.0000000000000000),  // 1 - 1/C(100, 50) = 1 - 9.9e-30
+        (100, 99, 1, 0.99),
+        (100, 5, 95, 0.99999998671758613),
+        (100, 5, 96, 1),
+        (100, 37, 20, 0.99997483399258188),
+        (200, 0, 200, 0),
+        (200, 1, 1, 0.005),
+        (200, 1, 200, 1),
+        (200, 3, 17, 0.23501522765341861),
+        (200, 7, 200, 1),
+        (200, 20, 100, 0.99999966783129223),
+        (200, 100, 1, 0.5),
+        (200, 199, 1, 0.995),
+        (200, 2, 150, 0.93844221105527638),
+        (256, 3, 128, 0.87647058823529412),
+        (256, 255, 2, 1),
+        (1000, 1, 1, 0.001),
+        (1000, 13, 10, 0.12317592591377480),
+    ]
+
+    @Test func passAtKMatchesExactRationalValues() {
+        for (n, c, k, exact) in Self.passAtKExact {
+            let v = passAtK(n: n, c: c, k: k)
+            // Relative 1e-12; an exact 0 must come out as exactly 0.
+            #expect(abs(v - exact) <= 1e-12 * abs(exact), "pass@k n=\(n) c=\(c) k=\(k): \(v) vs exact \(exact)")
+        }
+    }
+
+    @Test func passAtKIsABoundedMonotoneProbabilityOnRandomCases() {
         var rng = EstimatorTestRNG(seed: 2021)
-        var cases: [(Int, Int, Int)] = [(1, 0, 1), (1, 1, 1), (10, 0, 5), (10, 10, 1), (256, 1, 1),
-                                        (256, 3, 128), (256, 255, 2), (200, 7, 200), (1000, 13, 10)]
         for _ in 0..<500 {
             let n = Int.random(in: 1...300, using: &rng)
             let c = Int.random(in: 0...n, using: &rng)
             let k = Int.random(in: 1...n, using: &rng)
-            cases.append((n, c, k))
-        }
-        let reference: [Double]
-        if let np = numpyPassAtK(cases) {
-            reference = np
-        } else {
-            print("EstimatorsTests: python3/numpy not runnable; using the Swift transcription of the numpy formula")
-            reference = cases.map { passAtKNumpyTranscription(n: $0.0, c: $0.1, k: $0.2) }
-        }
-        for (i, (n, c, k)) in cases.enumerated() {
             let v = passAtK(n: n, c: c, k: k)
-            #expect(abs(v - reference[i]) <= 1e-12, "pass@k n=\(n) c=\(c) k=\(k): \(v) vs numpy \(reference[i])")
+            #expect(v >= 0 && v <= 1, "n=\(n) c=\(c) k=\(k): \(v)")
+            if c == 0 { #expect(v == 0, "no correct sample: n=\(n) k=\(k): \(v)") }
+            if n - c < k { #expect(v == 1, "every k-subset holds a correct sample: n=\(n) c=\(c) k=\(k): \(v)") }
+            // More correct samples, or a larger k, never lowers pass@k.
+            if c < n { #expect(passAtK(n: n, c: c + 1, k: k) >= v - 1e-15, "n=\(n) c=\(c) k=\(k)") }
+            if k < n { #expect(passAtK(n: n, c: c, k: k + 1) >= v - 1e-15, "n=\(n) c=\(c) k=\(k)") }
         }
     }
 

@@ -11,8 +11,8 @@ import Testing
 /// by `.ci/run`): it loads without console messages, its table has one row per system, and a
 /// screenshot is written to `.build/test-output/html-check/index.png`.
 ///
-/// Without a Chromium the test is skipped, unless `TTSBENCH_REQUIRE_CHROMIUM=1` (set by `.ci/run`)
-/// makes a missing browser a failure.
+/// Without a Chromium the test is skipped, unless `TTSBENCH_REQUIRE_CHROMIUM=1` or
+/// `TTSBENCH_REQUIRE_INPUTS=1` (both set by `.ci/run`) makes a missing browser a failure.
 @Suite struct HTMLCheckTests {
     static let chromium: String? = {
         for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/chromium-headless-shell"]
@@ -21,7 +21,7 @@ import Testing
         }
         return nil
     }()
-    static let required = ProcessInfo.processInfo.environment["TTSBENCH_REQUIRE_CHROMIUM"] == "1"
+    static let required = ProcessInfo.processInfo.environment["TTSBENCH_REQUIRE_CHROMIUM"] == "1" || requireInputs
 
     static let packageRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -88,7 +88,7 @@ import Testing
 
     @Test(.enabled(if: chromium != nil || required, "no headless Chromium installed (apt-get install chromium)"))
     func thePublishedPageLoadsCleanlyInHeadlessChromium() async throws {
-        let chromium = try #require(Self.chromium, "TTSBENCH_REQUIRE_CHROMIUM=1 but no Chromium is installed")
+        let chromium = try #require(Self.chromium, "TTSBENCH_REQUIRE_CHROMIUM=1 or TTSBENCH_REQUIRE_INPUTS=1 but no Chromium is installed")
         _ = chromium
         let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("html-check-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

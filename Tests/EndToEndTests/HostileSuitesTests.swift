@@ -97,7 +97,8 @@ import Testing
         var bomb = "suite: bomb\nseed: 1\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         for i in 1...9 { bomb += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
         c.append(("alias bomb (billion laughs)", text(bomb), 3, "unknown key 'a0'"))
-        var bombInside = base.replacingOccurrences(of: "  v: {kind: math}", with: "  v: {kind: math}\n  w: {kind: math, extra: *x}")
+        // The alias is *x0, the anchor's name (a `*x` here made it an undefined-alias case instead).
+        var bombInside = base.replacingOccurrences(of: "  v: {kind: math}", with: "  v: {kind: math}\n  w: {kind: math, extra: *x0}")
         bombInside = "x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol]\n" + bombInside
         c.append(("alias bomb in a value", text(bombInside), 1, "unknown key 'x0'"))
         return c
@@ -105,14 +106,16 @@ import Testing
 
     @Test func atLeastFiftyCases() {
         #expect(Self.cases.count >= 50)
-        #expect(Set(Self.cases.map(\.0)).count == Self.cases.count)
+        #expect(Set(Self.cases.map(\.0)).count == Self.cases.count, "names must be unique: they select the case")
+        #expect(Self.caseNames.count == Self.cases.count)
     }
 
-    @Test(arguments: 0..<57)
-    func locatedErrorInProcess(_ index: Int) throws {
-        let all = Self.cases
-        guard index < all.count else { return }
-        let (name, bytes, line, fragment) = all[index]
+    /// Every case, by name: derived from `cases` itself, so a case added there always runs.
+    static let caseNames: [String] = cases.map(\.0)
+
+    @Test(arguments: caseNames)
+    func locatedErrorInProcess(_ name: String) throws {
+        let (_, bytes, line, fragment) = try #require(Self.cases.first { $0.0 == name }, "no hostile case named \(name)")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ttsbench-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -24,6 +24,10 @@ let python3Available: Bool = {
 }()
 let python3Skip = Comment(rawValue: "python3 is not on PATH: the fault proxy and canned upstream (tools/fault-server) need it")
 
+/// `TTSBENCH_REQUIRE_INPUTS=1` (set by `.ci/run`, which installs every external input): a test
+/// whose input is missing is then run and fails, instead of being reported as skipped.
+let requireInputs = ProcessInfo.processInfo.environment["TTSBENCH_REQUIRE_INPUTS"] == "1"
+
 /// One of the standard-library Python servers of tools/fault-server on a free 127.0.0.1 port (it
 /// prints the port, and exits when the test process does).
 final class PythonServer: @unchecked Sendable {
@@ -135,8 +139,13 @@ let allFaultKinds = "429,503,500,reset,hang,truncated,invalid,empty,nomessage"
 
 /// The CI subset of `make reliability`'s faulty endpoint (tools/reliability/fault_endpoint.py):
 /// the binary against the fault proxy in front of an instant canned upstream.
-@Suite("faulty endpoint and secrets (python servers on 127.0.0.1)", .serialized, .enabled(if: python3Available, python3Skip))
+@Suite("faulty endpoint and secrets (python servers on 127.0.0.1)", .serialized,
+       .enabled(if: python3Available || requireInputs, python3Skip))
 struct FaultEndpointTests {
+    init() throws {
+        try #require(python3Available, "TTSBENCH_REQUIRE_INPUTS=1 but python3 (with http.server) is not runnable")
+    }
+
     /// Over a thousand requests, one in ten a fault of one of nine kinds, and a few request bodies
     /// the upstream always refuses: the run completes, no sample is lost or duplicated, every
     /// attempt the server saw is recorded, every failed attempt is in a retry log under its kind,

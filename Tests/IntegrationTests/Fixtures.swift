@@ -21,6 +21,10 @@ let llamaPython = (ProcessInfo.processInfo.environment["LLAMA_VENV"] ?? "/opt/tt
 let llamaAvailable = FileManager.default.isExecutableFile(atPath: llamaPython)
 let skipMessage = "llama-cpp-python is not installed at \(llamaPython): run `bash .ci/install-llama.sh` (or set LLAMA_VENV)"
 
+/// `TTSBENCH_REQUIRE_INPUTS=1` (set by `.ci/run`, which installs the llama venv): the tests then
+/// run without it and fail, instead of being reported as skipped.
+let requireInputs = ProcessInfo.processInfo.environment["TTSBENCH_REQUIRE_INPUTS"] == "1"
+
 func freePort() throws -> Int {
     let out = try runCapture("/usr/bin/env", ["python3", "-c",
         "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])

@@ -9,8 +9,12 @@ import GRDB
 import Testing
 
 /// Against a real llama.cpp server serving the project's tiny addition model.
-@Suite("real llama.cpp server", .serialized, .enabled(if: llamaAvailable, Comment(rawValue: skipMessage)))
+@Suite("real llama.cpp server", .serialized, .enabled(if: llamaAvailable || requireInputs, Comment(rawValue: skipMessage)))
 struct RealServerTests {
+    init() throws {
+        try #require(llamaAvailable, "TTSBENCH_REQUIRE_INPUTS=1 but \(skipMessage)")
+    }
+
     func client(_ base: String, api: OpenAIModelParameters.API = .completions, concurrency: Int = 4,
                 supportsN: OpenAIModelParameters.SupportsN = .auto) throws -> OpenAIClient {
         try OpenAIClient(name: "tiny", parameters: OpenAIModelParameters(

@@ -10,7 +10,6 @@ import Testing
 /// The code verifier and its sandbox. The hostile cases run with small limits (a few processes,
 /// a couple of seconds) so that a containment failure could not hurt the machine much.
 @Suite struct CodeVerifierTests {
-    static let humanEvalPath = (packageRoot as NSString).appendingPathComponent("../shared/datasets/humaneval.jsonl")
 
     static let addItem = TaskItem(id: "add", question: "def add(a, b):\n    \"\"\"Return a + b.\"\"\"\n", answer: "    return a + b\n",
                                   entryPoint: "add", tests: "def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-1, 1) == 0\n")
@@ -96,10 +95,9 @@ import Testing
         #expect(forged.correct == false, "\(forged.detail)")
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: humanEvalPath),
-                   "../shared/datasets/humaneval.jsonl is not beside the repository (a user's clone has no ../shared)"))
+    @Test(needsDataset("humaneval.jsonl"))
     func allCanonicalHumanEvalSolutionsPass() async throws {
-        let items = try JSONLDataset.load(path: Self.humanEvalPath).items
+        let items = try JSONLDataset.load(path: try requireDataset("humaneval.jsonl")).items
         #expect(items.count == 164)
         #expect(items.allSatisfy { $0.entryPoint != nil && $0.tests != nil })
         // Generous: a loaded 2-core machine runs the other tests at the same time (speed belongs in benchmarks).

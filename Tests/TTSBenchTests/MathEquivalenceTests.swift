@@ -203,16 +203,9 @@ private func ne(_ c: String, _ r: String, sourceLocation: SourceLocation = #_sou
         #expect(!MathEquivalence.equivalent("1/0", "2/0"))
     }
 
-    @Test func allMath500AnswersAreSelfEquivalent() throws {
-        let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let env = ProcessInfo.processInfo.environment["TTSBENCH_DATASETS"]
-        let dir = env.map { URL(fileURLWithPath: $0) } ?? root.deletingLastPathComponent().appendingPathComponent("shared/datasets")
-        let file = dir.appendingPathComponent("math500.jsonl")
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            print("SKIPPED allMath500AnswersAreSelfEquivalent: \(file.path) not found")
-            return
-        }
+    @Test(needsDataset("math500.jsonl"))
+    func allMath500AnswersAreSelfEquivalent() throws {
+        let text = try String(contentsOfFile: try requireDataset("math500.jsonl"), encoding: .utf8)
         var count = 0
         for line in text.split(separator: "\n") {
             guard let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],

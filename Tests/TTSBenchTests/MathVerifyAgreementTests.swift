@@ -16,7 +16,8 @@ import Testing
 //
 // Needs: ../shared/datasets/math500.jsonl beside the repository (or $TTSBENCH_DATASETS) and the
 // venv made by `.ci/install-mathverify.sh` (/opt/ttsbench-mathverify-venv or $MATHVERIFY_VENV).
-// When either is missing the test prints why and passes without checking.
+// When either is missing the test is reported as skipped with the reason, unless
+// TTSBENCH_REQUIRE_INPUTS=1 (CI), where it runs and fails.
 
 private struct Pair {
     var gold: String
@@ -39,15 +40,11 @@ private struct Rng {
 private let repoRoot: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-private func datasetsDir() -> URL {
-    if let env = ProcessInfo.processInfo.environment["TTSBENCH_DATASETS"] { return URL(fileURLWithPath: env) }
-    return repoRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets")
-}
-
-private func venvPython() -> String {
+private let mathVerifyPython: String = {
     let venv = ProcessInfo.processInfo.environment["MATHVERIFY_VENV"] ?? "/opt/ttsbench-mathverify-venv"
     return venv + "/bin/python"
-}
+}()
+private let mathVerifyPresent = FileManager.default.isExecutableFile(atPath: mathVerifyPython)
 
 // MARK: - Perturbations
 
@@ -347,17 +344,13 @@ private func buildPairs(_ answers: [String]) -> [Pair] {
 // MARK: - Test
 
 @Suite struct MathVerifyAgreementTests {
-    @Test func mathEquivalenceAgreesWithMathVerify() throws {
-        let dataset = datasetsDir().appendingPathComponent("math500.jsonl")
-        guard FileManager.default.fileExists(atPath: dataset.path) else {
-            print("SKIPPED mathEquivalenceAgreesWithMathVerify: \(dataset.path) not found (set TTSBENCH_DATASETS)")
-            return
-        }
-        let python = venvPython()
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            print("SKIPPED mathEquivalenceAgreesWithMathVerify: \(python) not found; run `bash .ci/install-mathverify.sh`")
-            return
-        }
+    @Test(needsDataset("math500.jsonl"),
+          .enabled(if: mathVerifyPresent || requireInputs,
+                   Comment(rawValue: "math-verify venv not found (\(mathVerifyPython)): run `bash .ci/install-mathverify.sh` or set MATHVERIFY_VENV")))
+    func mathEquivalenceAgreesWithMathVerify() throws {
+        let dataset = URL(fileURLWithPath: try requireDataset("math500.jsonl"))
+        let python = mathVerifyPython
+        try #require(mathVerifyPresent, "TTSBENCH_REQUIRE_INPUTS=1 but the math-verify venv is missing: \(python)")
         let script = repoRoot.appendingPathComponent("tools/math-verify-agreement/verify_pairs.py")
         #expect(FileManager.default.fileExists(atPath: script.path), "missing \(script.path)")
 

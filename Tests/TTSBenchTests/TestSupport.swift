@@ -52,6 +52,39 @@ let packageRoot: String = {
     return url.path
 }()
 
+// MARK: - External inputs
+
+/// `TTSBENCH_REQUIRE_INPUTS=1` (set by `.ci/run`, which installs every external input and has
+/// `../shared` beside the clone): a test whose input is missing is then run and fails, instead of
+/// being reported as skipped.
+let requireInputs = ProcessInfo.processInfo.environment["TTSBENCH_REQUIRE_INPUTS"] == "1"
+
+/// The shared datasets: `$TTSBENCH_DATASETS`, else `../shared/datasets` beside the repository
+/// (a user's clone has no `../shared`).
+let datasetsDir: String = {
+    if let env = ProcessInfo.processInfo.environment["TTSBENCH_DATASETS"], !env.isEmpty { return env }
+    return (packageRoot as NSString).appendingPathComponent("../shared/datasets")
+}()
+
+func datasetPath(_ file: String) -> String { (datasetsDir as NSString).appendingPathComponent(file) }
+func datasetPresent(_ file: String) -> Bool { FileManager.default.fileExists(atPath: datasetPath(file)) }
+
+/// Enables a test that needs `file` of the shared datasets: skipped (with this reason) without it,
+/// unless `requireInputs`; the test itself then `#require`s the file.
+func needsDataset(_ file: String) -> ConditionTrait {
+    .enabled(if: datasetPresent(file) || requireInputs,
+             Comment(rawValue: "\(datasetPath(file)) not found: needs ../shared/datasets beside the repository or TTSBENCH_DATASETS"))
+}
+
+/// Fails the test (it runs only when present or required) when dataset `file` is missing.
+@discardableResult
+func requireDataset(_ file: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    let path = datasetPath(file)
+    try #require(FileManager.default.fileExists(atPath: path),
+                 "TTSBENCH_REQUIRE_INPUTS=1 but the dataset \(path) is missing", sourceLocation: sourceLocation)
+    return path
+}
+
 /// A small valid suite used as the base of many tests. Line numbers matter: tests that edit it
 /// say where their error is expected.
 let baseSuite = """
