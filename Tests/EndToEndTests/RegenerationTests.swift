@@ -1,0 +1,97 @@
+@testable import TTSBench
+import Foundation
+import Testing
+
+/// The product's first promise: every number of a published leaderboard regenerates from the
+/// database alone. A file-based suite is published from its own folder; then its data file and
+/// suite file are deleted and the five files are rewritten from another folder, with an empty
+/// PATH (no git, no python, nothing to run): the bytes must be the same.
+@Suite struct RegenerationTests {
+    static let items = (0..<16).map { i in
+        "{\"id\": \"q\(i)\", \"question\": \"What is \(i) + \(2 * i)?\", \"answer\": \"\(3 * i)\"}"
+    }.joined(separator: "\n") + "\n"
+
+    static let suite = """
+        suite: regen
+        seed: 11
+        task:
+          file: data/q.jsonl
+          prompt: "Solve. Put the final answer in \\\\boxed{}.\\n\\n{question}"
+        models:
+          m: {kind: simulated, ability: 0.3}
+          f: {kind: simulated, ability: 1.0}
+        verifiers:
+          math: {kind: math}
+          rm: {kind: simulated, auc: 0.8}
+        strategies:
+          single: {kind: single, temperature: 0.0}
+          maj4: {kind: majority, n: 4, temperature: 0.8}
+          bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}
+        systems:
+          matrix: {model: [m], strategy: [single, maj4, bon4], verifier: [math]}
+        compare: {group_size: 2, max_interims: 2, permutations: 200}
+        leaderboard:
+          variants: [multi_temperature, fusion]
+          multi_temperature: {temperatures: [0.4, 1.0]}
+          fusion: {fuser: f}
+
+        """
+
+    /// Runs the binary in `dir` with exactly `environment`.
+    static func run(_ arguments: [String], in dir: String, environment: [String: String]) throws -> (Int32, String) {
+        guard FileManager.default.isExecutableFile(atPath: Binary.path) else { throw Binary.BinaryMissing(path: Binary.path) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binary.path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        process.environment = environment
+        let errPath = dir + "/stderr-\(UUID().uuidString).txt"
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+
+    @Test func aPublishedFileSuiteRegeneratesByteIdenticallyFromTheDatabaseAlone() throws {
+        let base = try e2eTempDir("regen")
+        let project = base + "/project", elsewhere = base + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: project + "/data", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try Data(Self.items.utf8).write(to: URL(fileURLWithPath: project + "/data/q.jsonl"))
+        try Data(Self.suite.utf8).write(to: URL(fileURLWithPath: project + "/regen.yaml"))
+
+        let (status, err) = try Self.run(["publish", "regen.yaml", "--db", "db.sqlite", "--out", "out", "--quiet"], in: project,
+                                         environment: ProcessInfo.processInfo.environment)
+        #expect(status == 0, "publish failed: \(err)")
+        let names = ["leaderboard.md", "leaderboard.csv", "leaderboard.json", "index.html", "provenance.json"]
+        let published = try names.map { try Data(contentsOf: URL(fileURLWithPath: project + "/out/regen/" + $0)) }
+
+        try FileManager.default.removeItem(atPath: project + "/data/q.jsonl")
+        try FileManager.default.removeItem(atPath: project + "/regen.yaml")
+        let (status2, err2) = try Self.run(["leaderboard", "--db", project + "/db.sqlite", "--suite", "regen", "--format", "all",
+                                            "--out", elsewhere + "/again"], in: elsewhere, environment: ["PATH": ""])
+        #expect(status2 == 0, "leaderboard failed: \(err2)")
+        for (name, bytes) in zip(names, published) {
+            let again = try Data(contentsOf: URL(fileURLWithPath: elsewhere + "/again/" + name))
+            #expect(again == bytes, "\(name) differs when regenerated from the database alone")
+        }
+
+        // What used to be lost without the data file is there: latency on every row, the
+        // estimator curves, the data file's digest and the build's commit.
+        let markdown = String(decoding: published[0], as: UTF8.self)
+        // The main table: | Rank | System | ... | Latency/item | Cost/item | Failures |, five systems.
+        let rows = markdown.split(separator: "\n").map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+            .filter { $0.count == 14 && $0[1].hasPrefix("m/") }
+        #expect(rows.count == 5)
+        for cells in rows { #expect(cells[11].hasSuffix(" s"), "no latency for \(cells[1])") }
+        let json = String(decoding: published[2], as: UTF8.self)
+        #expect(json.contains("\"source\": \"estimator\""))
+        let provenance = String(decoding: published[4], as: UTF8.self)
+        #expect(provenance.contains("\"file_sha256\": \"") && provenance.contains("\"source\": \"file: data/q.jsonl\""))
+        #expect(!provenance.contains("\"git_commit\": \"unknown\"") || !FileManager.default.fileExists(atPath: Binary.root + "/.git"),
+                "the build's commit is stamped into the binary")
+    }
+}
