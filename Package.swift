@@ -19,6 +19,9 @@ let package = Package(
     targets: [
         // Pure statistics: no dependency at all.
         .target(name: "AdaStop"),
+        // The ttsbench version, and the commit and dependency versions stamped at build time.
+        .target(name: "BuildInfo", plugins: ["BuildStamp"]),
+        .plugin(name: "BuildStamp", capability: .buildTool()),
         .target(
             name: "TTSBench",
             dependencies: [
@@ -33,6 +36,7 @@ let package = Package(
             name: "ttsbench",
             dependencies: [
                 "TTSBench",
+                "BuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
