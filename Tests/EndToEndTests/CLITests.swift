@@ -67,7 +67,7 @@ import Testing
         let first = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(first.hasPrefix("ttsbench 0.3.0 (commit "), "\(result.stdout)")
         if let head = Self.gitHead(Binary.root) {
-            #expect(first == "ttsbench 0.3.0 (commit \(head))", "the binary was built at another commit, or not stamped (rebuild it): \(first)")
+            #expect(first == "ttsbench 0.3.0 (commit \(head))", "\(Binary.path) was built at another commit than HEAD \(head), or not stamped: rebuild it (`swift build --product ttsbench`, as `make test` does; `swift test` alone does not rebuild the executable)")
         } else {
             #expect(first == "ttsbench 0.3.0 (commit unknown)", "\(first)")
         }
