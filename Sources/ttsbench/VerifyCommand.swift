@@ -12,11 +12,9 @@ struct VerifyCommand: AsyncParsableCommand {
             ttsbench verify --kind math|numeric|exact --reference R --candidate C [--detail]
             ttsbench verify --kind math|numeric|exact --pairs FILE.jsonl
             """,
-        discussion: """
-            Prints `correct` or `incorrect` and exits 0 either way; with --pairs, prints one
-            {"line": n, "correct": bool, "reason": ...} per pair. Exits 2 on bad arguments or a
-            malformed pairs line (the error names the line).
-            """)
+        discussion: "Prints `correct` or `incorrect` and exits 0 either way; with --pairs, prints one "
+            + "{\"line\": n, \"correct\": bool, \"reason\": ...} per pair. Exits 2 on bad arguments or a "
+            + "malformed pairs line (the error names the line).")
 
     @Option(help: "The verifier: math (LaTeX-aware equivalence), numeric, exact.") var kind: VerifierChoice
     // Unconditional: a value may start with a dash (`--reference -5`).
