@@ -15,8 +15,8 @@ import PackagePlugin
 /// files (`.git/HEAD`, a loose or packed ref, a worktree's own gitdir) that a plugin cannot list
 /// reliably. The script rewrites the file only when its text changes, so an unchanged commit
 /// recompiles nothing. The dependencies are read here, when SwiftPM applies the plugin (every
-/// build), and handed to the script as text. Without git, or outside a git checkout, the commit is
-/// "unknown"; without Package.resolved the list is empty.
+/// build), and handed to the script as text. Without git, or when the package folder is not the top
+/// of a git checkout, the commit is "unknown"; without Package.resolved the list is empty.
 @main
 struct BuildStampPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -42,7 +42,10 @@ struct BuildStampPlugin: BuildToolPlugin {
         set -u
         PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}"
         commit=unknown
-        if command -v git >/dev/null 2>&1; then
+        # Only the package's own repository: not one it happens to sit in (an unpacked tarball).
+        if command -v git >/dev/null 2>&1 \
+            && top=$(git -C "$3" rev-parse --show-toplevel 2>/dev/null) \
+            && [ "$(cd "$top" 2>/dev/null && pwd -P)" = "$(cd "$3" 2>/dev/null && pwd -P)" ]; then
             head=$(git -C "$3" rev-parse HEAD 2>/dev/null) || head=
             case "$head" in
                 *[!0-9a-f]*|'') ;;
