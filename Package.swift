@@ -50,11 +50,14 @@ let package = Package(
         // Leaderboard model and renderers, built from the store's reader alone.
         .target(name: "TTSReport", dependencies: ["TTSCore", "TTSStore", "AdaStop"]),
         // Use cases: run, publish, compare, verify.
-        .target(name: "TTSBench", dependencies: ["TTSCore", "TTSStore", "TTSSuite", "TTSRuntime", "TTSReport", "AdaStop"]),
+        .target(name: "TTSBench", dependencies: ["TTSCore", "TTSStore", "TTSSuite", "TTSRuntime", "TTSReport", "AdaStop", "BuildInfo"]),
+        // The ttsbench version, and the commit and dependency versions stamped at build time.
+        .target(name: "BuildInfo", plugins: ["BuildStamp"]),
+        .plugin(name: "BuildStamp", capability: .buildTool()),
         .executableTarget(
             name: "ttsbench",
             dependencies: [
-                "TTSBench",
+                "TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", "BuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

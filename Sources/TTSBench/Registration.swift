@@ -1,6 +1,7 @@
 import TTSCore
 import TTSStore
 import TTSSuite
+import BuildInfo
 import Foundation
 
 /// What a run records about its suite before generating anything: the suite, its models and
@@ -10,8 +11,8 @@ enum Registration {
     static func record(suite: Suite, task: LoadedTask, in store: Store) async throws {
         let provenance = ProvenanceRecord(
             dataset: dataset(suite.task, task: task), models: suite.models.map(model), suiteSeed: suite.seed,
-            ttsbenchVersion: TTSBenchInfo.version, ttsbenchCommit: TTSBenchInfo.commit,
-            dependencies: TTSBenchInfo.dependencies.map { ProvenanceRecord.Dependency(name: $0.name, version: $0.version) },
+            ttsbenchVersion: BuildInfo.version, ttsbenchCommit: BuildInfo.commit,
+            dependencies: BuildInfo.dependencies.map { ProvenanceRecord.Dependency(name: $0.name, version: $0.version) },
             fingerprintVersion: Fingerprint.version)
         let record = SuiteRecord(name: suite.name, fingerprint: suite.fingerprint, fingerprintVersion: Fingerprint.version,
                                  yaml: suite.sourceText, taskDigest: task.digest, compareJSON: suite.compare.canonicalJSON,
@@ -96,11 +97,4 @@ extension CompareSpec {
             + "\"metric\":\(jsonString(metric)),\(permutation == "pairwise" ? "" : "\"permutation\":\(jsonString(permutation)),")"
             + "\"permutations\":\(permutations),\"pool\":\"\(pool.rawValue)\",\"rule\":\(jsonString(rule))}"
     }
-}
-
-/// The ttsbench version, and the commit and dependency versions stamped at build time.
-public enum TTSBenchInfo {
-    public static let version = "0.3.0"
-    public static var commit: String { "unknown" }
-    public static var dependencies: [(name: String, version: String)] { [] }
 }

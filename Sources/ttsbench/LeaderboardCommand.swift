@@ -14,14 +14,8 @@ struct LeaderboardCommand: AsyncParsableCommand {
 
     @Option(help: "The SQLite database (opened read-only).") var db = "results/ttsbench.sqlite"
     @Option(help: "The suite (default: the only suite in the database).") var suite: String?
-    @Option(help: "md, csv, json, html, provenance, or all (the five files).") var format = "md"
+    @Option(help: "md, csv, json, html, provenance, or all (the five files).") var format = FormatChoice.md
     @Option(help: "Write the files into this folder (default: print one format; 'all' writes to results/<suite>/).") var out: String?
-
-    func validate() throws {
-        guard format == "all" || LeaderboardFormat(rawValue: format) != nil else {
-            throw ValidationError("--format takes md, csv, json, html, provenance or all, found '\(format)'")
-        }
-    }
 
     func run() async throws {
         do {
@@ -38,7 +32,7 @@ struct LeaderboardCommand: AsyncParsableCommand {
             guard names.contains(name) else {
                 throw Exit.fail("ttsbench leaderboard: the database holds no suite named '\(name)'; suites: \(names.joined(separator: ", "))", code: 2)
             }
-            let formats = format == "all" ? LeaderboardFormat.allCases : [LeaderboardFormat(rawValue: format)!]
+            let formats = format.formats
             if out == nil && formats.count == 1 {
                 let board = try LeaderboardBuilder.build(reader: reader, suite: name)
                 let text = try LeaderboardFiles.render(formats[0], board: board, reader: reader)

@@ -14,23 +14,18 @@ struct PublishCommand: AsyncParsableCommand {
             + "leaderboard.md, leaderboard.csv, leaderboard.json, index.html and provenance.json in OUT/<suite>/.")
 
     @Argument(help: "The suite file (YAML).") var suite: String
-    @Option(help: "The SQLite database.") var db = "results/ttsbench.sqlite"
-    @Option(help: "Where leaderboards go (a folder per suite).") var out = "results"
-    @Option(help: "Items in flight at once.") var workers = 8
-    @Flag(help: "No progress line.") var quiet = false
-
-    func validate() throws {
-        if workers < 1 { throw ValidationError("--workers must be at least 1") }
-    }
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var execution: ExecutionOptions
 
     func run() async throws {
         var options = Session.Options()
-        options.databasePath = db
-        options.outputDirectory = out
-        options.workers = workers
-        options.showProgress = !quiet
+        options.databasePath = database.db
+        options.outputDirectory = output.out
+        options.workers = execution.workers
+        options.showProgress = !execution.quiet
         let settings = options
-        let report = try await runInterruptibly(database: db) { try await Session.open(suitePath: suite, options: settings).publish() }
+        let report = try await runInterruptibly(database: database.db) { try await Session.open(suitePath: suite, options: settings).publish() }
         print(MarkdownRenderer().render(report.leaderboard))
         print("\(report.samplesGenerated) new samples. Published: \(report.files.joined(separator: ", "))")
     }

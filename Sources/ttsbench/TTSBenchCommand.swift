@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import AdaStop
+import BuildInfo
 import TTSBench
 import TTSCore
 import TTSStore
@@ -13,14 +14,49 @@ struct TTSBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ttsbench",
         abstract: "Benchmark test-time scaling of language models, with sequential statistical stopping.",
+        discussion: "Exit status: 0 success, 1 a failed run, 2 bad input (arguments, suite, data), 130 interrupted.",
+        version: BuildInfo.versionText,
         subcommands: [Run.self, Validate.self, Compare.self, AdaStopCommand.self, LeaderboardCommand.self, PublishCommand.self, VerifyCommand.self])
+
+    /// Parses, runs and exits with the tool's one exit-code mapping: every usage error (unknown
+    /// option, missing or malformed argument, failed validation; ArgumentParser's 64) exits 2 like
+    /// any other bad input; help and --version exit 0; a command's own `ExitCode` passes through.
+    static func main() async {
+        await runAndExit(Array(CommandLine.arguments.dropFirst()))
+    }
+
+    static func runAndExit(_ arguments: [String]) async -> Never {
+        do {
+            var command = try await asyncParseAsRoot(arguments)
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(0)
+        } catch {
+            let code = Exit.status(for: exitCode(for: error))
+            let message = fullMessage(for: error)
+            if code == 0 {
+                if !message.isEmpty { print(message) }  // help and --version, after anything printed before
+            } else if !message.isEmpty {
+                FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+            }
+            Foundation.exit(code)
+        }
+    }
 }
 
-/// Exit codes: 0 success, 1 run failure, 2 bad input (suite, data, arguments).
+/// Exit codes: 0 success, 1 run failure, 2 bad input (suite, data, arguments), 130 interrupted.
 enum Exit {
     static func fail(_ message: String, code: Int32) -> ExitCode {
         FileHandle.standardError.write(Data("\(message)\n".utf8))
         return ExitCode(code)
+    }
+
+    /// ArgumentParser's usage-error status (64, EX_USAGE) becomes 2; every other status is kept.
+    static func status(for code: ExitCode) -> Int32 {
+        code == .validationFailure ? 2 : code.rawValue
     }
 }
 
@@ -44,25 +80,25 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run a suite, record everything in SQLite, and write its leaderboard.")
 
     @Argument(help: "The suite file (YAML).") var suite: String
-    @Option(help: "The SQLite database.") var db = "results/ttsbench.sqlite"
-    @Option(help: "Where leaderboards go (a folder per suite).") var out = "results"
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
     @Option(help: "Run exactly N seeds per system, without the sequential test (default: AdaStop decides).") var seeds: Int?
-    @Option(help: "Items in flight at once.") var workers = 8
-    @Flag(help: "No progress line.") var quiet = false
+    @OptionGroup var execution: ExecutionOptions
 
     func validate() throws {
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
-        if workers < 1 { throw ValidationError("--workers must be at least 1") }
     }
 
     func run() async throws {
         var options = Session.Options()
-        options.databasePath = db
-        options.outputDirectory = out
-        options.workers = workers
-        options.showProgress = !quiet
+        options.databasePath = database.db
+        options.outputDirectory = output.out
+        options.workers = execution.workers
+        options.showProgress = !execution.quiet
         let settings = options
-        let report = try await runInterruptibly(database: db) { try await Session.open(suitePath: suite, options: settings).run(seeds: seeds) }
+        let report = try await runInterruptibly(database: database.db) {
+            try await Session.open(suitePath: suite, options: settings).run(seeds: seeds)
+        }
         print(MarkdownRenderer().render(report.leaderboard))
         let rate = report.seconds > 0 ? Double(report.samplesGenerated) / report.seconds : 0
         print(String(format: "%d new samples in %.1f s (%.0f samples/s). Leaderboard: %@", report.samplesGenerated, report.seconds, rate,
@@ -77,29 +113,18 @@ struct Compare: AsyncParsableCommand {
     @Argument(help: "The suite file (YAML).") var suite: String
     @Argument(help: "System A (as named on the leaderboard, e.g. mid/maj8).") var systemA: String
     @Argument(help: "System B.") var systemB: String
-    @Option(help: "Family-wise error level (default: the suite's compare.alpha).") var alpha: Double?
-    @Option(help: "Seeds per system per interim (default: compare.group_size).") var groupSize: Int?
-    @Option(help: "Maximum number of interims K (default: compare.max_interims).") var maxInterims: Int?
-    @Option(help: "Permutations B (default: compare.permutations).") var permutations: Int?
-    @Option(help: "The SQLite database.") var db = "results/ttsbench.sqlite"
-    @Option(help: "Items in flight at once.") var workers = 8
+    @OptionGroup(title: "Statistics overrides (default: the suite's compare settings)") var statistics: StatisticsOverrides
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var execution: ExecutionOptions
     @Flag(help: "Print the result as JSON.") var json = false
-    @Flag(help: "No progress line.") var quiet = false
-
-    func validate() throws {
-        if let alpha, !(alpha > 0 && alpha <= 0.5) { throw ValidationError("--alpha must be in (0, 0.5]") }
-        if let groupSize, groupSize < 1 { throw ValidationError("--group-size must be at least 1") }
-        if let maxInterims, maxInterims < 1 { throw ValidationError("--max-interims must be at least 1") }
-        if let permutations, permutations < 100 { throw ValidationError("--permutations must be at least 100") }
-        if workers < 1 { throw ValidationError("--workers must be at least 1") }
-    }
 
     func run() async throws {
         var options = Session.Options()
-        options.databasePath = db
-        options.workers = workers
-        options.showProgress = !quiet && !json
-        let overrides = CompareOverrides(alpha: alpha, groupSize: groupSize, maxInterims: maxInterims, permutations: permutations)
+        options.databasePath = database.db
+        options.workers = execution.workers
+        options.showProgress = !execution.quiet && !json
+        let overrides = CompareOverrides(alpha: statistics.alpha, groupSize: statistics.groupSize,
+                                         maxInterims: statistics.maxInterims, permutations: statistics.permutations)
         do {
             let report = try await Session.open(suitePath: suite, options: options, checkOutput: false).compare(systemA, systemB, overrides: overrides)
             print(json ? report.json() : report.text(), terminator: json ? "\n" : "")
@@ -126,30 +151,21 @@ struct AdaStopCommand: ParsableCommand {
     @Option(help: "Seed of the permutation sampler.") var seed: UInt64 = 0
     @Flag(help: "Compare every agent with the first only.") var compareToFirst = false
     @Option(help: "Reproduce another implementation's boundary rule: adastop-0.1.3 (signed maximum; about doubles the two-sided error).")
-    var compat: String?
+    var compat: CompatChoice?
     @Option(help: "How block scores are permuted: pairwise (SPEC.md, default) or joint (exact under the global null; fewer early decisions).")
-    var permutation = "pairwise"
+    var permutation = PermutationChoice.pairwise
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        var rule = BoundaryRule.absolute
-        if let compat {
-            guard let r = BoundaryRule(rawValue: compat), r != .absolute else {
-                throw Exit.fail("ttsbench adastop: --compat takes adastop-0.1.3, found '\(compat)'", code: 2)
-            }
-            rule = r
-        }
+        let rule = compat?.rule ?? .absolute
         guard let data = FileManager.default.contents(atPath: scores) else {
             throw Exit.fail("\(scores): cannot read the scores file", code: 2)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw Exit.fail("\(scores): the scores file is not valid UTF-8", code: 2)
         }
-        guard let scheme = PermutationScheme(rawValue: permutation) else {
-            throw Exit.fail("ttsbench adastop: --permutation takes pairwise or joint, found '\(permutation)'", code: 2)
-        }
         let config = AdaStopConfig(interims: nGroups, groupSize: sizeGroup, permutations: permutations, alpha: alpha, seed: seed,
-                                   rule: rule, scheme: scheme)
+                                   rule: rule, scheme: permutation.scheme)
         do {
             let report = try AdaStopCSV.evaluate(text: text, config: config, compareToFirst: compareToFirst)
             let out = json ? report.json() : report.text()

@@ -1,0 +1,108 @@
+import AdaStop
+import ArgumentParser
+import TTSBench
+import TTSSuite
+import TTSReport
+
+// Option groups shared by run, publish and compare: the same flag, help and default everywhere.
+
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "The SQLite database.") var db = "results/ttsbench.sqlite"
+}
+
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Where leaderboards go (a folder per suite).") var out = "results"
+}
+
+struct ExecutionOptions: ParsableArguments {
+    @Option(help: "Items in flight at once.") var workers = 8
+    @Flag(help: "No progress line.") var quiet = false
+
+    func validate() throws {
+        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+    }
+}
+
+/// `compare`'s overrides of the suite's `compare:` settings.
+struct StatisticsOverrides: ParsableArguments {
+    @Option(help: "Family-wise error level (default: the suite's compare.alpha).") var alpha: Double?
+    @Option(help: "Seeds per system per interim (default: compare.group_size).") var groupSize: Int?
+    @Option(help: "Maximum number of interims K (default: compare.max_interims).") var maxInterims: Int?
+    @Option(help: "Permutations B (default: compare.permutations).") var permutations: Int?
+
+    func validate() throws {
+        if let alpha, !(alpha > 0 && alpha <= 0.5) { throw ValidationError("--alpha must be in (0, 0.5]") }
+        if let groupSize, groupSize < 1 { throw ValidationError("--group-size must be at least 1") }
+        if let maxInterims, maxInterims < 1 { throw ValidationError("--max-interims must be at least 1") }
+        if let permutations, permutations < 100 { throw ValidationError("--permutations must be at least 100") }
+    }
+}
+
+// Typed option values: a bad value is a usage error (exit 2) naming the accepted values.
+
+/// `leaderboard --format`: one of the five files, or all of them.
+enum FormatChoice: String, CaseIterable, ExpressibleByArgument {
+    case md, csv, json, html, provenance, all
+
+    var formats: [LeaderboardFormat] {
+        switch self {
+        case .md: [.md]
+        case .csv: [.csv]
+        case .json: [.json]
+        case .html: [.html]
+        case .provenance: [.provenance]
+        case .all: LeaderboardFormat.allCases
+        }
+    }
+}
+
+/// `adastop --compat`: the boundary rules other than the default one.
+enum CompatChoice: String, CaseIterable, ExpressibleByArgument {
+    case adastop013 = "adastop-0.1.3"
+
+    var rule: BoundaryRule {
+        switch self {
+        case .adastop013: .adastop013
+        }
+    }
+}
+
+/// `adastop --permutation`.
+enum PermutationChoice: String, CaseIterable, ExpressibleByArgument {
+    case pairwise, joint
+
+    var scheme: PermutationScheme {
+        switch self {
+        case .pairwise: .pairwise
+        case .joint: .joint
+        }
+    }
+}
+
+/// `verify --kind`.
+enum VerifierChoice: String, CaseIterable, ExpressibleByArgument {
+    case math, numeric, exact
+
+    var kind: AnswerCheck.Kind {
+        switch self {
+        case .math: .math
+        case .numeric: .numeric
+        case .exact: .exact
+        }
+    }
+}
+
+/// `verify --extract`.
+enum ExtractionChoice: String, CaseIterable, ExpressibleByArgument {
+    case boxed
+    case lastNumber = "last_number"
+    case raw
+
+    var mode: AnswerExtraction {
+        switch self {
+        case .boxed: .boxed
+        case .lastNumber: .lastNumber
+        case .raw: .raw
+        }
+    }
+}
