@@ -464,12 +464,12 @@ struct SystemFingerprint: Encodable {
 
 /// A strategy as fingerprinted: its kind with parameters and its decoding settings (not its name).
 struct StrategyFingerprint: Encodable {
-    var kind: StrategySpec.Kind
+    var kind: TaggedKind
     var temperature: Double
     var topP: Double
     var maxTokens: Int
     init(_ s: StrategySpec) {
-        kind = s.kind
+        kind = TaggedKind(s.kind)
         temperature = s.temperature
         topP = s.topP
         maxTokens = s.maxTokens
