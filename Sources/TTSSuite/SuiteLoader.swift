@@ -479,8 +479,8 @@ struct StrategyFingerprint: Encodable {
 /// A verifier as fingerprinted: its kind with parameters (not its name), encoded as the kind
 /// itself (`{"exact":{"caseSensitive":false}}`).
 struct VerifierFingerprint: Encodable {
-    var kind: VerifierSpec.Kind
-    init(_ v: VerifierSpec) { kind = v.kind }
+    var kind: TaggedKind
+    init(_ v: VerifierSpec) { kind = TaggedKind(v.kind) }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(kind)

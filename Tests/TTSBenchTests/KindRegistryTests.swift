@@ -13,3 +13,14 @@ import Testing
         #expect(Set(tags).count == tags.count)
     }
 }
+
+extension KindRegistryTests {
+    @Test func everyVerifierKindHasOneVerifier() {
+        let names = VerifierKinds.names
+        #expect(Set(names).count == names.count)
+        #expect(Set(VerifierFactory.byKind.keys) == Set(names))
+        #expect(VerifierFactory.makers.count == names.count)
+        let tags = VerifierKinds.all.map { $0.fingerprintTag }
+        #expect(Set(tags).count == tags.count)
+    }
+}

@@ -112,6 +112,10 @@ struct TaggedKind: Encodable {
         tag = type(of: kind).fingerprintTag
         self.kind = kind
     }
+    init(_ kind: any VerifierKind) {
+        tag = type(of: kind).fingerprintTag
+        self.kind = kind
+    }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
