@@ -206,7 +206,7 @@ struct SuiteParser {
         let suiteFingerprint = Fingerprint.of(SuiteFingerprint(
             suite: name, seed: seed, task: taskCanonical, pool: compare.pool.rawValue,
             models: Dictionary(uniqueKeysWithValues: models.map { ($0.name, $0.fingerprint) }),
-            verifiers: Dictionary(uniqueKeysWithValues: verifiers.map { ($0.name, $0.kind) }),
+            verifiers: Dictionary(uniqueKeysWithValues: verifiers.map { ($0.name, VerifierFingerprint($0)) }),
             strategies: Dictionary(uniqueKeysWithValues: strategies.map { ($0.name, StrategyFingerprint($0)) }),
             systems: systems.map { [$0.name, $0.model, $0.strategy, $0.verifier] }))
         for i in systems.indices {
@@ -222,7 +222,7 @@ struct SuiteParser {
             }
             systems[i].fingerprint = Fingerprint.of(SystemFingerprint(
                 seed: seed, task: taskCanonical, model: model.fingerprint, strategy: StrategyFingerprint(strategy),
-                verifier: verifier.kind, scorer: scorer.map { [$0.name: $0.kind] }, usesModels: uses,
+                verifier: VerifierFingerprint(verifier), scorer: scorer.map { [$0.name: VerifierFingerprint($0)] }, usesModels: uses,
                 independentPool: compare.pool == .independent ? s.name : nil))
         }
         return Suite(name: name, seed: seed, path: suitePath, task: task, models: models, verifiers: verifiers,
@@ -445,7 +445,7 @@ struct SuiteFingerprint: Encodable {
     var task: String
     var pool: String
     var models: [String: String]
-    var verifiers: [String: VerifierSpec.Kind]
+    var verifiers: [String: VerifierFingerprint]
     var strategies: [String: StrategyFingerprint]
     var systems: [[String]]
 }
@@ -456,22 +456,33 @@ struct SystemFingerprint: Encodable {
     var task: String
     var model: String
     var strategy: StrategyFingerprint
-    var verifier: VerifierSpec.Kind
-    var scorer: [String: VerifierSpec.Kind]?
+    var verifier: VerifierFingerprint
+    var scorer: [String: VerifierFingerprint]?
     var usesModels: [String: String]
     var independentPool: String?
 }
 
 /// A strategy as fingerprinted: its kind with parameters and its decoding settings (not its name).
 struct StrategyFingerprint: Encodable {
-    var kind: StrategySpec.Kind
+    var kind: TaggedKind
     var temperature: Double
     var topP: Double
     var maxTokens: Int
     init(_ s: StrategySpec) {
-        kind = s.kind
+        kind = TaggedKind(s.kind)
         temperature = s.temperature
         topP = s.topP
         maxTokens = s.maxTokens
+    }
+}
+
+/// A verifier as fingerprinted: its kind with parameters (not its name), encoded as the kind
+/// itself (`{"exact":{"caseSensitive":false}}`).
+struct VerifierFingerprint: Encodable {
+    var kind: TaggedKind
+    init(_ v: VerifierSpec) { kind = TaggedKind(v.kind) }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(kind)
     }
 }

@@ -50,12 +50,7 @@ public enum Variants {
 
     /// Whether a strategy is a base for twins: it draws N samples at one temperature and
     /// combines them (majority, best_of_n, weighted_majority).
-    static func baseSamples(_ s: StrategySpec) -> Int? {
-        switch s.kind {
-        case .majority(let n), .bestOfN(let n, _), .weightedMajority(let n, _, _): n
-        default: nil
-        }
-    }
+    static func baseSamples(_ s: StrategySpec) -> Int? { s.kind.variantBaseSamples }
 
     static func twinStrategy(of base: StrategySpec, variant: LeaderboardSpec.Variant, spec: LeaderboardSpec) -> StrategySpec? {
         guard let n = baseSamples(base) else { return nil }
@@ -67,11 +62,11 @@ public enum Variants {
             var p = MultiTemperatureParameters(temperatures: temperatures, n: n, minPerTemperature: 2, tauIntra: 0.6, tauCross: 1.0,
                                                finalRule: .pooled)
             p.minPerTemperature = min(2, p.allocation.min()!)
-            return StrategySpec(name: name, kind: .multiTemperature(p), temperature: temperatures[0], topP: base.topP, maxTokens: base.maxTokens)
+            return StrategySpec(name: name, kind: MultiTemperatureKind(p), temperature: temperatures[0], topP: base.topP, maxTokens: base.maxTokens)
         case .fusion:
             let p = FusionParameters(n: n, fuser: spec.fuser, fuserTemperature: 0, prompt: FusionParameters.defaultPrompt,
                                      maxCandidateChars: 4000)
-            return StrategySpec(name: name, kind: .fusion(p), temperature: base.temperature, topP: base.topP, maxTokens: base.maxTokens)
+            return StrategySpec(name: name, kind: FusionKind(p), temperature: base.temperature, topP: base.topP, maxTokens: base.maxTokens)
         }
     }
 

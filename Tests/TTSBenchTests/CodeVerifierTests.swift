@@ -237,8 +237,8 @@ import Testing
         let dir = try makeTempDir("code-suite")
         let yaml = baseSuite.replacingOccurrences(of: "verifiers:\n", with: "verifiers:\n  tests: {kind: code, timeout: 5, memory_mb: 256, max_processes: 4, network: none}\n  tests2: {kind: code}\n")
         let suite = try SuiteLoader.load(path: try writeFile(dir, "s.yaml", yaml))
-        #expect(suite.verifier("tests")?.kind == .code(Sandbox.Limits(timeout: 5, memoryMB: 256, maxProcesses: 4, allowNetwork: false)))
-        #expect(suite.verifier("tests2")?.kind == .code(Sandbox.Limits()))
+        #expect(suite.verifier("tests")?.kind == CodeKind(Sandbox.Limits(timeout: 5, memoryMB: 256, maxProcesses: 4, allowNetwork: false)))
+        #expect(suite.verifier("tests2")?.kind == CodeKind(Sandbox.Limits()))
         let bad = baseSuite.replacingOccurrences(of: "verifiers:\n", with: "verifiers:\n  tests: {kind: code, network: sometimes}\n")
         #expect(throws: SuiteError.self) { try SuiteLoader.load(path: try writeFile(dir, "b.yaml", bad)) }
         let unknown = baseSuite.replacingOccurrences(of: "verifiers:\n", with: "verifiers:\n  tests: {kind: code, timeuot: 3}\n")

@@ -112,8 +112,8 @@ final class ScriptedJudge: ModelClient, @unchecked Sendable {
         let dir = try makeTempDir("judge-suite")
         let yaml = baseSuite.replacingOccurrences(of: "verifiers:\n", with: "verifiers:\n  judge: {kind: judge, model: strong}\n  judge2: {kind: judge, model: mid, prompt: \"Grade {response} against {reference}\"}\n")
         let suite = try SuiteLoader.load(path: try writeFile(dir, "s.yaml", yaml))
-        #expect(suite.verifier("judge")?.kind == .judge(model: "strong", prompt: nil))
-        #expect(suite.verifier("judge2")?.kind == .judge(model: "mid", prompt: "Grade {response} against {reference}"))
+        #expect(suite.verifier("judge")?.kind == JudgeKind(model: "strong", prompt: nil))
+        #expect(suite.verifier("judge2")?.kind == JudgeKind(model: "mid", prompt: "Grade {response} against {reference}"))
         #expect(suite.verifier("judge")?.referencedModels == ["strong"])
         let unknown = baseSuite.replacingOccurrences(of: "verifiers:\n", with: "verifiers:\n  judge: {kind: judge, model: strnog}\n")
         do {

@@ -153,7 +153,7 @@ struct RewardTestError: Error, CustomStringConvertible {
 
     func parameters(_ yaml: String) throws -> RewardEndpointParameters {
         let suite = try SuiteLoader.load(data: Data(suiteYAML(verifier: yaml).utf8), path: "reward.yaml")
-        guard case .reward(let p) = suite.verifiers.first(where: { $0.name == "rm" })!.kind else {
+        guard let p = (suite.verifiers.first(where: { $0.name == "rm" })!.kind as? RewardKind)?.parameters else {
             throw RewardTestError("rm is not a reward verifier")
         }
         return p

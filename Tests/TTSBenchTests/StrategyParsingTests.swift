@@ -122,20 +122,20 @@ private let cases: [StrategyParseCase] = [
               bf: {kind: budget_forcing, budget: 1000}
 
             """, systems: "systems:\n  matrix: {model: [mid], strategy: [wm, mt, fu, fs, ff, rs, rp, bf], verifier: [math]}\n"))
-        func kind(_ name: String) -> StrategySpec.Kind { s.strategy(name)!.kind }
-        #expect(kind("wm") == .weightedMajority(n: 8, scorer: "rm", weighting: .sigmoid))
-        guard case .multiTemperature(let mt) = kind("mt") else { Issue.record("mt"); return }
+        func kind(_ name: String) -> any StrategyKind { s.strategy(name)!.kind }
+        #expect(kind("wm") == WeightedMajorityKind(n: 8, scorer: "rm", weighting: .sigmoid))
+        guard let mt = (kind("mt") as? MultiTemperatureKind)?.parameters else { Issue.record("mt"); return }
         #expect(mt.temperatures == [0.4, 0.8, 1.2])
         #expect(mt.allocation == [4, 3, 3])
         #expect(mt.minPerTemperature == 2 && mt.tauIntra == 0.6 && mt.tauCross == 1.0 && mt.finalRule == .pooled)
         #expect(s.strategy("mt")!.temperature == 0.4)
-        guard case .fusion(let fu) = kind("fu"), case .fusion(let fs) = kind("fs") else { Issue.record("fusion"); return }
+        guard let fu = (kind("fu") as? FusionKind)?.parameters, let fs = (kind("fs") as? FusionKind)?.parameters else { Issue.record("fusion"); return }
         #expect(fu.fuser == nil && fu.fuserTemperature == 0 && fu.prompt == FusionParameters.defaultPrompt)
         #expect(fs.fuser == "strong" && fs.fuserTemperature == 0.3)
-        #expect(kind("ff") == .firstFinish(n: 8))
-        #expect(kind("rs") == .refine(RefineParameters(mode: .sequential, rounds: 2, drafts: 4, workspace: 2000)))
-        #expect(kind("rp") == .refine(RefineParameters(mode: .parallel, rounds: 1, drafts: 4, workspace: 2000)))
-        #expect(kind("bf") == .budgetForcing(BudgetForcingParameters(budget: 1000, minTokens: 500, maxWaits: 2, cue: "Wait", answerTokens: 16)))
+        #expect(kind("ff") == FirstFinishKind(n: 8))
+        #expect(kind("rs") == RefineKind(RefineParameters(mode: .sequential, rounds: 2, drafts: 4, workspace: 2000)))
+        #expect(kind("rp") == RefineKind(RefineParameters(mode: .parallel, rounds: 1, drafts: 4, workspace: 2000)))
+        #expect(kind("bf") == BudgetForcingKind(BudgetForcingParameters(budget: 1000, minTokens: 500, maxWaits: 2, cue: "Wait", answerTokens: 16)))
         #expect(s.strategy("bf")!.maxTokens == 1000 - 16)
         #expect(s.strategies.map(\.label) == ["weighted_majority@8", "multi_temperature@10[0.4,0.8,1.2]", "fusion@8",
                                              "fusion@8 (fuser strong)", "first_finish@8", "refine@2r", "pdr@4x1r", "budget_forcing@1000"])
@@ -159,17 +159,9 @@ private let cases: [StrategyParseCase] = [
     @Test func theStrategiesSuiteLoadsWithEveryKind() throws {
         let s = try SuiteLoader.load(path: packageRoot + "/suites/strategies.yaml")
         let kinds = Set(s.systems.map { system -> String in
-            switch s.strategy(system.strategy)!.kind {
-            case .single: "single"
-            case .majority: "majority"
-            case .bestOfN: "best_of_n"
-            case .weightedMajority: "weighted_majority"
-            case .multiTemperature: "multi_temperature"
-            case .fusion: "fusion"
-            case .firstFinish: "first_finish"
-            case .refine(let p): "refine-\(p.mode.rawValue)"
-            case .budgetForcing: "budget_forcing"
-            }
+            let kind = s.strategy(system.strategy)!.kind
+            if let refine = kind as? RefineKind { return "refine-\(refine.parameters.mode.rawValue)" }
+            return type(of: kind).name
         })
         #expect(kinds == ["single", "majority", "best_of_n", "weighted_majority", "multi_temperature", "fusion", "first_finish",
                           "refine-sequential", "refine-parallel", "budget_forcing"])

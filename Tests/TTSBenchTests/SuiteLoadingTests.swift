@@ -28,11 +28,11 @@ import Testing
         let first = try #require(suite.system("weak/bon4"))
         #expect(first.model == "weak" && first.strategy == "bon4" && first.verifier == "math")
         #expect(suite.models.map(\.name) == ["weak", "mid", "strong"])
-        #expect(suite.strategy("bon4")?.kind == .bestOfN(n: 4, scorer: "rm"))
-        #expect(suite.strategy("maj4")?.kind == .majority(n: 4))
+        #expect(suite.strategy("bon4")?.kind == BestOfNKind(n: 4, scorer: "rm"))
+        #expect(suite.strategy("maj4")?.kind == MajorityKind(n: 4))
         #expect(suite.strategy("maj4")?.temperature == 0.8)
         #expect(suite.strategy("single")?.temperature == 0)
-        #expect(suite.verifier("rm")?.kind == .simulatedReward(auc: 0.8))
+        #expect(suite.verifier("rm")?.kind == SimulatedRewardKind(auc: 0.8))
         guard case .arithmetic(let spec) = suite.task.source else { Issue.record("not the generator"); return }
         #expect(spec == ArithmeticSpec(items: 40, digits: 2, operations: ["+", "-", "*"]))
         #expect(suite.task.extract == .boxed)
@@ -89,7 +89,7 @@ import Testing
         #expect(suite.strategy("s")?.temperature == 0)
         #expect(suite.strategy("k")?.temperature == 0.8)
         #expect(suite.strategy("k")?.maxTokens == 2048)
-        #expect(suite.verifier("v")?.kind == .numeric(tolerance: 1e-6))
+        #expect(suite.verifier("v")?.kind == NumericKind(tolerance: 1e-6))
         #expect(suite.compare.groupSize == 5 && suite.compare.alpha == 0.05 && suite.compare.pool == .shared)
         #expect(suite.compare.permutation == "pairwise" && SequentialSchedule.config(for: suite).scheme == .pairwise)
         guard case .arithmetic(let spec) = suite.task.source else { Issue.record("not the generator"); return }

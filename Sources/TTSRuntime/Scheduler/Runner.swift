@@ -153,10 +153,7 @@ public final class Runner: Sendable {
     /// or a reward endpoint would be called once more per answer class).
     static func recordsPoolScores(system: SystemSpec, suite: Suite) -> Bool {
         guard let strategy = suite.strategy(system.strategy), let verifier = suite.verifier(system.verifier) else { return false }
-        switch strategy.kind {
-        case .majority, .bestOfN: break
-        default: return false
-        }
+        guard StrategyFactory.recordsPoolScores(strategy) else { return false }
         if verifier.callsOut { return false }
         if let scorer = strategy.scorer.flatMap(suite.verifier), scorer.callsOut { return false }
         return true

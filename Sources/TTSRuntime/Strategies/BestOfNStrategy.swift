@@ -45,3 +45,8 @@ public struct StrategyError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var description: String { message }
 }
+
+extension BestOfNStrategy: StrategyMaker {
+    public init(_ kind: BestOfNKind, spec: StrategySpec) { self.init(n: kind.n, temperature: spec.temperature, scorer: kind.scorer) }
+    public static var recordsPoolScores: Bool { true }
+}

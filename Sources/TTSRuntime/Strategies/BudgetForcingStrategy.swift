@@ -85,3 +85,7 @@ public struct BudgetForcingStrategy: Strategy {
         return Outcome(answer: answer, correct: verdict.correct ?? false, samples: first + calls, detail: "\(how); \(verdict.detail)")
     }
 }
+
+extension BudgetForcingStrategy: StrategyMaker {
+    public init(_ kind: BudgetForcingKind, spec: StrategySpec) { self.init(parameters: kind.parameters, temperature: spec.temperature) }
+}

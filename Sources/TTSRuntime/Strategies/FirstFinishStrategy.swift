@@ -48,3 +48,7 @@ public struct FirstFinishStrategy: Strategy {
         return outcome
     }
 }
+
+extension FirstFinishStrategy: StrategyMaker {
+    public init(_ kind: FirstFinishKind, spec: StrategySpec) { self.init(n: kind.n, temperature: spec.temperature) }
+}

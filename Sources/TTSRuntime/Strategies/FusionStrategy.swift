@@ -89,3 +89,9 @@ func fillTemplate(_ template: String, _ values: [String: String]) -> String {
     }
     return out + rest
 }
+
+extension FusionStrategy: StrategyMaker {
+    public init(_ kind: FusionKind, spec: StrategySpec) {
+        self.init(parameters: kind.parameters, temperature: spec.temperature, maxTokens: spec.maxTokens)
+    }
+}

@@ -40,3 +40,8 @@ public struct MajorityStrategy: Strategy {
         return (best.answer, best.count)
     }
 }
+
+extension MajorityStrategy: StrategyMaker {
+    public init(_ kind: MajorityKind, spec: StrategySpec) { self.init(n: kind.n, temperature: spec.temperature) }
+    public static var recordsPoolScores: Bool { true }
+}

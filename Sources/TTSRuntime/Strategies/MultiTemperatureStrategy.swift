@@ -135,3 +135,7 @@ public struct MultiTemperatureStrategy: Strategy {
         return (best.answer, best.count)
     }
 }
+
+extension MultiTemperatureStrategy: StrategyMaker {
+    public init(_ kind: MultiTemperatureKind, spec: StrategySpec) { self.init(parameters: kind.parameters) }
+}

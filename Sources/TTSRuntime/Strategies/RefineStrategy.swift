@@ -143,3 +143,9 @@ public struct RefineStrategy: Strategy {
         return Outcome(answer: answer, correct: verdict.correct ?? false, samples: samples, detail: "\(how); \(verdict.detail)")
     }
 }
+
+extension RefineStrategy: StrategyMaker {
+    public init(_ kind: RefineKind, spec: StrategySpec) {
+        self.init(parameters: kind.parameters, temperature: spec.temperature, maxTokens: spec.maxTokens)
+    }
+}

@@ -15,3 +15,7 @@ public struct SingleStrategy: Strategy {
         return Outcome(answer: sample.answer, correct: verdict.correct ?? false, samples: samples, detail: verdict.detail)
     }
 }
+
+extension SingleStrategy: StrategyMaker {
+    public init(_ kind: SingleKind, spec: StrategySpec) { self.init(temperature: spec.temperature) }
+}

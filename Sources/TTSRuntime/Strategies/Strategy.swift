@@ -142,19 +142,53 @@ public protocol Strategy: Sendable {
     func solve(_ context: StrategyContext) async throws -> Outcome
 }
 
+/// A runtime strategy made from its kind's spec. Each strategy type conforms once (in its own
+/// file) and is listed once in `StrategyFactory.makers`.
+public protocol StrategyMaker: Strategy {
+    associatedtype Kind: StrategyKind
+    /// The strategy for `kind`; `spec` gives the decoding settings (temperature, max_tokens).
+    init(_ kind: Kind, spec: StrategySpec)
+    /// Whether the strategy records its pool's per-sample scores when asked
+    /// (`StrategyContext.recordPoolScores`: majority and best-of-N).
+    static var recordsPoolScores: Bool { get }
+}
+
+extension StrategyMaker {
+    public static var recordsPoolScores: Bool { false }
+    static var kindName: String { Kind.name }
+    static func instance(for spec: StrategySpec) -> (any Strategy)? {
+        (spec.kind as? Kind).map { Self($0, spec: spec) }
+    }
+}
+
 public enum StrategyFactory {
+    /// The registry: the strategy of each strategy kind, one line per kind.
+    static let makers: [any StrategyMaker.Type] = [
+        SingleStrategy.self,
+        MajorityStrategy.self,
+        BestOfNStrategy.self,
+        WeightedMajorityStrategy.self,
+        MultiTemperatureStrategy.self,
+        FusionStrategy.self,
+        FirstFinishStrategy.self,
+        RefineStrategy.self,
+        BudgetForcingStrategy.self,
+    ]
+
+    static let byKind: [String: any StrategyMaker.Type] = Dictionary(uniqueKeysWithValues: makers.map { ($0.kindName, $0) })
+
+    static func maker(_ spec: StrategySpec) -> any StrategyMaker.Type {
+        let name = type(of: spec.kind).name
+        guard let maker = byKind[name] else { preconditionFailure("no strategy is registered for kind '\(name)' (StrategyFactory.makers)") }
+        return maker
+    }
+
     public static func make(_ spec: StrategySpec) -> any Strategy {
-        switch spec.kind {
-        case .single: SingleStrategy(temperature: spec.temperature)
-        case .majority(let n): MajorityStrategy(n: n, temperature: spec.temperature)
-        case .bestOfN(let n, let scorer): BestOfNStrategy(n: n, temperature: spec.temperature, scorer: scorer)
-        case .weightedMajority(let n, let scorer, let weighting):
-            WeightedMajorityStrategy(n: n, temperature: spec.temperature, scorer: scorer, weighting: weighting)
-        case .multiTemperature(let p): MultiTemperatureStrategy(parameters: p)
-        case .fusion(let p): FusionStrategy(parameters: p, temperature: spec.temperature, maxTokens: spec.maxTokens)
-        case .firstFinish(let n): FirstFinishStrategy(n: n, temperature: spec.temperature)
-        case .refine(let p): RefineStrategy(parameters: p, temperature: spec.temperature, maxTokens: spec.maxTokens)
-        case .budgetForcing(let p): BudgetForcingStrategy(parameters: p, temperature: spec.temperature)
-        }
+        maker(spec).instance(for: spec)!
+    }
+
+    /// Whether the strategy of `spec` records its pool's per-sample scores.
+    public static func recordsPoolScores(_ spec: StrategySpec) -> Bool {
+        maker(spec).recordsPoolScores
     }
 }

@@ -70,3 +70,9 @@ public struct WeightedMajorityStrategy: Strategy {
         return (best.answer, best.weight, best.votes, total)
     }
 }
+
+extension WeightedMajorityStrategy: StrategyMaker {
+    public init(_ kind: WeightedMajorityKind, spec: StrategySpec) {
+        self.init(n: kind.n, temperature: spec.temperature, scorer: kind.scorer, weighting: kind.weighting)
+    }
+}

@@ -144,3 +144,9 @@ actor CodeVerdictCache {
         entries[key] = verdict
     }
 }
+
+extension CodeVerifier: VerifierMaker {
+    public static func make(_ kind: CodeKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+        CodeVerifier(limits: kind.limits)
+    }
+}

@@ -14,3 +14,9 @@ public struct ExactVerifier: Verifier {
 
     public func votingKey(_ answer: String) -> String { AnswerNormalizer.basic(answer, lowercase: !caseSensitive) }
 }
+
+extension ExactVerifier: VerifierMaker {
+    public static func make(_ kind: ExactKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+        ExactVerifier(caseSensitive: kind.caseSensitive)
+    }
+}

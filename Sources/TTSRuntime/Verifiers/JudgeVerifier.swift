@@ -115,3 +115,10 @@ public struct JudgeVerifier: Verifier {
         }
     }
 }
+
+extension JudgeVerifier: VerifierMaker {
+    public static func make(_ kind: JudgeKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+        JudgeVerifier(name: spec.name, model: kind.model, client: clients[kind.model], prompt: kind.prompt ?? JudgeVerifier.defaultPrompt,
+                      suiteSeed: suiteSeed)
+    }
+}

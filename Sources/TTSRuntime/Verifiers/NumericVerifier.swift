@@ -24,3 +24,9 @@ public struct NumericVerifier: Verifier {
         return String(value)
     }
 }
+
+extension NumericVerifier: VerifierMaker {
+    public static func make(_ kind: NumericKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+        NumericVerifier(tolerance: kind.tolerance)
+    }
+}

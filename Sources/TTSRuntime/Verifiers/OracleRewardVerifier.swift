@@ -25,3 +25,9 @@ public struct OracleRewardVerifier: Verifier {
 
     public func votingKey(_ answer: String) -> String { inner.votingKey(answer) }
 }
+
+extension OracleRewardVerifier: VerifierMaker {
+    public static func make(_ kind: OracleKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+        OracleRewardVerifier(inner: OracleRewardVerifier.inner(kind.using))
+    }
+}

@@ -209,3 +209,9 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
         }
     }
 }
+
+extension RewardEndpointVerifier: VerifierMaker {
+    public static func make(_ kind: RewardKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> RewardEndpointVerifier {
+        RewardEndpointVerifier(name: spec.name, parameters: kind.parameters)
+    }
+}

@@ -26,3 +26,9 @@ public struct SimulatedRewardVerifier: Verifier {
         return Verdict(correct: nil, reward: reward, detail: "simulated reward (AUC \(auc))")
     }
 }
+
+extension SimulatedRewardVerifier: VerifierMaker {
+    public static func make(_ kind: SimulatedRewardKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+        SimulatedRewardVerifier(name: spec.name, auc: kind.auc, suiteSeed: suiteSeed)
+    }
+}

@@ -38,21 +38,41 @@ extension Verifier {
     public func votingKey(_ answer: String) -> String { AnswerNormalizer.basic(answer) }
 }
 
+/// A runtime verifier made from its kind's spec. Each verifier type conforms once (in its own
+/// file) and is listed once in `VerifierFactory.makers`.
+public protocol VerifierMaker: Verifier {
+    associatedtype Kind: VerifierKind
+    /// The verifier for `kind`; `clients` are the suite's model clients by name (a judge calls one).
+    static func make(_ kind: Kind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self
+}
+
+extension VerifierMaker {
+    static var kindName: String { Kind.name }
+    static func instance(for spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> (any Verifier)? {
+        (spec.kind as? Kind).map { make($0, spec: spec, suiteSeed: suiteSeed, clients: clients) }
+    }
+}
+
 public enum VerifierFactory {
+    /// The registry: the verifier of each verifier kind, one line per kind.
+    static let makers: [any VerifierMaker.Type] = [
+        ExactVerifier.self,
+        NumericVerifier.self,
+        MathVerifier.self,
+        CodeVerifier.self,
+        JudgeVerifier.self,
+        RewardEndpointVerifier.self,
+        OracleRewardVerifier.self,
+        SimulatedRewardVerifier.self,
+    ]
+
+    static let byKind: [String: any VerifierMaker.Type] = Dictionary(uniqueKeysWithValues: makers.map { ($0.kindName, $0) })
+
     /// `clients` are the suite's model clients by name (a judge calls one).
     public static func make(_ spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient] = [:]) -> any Verifier {
-        switch spec.kind {
-        case .code(let limits): CodeVerifier(limits: limits)
-        case .judge(let model, let prompt):
-            JudgeVerifier(name: spec.name, model: model, client: clients[model], prompt: prompt ?? JudgeVerifier.defaultPrompt, suiteSeed: suiteSeed)
-        case .exact(let caseSensitive): ExactVerifier(caseSensitive: caseSensitive)
-        case .numeric(let tolerance): NumericVerifier(tolerance: tolerance)
-        case .math: MathVerifier()
-        case .simulatedReward(let auc): SimulatedRewardVerifier(name: spec.name, auc: auc, suiteSeed: suiteSeed)
-        case .oracle(let using):
-            OracleRewardVerifier(inner: OracleRewardVerifier.inner(using))
-        case .reward(let parameters): RewardEndpointVerifier(name: spec.name, parameters: parameters)
-        }
+        let name = type(of: spec.kind).name
+        guard let maker = byKind[name] else { preconditionFailure("no verifier is registered for kind '\(name)' (VerifierFactory.makers)") }
+        return maker.instance(for: spec, suiteSeed: suiteSeed, clients: clients)!
     }
 }
 

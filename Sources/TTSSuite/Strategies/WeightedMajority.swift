@@ -1,0 +1,35 @@
+/// `kind: weighted_majority`: N samples, each answer's votes weighted by a reward verifier's score.
+public struct WeightedMajorityKind: ParsableStrategyKind, Equatable {
+    public static let name = "weighted_majority"
+    public static let fingerprintTag = "weightedMajority"
+    static let keys = ["n", "scorer", "weighting"]
+
+    public var n: Int
+    public var scorer: String
+    public var weighting: VoteWeighting
+    public init(n: Int, scorer: String, weighting: VoteWeighting = .sigmoid) {
+        self.n = n
+        self.scorer = scorer
+        self.weighting = weighting
+    }
+
+    static func parse(_ s: YAMLCursor, context: inout StrategyParseContext) throws -> Self {
+        let n = try context.samples(s)
+        let scorer = try context.scorer(s, kind: name)
+        let weighting = try s.optional("weighting").map { VoteWeighting(rawValue: try $0.oneOf(VoteWeighting.allCases.map(\.rawValue)))! } ?? .sigmoid
+        return Self(n: n, scorer: scorer, weighting: weighting)
+    }
+
+    public var samplesPerItem: Int { n }
+    public var scorerName: String? { scorer }
+    public var label: String { "weighted_majority@\(n)" }
+    public var variantBaseSamples: Int? { n }
+}
+
+/// How a weighted-majority vote turns a reward into a vote weight.
+public enum VoteWeighting: String, Sendable, CaseIterable, Encodable {
+    /// σ(reward): for rewards on the logit scale (a classifier's score), always positive.
+    case sigmoid
+    /// The reward itself, with negative rewards counted as 0 (for rewards already in [0, 1]).
+    case raw
+}

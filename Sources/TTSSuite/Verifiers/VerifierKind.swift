@@ -1,0 +1,65 @@
+import TTSCore
+
+/// One kind of verifier (`kind: math`, `kind: judge`, ...): its parameters as read from the
+/// suite, and what the rest of the harness asks of a verifier spec.
+///
+/// Each kind is declared once, in its own file under `Sources/TTSSuite/Verifiers/`, and listed
+/// once in `VerifierKinds.all`; its runtime verifier is listed once in TTSRuntime's
+/// `VerifierFactory.makers`. Fingerprints hash `{fingerprintTag: <the kind's encoding>}`
+/// (`VerifierFingerprint`), the shape of the enum this registry replaced.
+public protocol VerifierKind: Sendable, Encodable {
+    /// The name written in suites (`kind: simulated`).
+    static var name: String { get }
+    /// The kind's key in its canonical JSON (`simulatedReward`). Never change it: fingerprints hash it.
+    static var fingerprintTag: String { get }
+    /// Whether it can decide correctness (and so be a system's verifier).
+    var judgesCorrectness: Bool { get }
+    /// Whether it yields a reward (and so can be a best-of-N scorer).
+    var givesReward: Bool { get }
+    /// Models of the suite it calls (a judge): their fingerprints shape its verdicts.
+    var referencedModels: [String] { get }
+    /// Whether it calls something outside the process (a model of the suite, an HTTP endpoint).
+    var callsOut: Bool { get }
+}
+
+extension VerifierKind {
+    public var judgesCorrectness: Bool { true }
+    public var givesReward: Bool { false }
+    public var referencedModels: [String] { [] }
+    public var callsOut: Bool { !referencedModels.isEmpty }
+}
+
+/// Whether two kinds are the same kind with the same parameters (their canonical JSON).
+public func == (lhs: (any VerifierKind)?, rhs: (any VerifierKind)?) -> Bool {
+    switch (lhs, rhs) {
+    case (nil, nil): true
+    case (let a?, let b?): Fingerprint.canonicalJSON(TaggedKind(a)) == Fingerprint.canonicalJSON(TaggedKind(b))
+    default: false
+    }
+}
+
+/// How a verifier kind is read from the suite (the suite parser's side of `VerifierKind`).
+protocol ParsableVerifierKind: VerifierKind {
+    /// Reads the verifier's node (its keys checked by the kind), with `parser` for the rest of the suite.
+    static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self
+}
+
+/// The registry of verifier kinds: one line per kind, in the order error messages list them.
+enum VerifierKinds {
+    static let all: [any ParsableVerifierKind.Type] = [
+        ExactKind.self,
+        NumericKind.self,
+        MathKind.self,
+        CodeKind.self,
+        JudgeKind.self,
+        RewardKind.self,
+        OracleKind.self,
+        SimulatedRewardKind.self,
+    ]
+
+    static let names = all.map { $0.name }
+
+    static func named(_ name: String) -> (any ParsableVerifierKind.Type)? {
+        all.first { $0.name == name }
+    }
+}
