@@ -20,7 +20,9 @@ demo-real: build
 	@echo
 	@echo "Leaderboard: results/tiny-real/leaderboard.md; database: $(DB)"
 
+# The layering check (targets one-way, SQL and GRDB only in TTSStore), then the tests.
 test:
+	python3 tools/check_layers.py
 	$(SWIFT) build --product ttsbench
 	$(SWIFT) test
 

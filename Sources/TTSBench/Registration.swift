@@ -15,7 +15,7 @@ enum Registration {
             dependencies: BuildInfo.dependencies.map { ProvenanceRecord.Dependency(name: $0.name, version: $0.version) },
             fingerprintVersion: Fingerprint.version)
         let record = SuiteRecord(name: suite.name, fingerprint: suite.fingerprint, fingerprintVersion: Fingerprint.version,
-                                 yaml: suite.sourceText, taskDigest: task.digest, compareJSON: suite.compare.canonicalJSON,
+                                 yaml: Redaction.credentials(in: suite.sourceText), taskDigest: task.digest, compareJSON: suite.compare.canonicalJSON,
                                  provenanceJSON: Fingerprint.canonicalJSON(provenance))
         let models = suite.models.map { ModelRecord(suite: suite.name, name: $0.name, fingerprint: $0.fingerprint, label: $0.label) }
         let systems = suite.systems.enumerated().map { position, s in

@@ -250,10 +250,60 @@ import Testing
     @Test func provenanceHoldsNoKeyAndNoClock() async throws {
         let text = String(decoding: try await Self.published().files["provenance.json"]!, as: UTF8.self)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        for key in ["suite_fingerprint", "ttsbench_version", "git_commit", "dataset", "models", "seeds", "dates", "adastop"] {
+        for key in ["suite_fingerprint", "ttsbench_version", "git_commit", "dependencies", "fingerprint_version", "dataset", "models",
+                    "seeds", "dates", "adastop"] {
             #expect(json.keys.contains(key), "provenance lacks \(key)")
         }
-        #expect(!text.lowercased().contains("api_key\""))
+    }
+
+    /// A key planted in the environment variable an endpoint names, and credentials in its URL,
+    /// appear in no published file and nowhere in the database; a second publish a second later
+    /// writes the same bytes (no clock of the writing run enters them).
+    @Test func aPlantedKeyIsNeverWrittenAndNoClockEntersTheBytes() async throws {
+        let dir = try makeTempDir("lb-planted")
+        let key = "sk-planted-\(UUID().uuidString)"
+        setenv("TTSBENCH_PLANTED_KEY", key, 1)
+        defer { unsetenv("TTSBENCH_PLANTED_KEY") }
+        let suitePath = try writeFile(dir, "planted.yaml", """
+            suite: planted
+            seed: 5
+            task: {generate: {kind: arithmetic, items: 12}}
+            models:
+              m: {kind: simulated, ability: 0.5}
+              remote: {kind: openai, base_url: "http://user:hunter2-planted@127.0.0.1:9/v1?token=query-planted", model: x,
+                       api_key_env: TTSBENCH_PLANTED_KEY}
+            verifiers:
+              math: {kind: math}
+            strategies:
+              maj4: {kind: majority, n: 4, temperature: 0.8}
+              single: {kind: single, temperature: 0.0}
+            systems:
+              matrix: {model: [m], strategy: [maj4, single], verifier: [math]}
+            compare: {group_size: 2, max_interims: 1, permutations: 200}
+
+            """)
+        var options = Session.Options()
+        options.databasePath = dir + "/db.sqlite"
+        options.outputDirectory = dir + "/out"
+        options.showProgress = false
+        let first = try await Session.open(suitePath: suitePath, options: options).publish()
+        let firstBytes = try first.files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let provenance = String(decoding: firstBytes[first.files.firstIndex { $0.hasSuffix("provenance.json") }!], as: UTF8.self)
+        #expect(provenance.contains("\"api_key_env\": \"TTSBENCH_PLANTED_KEY\"") && provenance.contains("http://127.0.0.1:9/v1"))
+        for secret in [key, "hunter2-planted", "query-planted"] {
+            for (path, bytes) in zip(first.files, firstBytes) {
+                #expect(!String(decoding: bytes, as: UTF8.self).contains(secret), "\(secret) written to \(path)")
+            }
+            for file in try FileManager.default.contentsOfDirectory(atPath: dir) where file.hasPrefix("db.sqlite") {
+                let raw = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + file))
+                #expect(raw.range(of: Data(secret.utf8)) == nil, "\(secret) stored in \(file)")
+            }
+        }
+        // A second later, the same database and suite: the same bytes.
+        try await Task.sleep(for: .milliseconds(1100))
+        options.outputDirectory = dir + "/again"
+        let second = try await Session.open(suitePath: suitePath, options: options).publish()
+        #expect(try second.files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == firstBytes)
     }
 
     @Test func latencyAndCurvesComeFromTheDatabaseForEveryRow() async throws {

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Checks the one-way layering that the targets promise (docs/architecture.md), from
+`swift package dump-package` and the sources: `make test` runs it before the tests.
+
+- TTSReport reaches (transitively) no runtime, suite-parsing or use-case target;
+- TTSStore is the only target that imports GRDB or holds SQL;
+- AdaStop and TTSCore depend on nothing of the project.
+Exits 1 naming every violation."""
+import json, os, re, subprocess, sys
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+package = json.loads(subprocess.run(["swift", "package", "dump-package"], cwd=root, check=True,
+                                    capture_output=True, text=True).stdout)
+deps = {}
+for t in package["targets"]:
+    names = []
+    for d in t.get("dependencies", []):
+        for kind in ("byName", "target"):
+            if kind in d:
+                names.append(d[kind][0])
+        if "product" in d:
+            names.append("product:" + d["product"][0])
+    deps[t["name"]] = names
+
+def reach(target):
+    seen, todo = set(), [target]
+    while todo:
+        for d in deps.get(todo.pop(), []):
+            if d not in seen:
+                seen.add(d)
+                todo.append(d)
+    return seen
+
+problems = []
+for target, forbidden in {
+    "TTSReport": {"TTSRuntime", "TTSSuite", "TTSBench", "product:Yams", "product:AsyncHTTPClient"},
+    "TTSStore": {"TTSRuntime", "TTSSuite", "TTSReport", "TTSBench", "AdaStop"},
+    "TTSSuite": {"TTSRuntime", "TTSReport", "TTSBench"},
+    "TTSRuntime": {"TTSReport", "TTSBench"},
+    "TTSCore": set(deps) | {"product:GRDB"},
+    "AdaStop": set(deps) | {"product:GRDB"},
+}.items():
+    if target not in deps:
+        problems.append(f"Package.swift has no target {target}")
+        continue
+    bad = sorted(reach(target) & forbidden)
+    if bad:
+        problems.append(f"{target} reaches {', '.join(bad)}")
+
+sql = re.compile(r'\b(SELECT\s+[\w*(]|INSERT\s+(OR\s+\w+\s+)?INTO\b|CREATE\s+(TABLE|INDEX)\b|DELETE\s+FROM\b|UPDATE\s+\w+\s+SET\b|PRAGMA\s+\w)')
+for dirpath, _, files in os.walk(os.path.join(root, "Sources")):
+    for f in files:
+        if not f.endswith(".swift"):
+            continue
+        path = os.path.join(dirpath, f)
+        rel = os.path.relpath(path, root)
+        if rel.startswith("Sources/TTSStore/"):
+            continue
+        text = open(path, encoding="utf-8").read()
+        if re.search(r'^\s*import\s+GRDB\b', text, re.M):
+            problems.append(f"{rel} imports GRDB (only TTSStore may)")
+        for n, line in enumerate(text.splitlines(), 1):
+            if sql.search(line) and not line.lstrip().startswith("//"):
+                problems.append(f"{rel}:{n}: SQL outside TTSStore: {line.strip()[:80]}")
+
+if problems:
+    print("layering check failed:\n- " + "\n- ".join(problems))
+    sys.exit(1)
+print(f"layering check: {len(deps)} targets, one-way; SQL and GRDB only in TTSStore")
