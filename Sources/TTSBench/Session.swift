@@ -65,6 +65,16 @@ public struct Session: Sendable {
     /// `seeds` seeds per system, with no test), records how many seeds each system used, and
     /// writes leaderboard.md and leaderboard.json.
     public func run(seeds: Int? = nil) async throws -> RunReport {
+        try await run(seeds: seeds, formats: [.md, .json])
+    }
+
+    /// `ttsbench publish`: a run (a resume: nothing is generated when the suite is complete),
+    /// then the five files of a published leaderboard, built once from the database.
+    public func publish() async throws -> RunReport {
+        try await run(seeds: nil, formats: LeaderboardFormat.allCases)
+    }
+
+    func run(seeds: Int?, formats: [LeaderboardFormat]) async throws -> RunReport {
         let clock = ContinuousClock()
         let start = clock.now
         let before = try await store.sampleCount()
@@ -84,21 +94,10 @@ public struct Session: Sendable {
         }
         let after = try await store.sampleCount()
         let (board, files) = try LeaderboardFiles.write(reader: store.reader, suite: suite.name, directory: outputDirectory,
-                                                        formats: [.md, .json])
+                                                        formats: formats)
         let elapsed = clock.now - start
         return RunReport(leaderboard: board, files: files, samplesGenerated: after - before,
                          seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-    }
-
-    /// `ttsbench publish`: a run (a resume: nothing is generated when the suite is complete),
-    /// then the five files of a published leaderboard, built once from the database.
-    public func publish() async throws -> RunReport {
-        var report = try await run()
-        let (board, files) = try LeaderboardFiles.write(reader: store.reader, suite: suite.name, directory: outputDirectory,
-                                                        formats: LeaderboardFormat.allCases)
-        report.leaderboard = board
-        report.files = files
-        return report
     }
 
     var outputDirectory: String { (options.outputDirectory as NSString).appendingPathComponent(suite.name) }
