@@ -32,7 +32,8 @@ enum Binary {
         let process = Process()
         let outPath: String, errPath: String
 
-        init(_ arguments: [String], in dir: String) throws {
+        /// `environment`: the child's whole environment (nil: this process's).
+        init(_ arguments: [String], in dir: String, environment: [String: String]? = nil) throws {
             guard FileManager.default.isExecutableFile(atPath: Binary.path) else {
                 throw BinaryMissing(path: Binary.path)
             }
@@ -43,6 +44,7 @@ enum Binary {
             process.executableURL = URL(fileURLWithPath: Binary.path)
             process.arguments = arguments
             process.currentDirectoryURL = URL(fileURLWithPath: dir)
+            if let environment { process.environment = environment }
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
             process.standardInput = FileHandle.nullDevice
@@ -100,8 +102,9 @@ enum Binary {
     }
     struct TimedOut: Error { var timeout: Duration }
 
-    static func run(_ arguments: [String], in dir: String, timeout: Duration = .seconds(60)) async throws -> Result {
-        try await Running(arguments, in: dir).wait(timeout: timeout)
+    static func run(_ arguments: [String], in dir: String, environment: [String: String]? = nil,
+                    timeout: Duration = .seconds(60)) async throws -> Result {
+        try await Running(arguments, in: dir, environment: environment).wait(timeout: timeout)
     }
 }
 

@@ -37,25 +37,7 @@ import Testing
 
         """
 
-    /// Runs the binary in `dir` with exactly `environment`.
-    static func run(_ arguments: [String], in dir: String, environment: [String: String]) throws -> (Int32, String) {
-        guard FileManager.default.isExecutableFile(atPath: Binary.path) else { throw Binary.BinaryMissing(path: Binary.path) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binary.path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.environment = environment
-        let errPath = dir + "/stderr-\(UUID().uuidString).txt"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-    }
-
-    @Test func aPublishedFileSuiteRegeneratesByteIdenticallyFromTheDatabaseAlone() throws {
+    @Test func aPublishedFileSuiteRegeneratesByteIdenticallyFromTheDatabaseAlone() async throws {
         let base = try e2eTempDir("regen")
         let project = base + "/project", elsewhere = base + "/elsewhere"
         try FileManager.default.createDirectory(atPath: project + "/data", withIntermediateDirectories: true)
@@ -63,17 +45,17 @@ import Testing
         try Data(Self.items.utf8).write(to: URL(fileURLWithPath: project + "/data/q.jsonl"))
         try Data(Self.suite.utf8).write(to: URL(fileURLWithPath: project + "/regen.yaml"))
 
-        let (status, err) = try Self.run(["publish", "regen.yaml", "--db", "db.sqlite", "--out", "out", "--quiet"], in: project,
-                                         environment: ProcessInfo.processInfo.environment)
-        #expect(status == 0, "publish failed: \(err)")
+        let published1 = try await Binary.run(["publish", "regen.yaml", "--db", "db.sqlite", "--out", "out", "--quiet"], in: project,
+                                              timeout: .seconds(300))
+        #expect(published1.status == 0, "publish failed: \(published1.stderr)")
         let names = ["leaderboard.md", "leaderboard.csv", "leaderboard.json", "index.html", "provenance.json"]
         let published = try names.map { try Data(contentsOf: URL(fileURLWithPath: project + "/out/regen/" + $0)) }
 
         try FileManager.default.removeItem(atPath: project + "/data/q.jsonl")
         try FileManager.default.removeItem(atPath: project + "/regen.yaml")
-        let (status2, err2) = try Self.run(["leaderboard", "--db", project + "/db.sqlite", "--suite", "regen", "--format", "all",
-                                            "--out", elsewhere + "/again"], in: elsewhere, environment: ["PATH": ""])
-        #expect(status2 == 0, "leaderboard failed: \(err2)")
+        let regenerated = try await Binary.run(["leaderboard", "--db", project + "/db.sqlite", "--suite", "regen", "--format", "all",
+                                                "--out", elsewhere + "/again"], in: elsewhere, environment: ["PATH": ""])
+        #expect(regenerated.status == 0, "leaderboard failed: \(regenerated.stderr)")
         for (name, bytes) in zip(names, published) {
             let again = try Data(contentsOf: URL(fileURLWithPath: elsewhere + "/again/" + name))
             #expect(again == bytes, "\(name) differs when regenerated from the database alone")
