@@ -62,39 +62,3 @@ enum Registration {
         return ProvenanceRecord.Endpoint(api: p.api.rawValue, apiKeyEnv: p.apiKeyEnv, baseURLs: urls, model: p.model)
     }
 }
-
-extension ModelSpec {
-    var isSimulated: Bool {
-        if case .simulated = kind { return true }
-        return false
-    }
-
-    /// The model kind as written in a suite.
-    var kindName: String {
-        switch kind {
-        case .simulated: "simulated"
-        case .openai: "openai"
-        case .replay: "replay"
-        }
-    }
-}
-
-extension StrategySpec {
-    /// The strategy family: its label up to "@" ("majority", "best_of_n", "pdr", ...).
-    var family: String { String(label.prefix { $0 != "@" && $0 != " " }) }
-}
-
-extension CompareSpec {
-    /// The AdaStop parameters, as stored with the suite (sorted keys: byte-stable).
-    var canonicalJSON: String {
-        let comparisons: String
-        switch self.comparisons {
-        case .all: comparisons = "\"all\""
-        case .reference(let r): comparisons = "{\"reference\":\(jsonString(r))}"
-        case .pairs(let p): comparisons = "[" + p.map { "[\(jsonString($0[0])),\(jsonString($0[1]))]" }.joined(separator: ",") + "]"
-        }
-        return "{\"alpha\":\(alpha),\"comparisons\":\(comparisons),\"group_size\":\(groupSize),\"max_interims\":\(maxInterims),"
-            + "\"metric\":\(jsonString(metric)),\(permutation == "pairwise" ? "" : "\"permutation\":\(jsonString(permutation)),")"
-            + "\"permutations\":\(permutations),\"pool\":\"\(pool.rawValue)\",\"rule\":\(jsonString(rule))}"
-    }
-}

@@ -34,7 +34,11 @@ public struct Session: Sendable {
 
     /// Loads the suite and its task, locks and opens the database, and records the suite.
     public static func open(suitePath: String, options: Options, checkOutput: Bool = true) async throws -> Session {
-        let suite = try SuiteLoader.load(path: suitePath)
+        try await open(suite: try SuiteLoader.load(path: suitePath), options: options, checkOutput: checkOutput)
+    }
+
+    /// The same, for a suite already loaded.
+    public static func open(suite: Suite, options: Options, checkOutput: Bool = true) async throws -> Session {
         let task = try TaskLoader.load(suite.task, suiteSeed: suite.seed)
         // An output directory that cannot be written fails the run now, not after hours of generation.
         if checkOutput { try AtomicWriter.checkWritable((options.outputDirectory as NSString).appendingPathComponent(suite.name)) }
@@ -108,13 +112,7 @@ public struct Session: Sendable {
     /// decisions are recorded under their own scope (`<suite>:compare:<a>|<b>`), never as the
     /// suite's decisions; its seed runs are shared with the suite's systems.
     public func compare(_ a: String, _ b: String, overrides: CompareOverrides = CompareOverrides()) async throws -> CompareReport {
-        let names = suite.systems.map(\.name)
-        for name in [a, b] where suite.system(name) == nil {
-            let suggestion = closest(name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
-            throw SuiteError(file: suite.path, line: 1, column: 1,
-                             message: "the suite defines no system '\(name)'\(suggestion); systems: \(names.joined(separator: ", "))")
-        }
-        guard a != b else { throw SuiteError(file: suite.path, line: 1, column: 1, message: "compare needs two different systems") }
+        try Self.checkComparable(a, b, in: suite)
         var config = SequentialSchedule.config(for: suite)
         if let alpha = overrides.alpha { config.alpha = alpha }
         if let n = overrides.groupSize { config.groupSize = n }
@@ -134,6 +132,28 @@ public struct Session: Sendable {
                              seedsA: xs.count, seedsB: ys.count, meanA: Bootstrap.mean(xs), meanB: Bootstrap.mean(ys),
                              difference: Bootstrap.mean(xs) - Bootstrap.mean(ys), ciLow: lo, ciHigh: hi, config: config,
                              metric: suite.compare.metric, paired: paired)
+    }
+}
+
+extension Session {
+    /// Names two distinct systems of the suite, or a located error naming the suite's systems.
+    static func checkComparable(_ a: String, _ b: String, in suite: Suite) throws {
+        let names = suite.systems.map(\.name)
+        for name in [a, b] where suite.system(name) == nil {
+            let suggestion = closest(name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw SuiteError(file: suite.path, line: 1, column: 1,
+                             message: "the suite defines no system '\(name)'\(suggestion); systems: \(names.joined(separator: ", "))")
+        }
+        guard a != b else { throw SuiteError(file: suite.path, line: 1, column: 1, message: "compare needs two different systems") }
+    }
+
+    /// `ttsbench compare` from a suite file: the two names are checked before anything is
+    /// opened or recorded.
+    public static func compare(suitePath: String, _ a: String, _ b: String, overrides: CompareOverrides = CompareOverrides(),
+                               options: Options) async throws -> CompareReport {
+        let suite = try SuiteLoader.load(path: suitePath)
+        try checkComparable(a, b, in: suite)
+        return try await open(suite: suite, options: options, checkOutput: false).compare(a, b, overrides: overrides)
     }
 }
 

@@ -115,3 +115,19 @@ public struct ReplayModelParameters: Sendable, Equatable {
     /// What to do when a request has no recorded completion: fail the sample (default).
     public var shownPath: String
 }
+
+extension ModelSpec {
+    public var isSimulated: Bool {
+        if case .simulated = kind { return true }
+        return false
+    }
+
+    /// The model kind as written in a suite.
+    public var kindName: String {
+        switch kind {
+        case .simulated: "simulated"
+        case .openai: "openai"
+        case .replay: "replay"
+        }
+    }
+}

@@ -35,3 +35,8 @@ public struct StrategySpec: Sendable, Equatable {
         a.name == b.name && Fingerprint.canonicalJSON(StrategyFingerprint(a)) == Fingerprint.canonicalJSON(StrategyFingerprint(b))
     }
 }
+
+extension StrategySpec {
+    /// The strategy family: its label up to "@" ("majority", "best_of_n", "pdr", ...).
+    public var family: String { String(label.prefix { $0 != "@" && $0 != " " }) }
+}

@@ -100,3 +100,18 @@ public struct CompareSpec: Sendable {
 
     public static let metrics = ["accuracy"]
 }
+
+extension CompareSpec {
+    /// The AdaStop parameters, as stored with the suite (sorted keys: byte-stable).
+    public var canonicalJSON: String {
+        let comparisons: String
+        switch self.comparisons {
+        case .all: comparisons = "\"all\""
+        case .reference(let r): comparisons = "{\"reference\":\(jsonString(r))}"
+        case .pairs(let p): comparisons = "[" + p.map { "[\(jsonString($0[0])),\(jsonString($0[1]))]" }.joined(separator: ",") + "]"
+        }
+        return "{\"alpha\":\(alpha),\"comparisons\":\(comparisons),\"group_size\":\(groupSize),\"max_interims\":\(maxInterims),"
+            + "\"metric\":\(jsonString(metric)),\(permutation == "pairwise" ? "" : "\"permutation\":\(jsonString(permutation)),")"
+            + "\"permutations\":\(permutations),\"pool\":\"\(pool.rawValue)\",\"rule\":\(jsonString(rule))}"
+    }
+}

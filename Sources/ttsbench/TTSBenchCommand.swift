@@ -126,7 +126,7 @@ struct Compare: AsyncParsableCommand {
         let overrides = CompareOverrides(alpha: statistics.alpha, groupSize: statistics.groupSize,
                                          maxInterims: statistics.maxInterims, permutations: statistics.permutations)
         do {
-            let report = try await Session.open(suitePath: suite, options: options, checkOutput: false).compare(systemA, systemB, overrides: overrides)
+            let report = try await Session.compare(suitePath: suite, systemA, systemB, overrides: overrides, options: options)
             print(json ? report.json() : report.text(), terminator: json ? "\n" : "")
         } catch let error as SuiteError {
             throw Exit.fail(error.description, code: 2)

@@ -8,7 +8,7 @@ import Foundation
 import GRDB
 import Testing
 
-/// Library-level determinism and resume: `SuiteRun.run` on temporary databases.
+/// Library-level determinism and resume: `Session.run` on temporary databases.
 @Suite struct ResumeTests {
     struct Files: Equatable {
         var markdown: Data

@@ -1,0 +1,46 @@
+@testable import TTSBench
+@testable import TTSSuite
+@testable import TTSStore
+import Foundation
+import Testing
+
+/// The use-case layer: what `compare` does before anything is recorded.
+@Suite struct SessionTests {
+    static let suite = """
+        suite: session
+        seed: 1
+        task: {generate: {kind: arithmetic, items: 10}}
+        models:
+          a: {kind: simulated, ability: 0.0}
+          b: {kind: simulated, ability: 1.0}
+        verifiers:
+          math: {kind: math}
+        strategies:
+          maj4: {kind: majority, n: 4, temperature: 0.8}
+        systems:
+          matrix: {model: [a, b], strategy: [maj4], verifier: [math]}
+        compare: {group_size: 2, max_interims: 2, permutations: 200}
+
+        """
+
+    @Test func compareNamingAnUnknownSystemFailsBeforeOpeningTheDatabase() async throws {
+        let dir = try makeTempDir("session-compare")
+        let path = try writeFile(dir, "session.yaml", Self.suite)
+        var options = Session.Options()
+        options.databasePath = dir + "/db.sqlite"
+        options.showProgress = false
+        let error = await #expect(throws: SuiteError.self) {
+            _ = try await Session.compare(suitePath: path, "a/maj4", "b/maj", options: options)
+        }
+        #expect(error?.message.contains("did you mean 'b/maj4'") == true)
+        await #expect(throws: SuiteError.self) { _ = try await Session.compare(suitePath: path, "a/maj4", "a/maj4", options: options) }
+        #expect(!FileManager.default.fileExists(atPath: options.databasePath), "nothing is opened or recorded for a bad name")
+
+        // Two real systems: decided, recorded under the compare's own scope, not the suite's.
+        let report = try await Session.compare(suitePath: path, "a/maj4", "b/maj4", options: options)
+        #expect(report.seedsA == report.seedsB && report.seedsA >= 2)
+        let reader = try StoreReader(path: options.databasePath)
+        #expect(try reader.decisions(scope: "session").isEmpty)
+        #expect(try reader.decisions(scope: "session:compare:a/maj4|b/maj4").count == 1)
+    }
+}
