@@ -28,6 +28,7 @@ public struct Session: Sendable {
     public let task: LoadedTask
     public let store: Store
     public let options: Options
+    /// Held for the session's lifetime: one writer per database.
     let lock: RunLock
     let runner: Runner
     let progress: TTSRuntime.Progress

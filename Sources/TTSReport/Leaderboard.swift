@@ -119,16 +119,16 @@ public enum LeaderboardBuilder {
                 SeedScores(accuracy: $0.accuracy, tokensPerItem: $0.tokensPerItem, callsPerItem: $0.callsPerItem, failures: $0.failures)
                     .value(of: metric)
             }
-            let mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+            let mean = Bootstrap.mean(values)
             let (lo, hi) = bootstrapInterval(values, seed: s.fingerprint)
             let costs = runs.map(\.costPerItem)
-            let cost: Double? = !costs.isEmpty && costs.allSatisfy({ $0 != nil }) ? average(costs.map { $0! }) : nil
+            let cost: Double? = !costs.isEmpty && costs.allSatisfy({ $0 != nil }) ? Bootstrap.mean(costs.map { $0! }) : nil
             rows.append(Leaderboard.Row(
                 name: s.name, model: s.model, modelLabel: s.modelLabel, strategy: s.strategy, strategyLabel: s.strategyLabel,
                 verifier: s.verifier, simulated: s.simulated, mean: mean, ciLow: lo, ciHigh: hi, seeds: runs.count, rank: "",
-                tokensPerItem: average(runs.map(\.tokensPerItem)), callsPerItem: average(runs.map(\.callsPerItem)),
+                tokensPerItem: Bootstrap.mean(runs.map(\.tokensPerItem)), callsPerItem: Bootstrap.mean(runs.map(\.callsPerItem)),
                 failures: runs.reduce(0) { $0 + $1.failures }, costPerItem: cost,
-                latencyMsPerItem: runs.isEmpty ? nil : average(runs.map(\.latencyMsPerItem)),
+                latencyMsPerItem: runs.isEmpty ? nil : Bootstrap.mean(runs.map(\.latencyMsPerItem)),
                 variantOf: s.variantOf, variant: s.variant, fingerprint: s.fingerprint, family: s.family,
                 samplesPerItem: s.samplesPerItem))
             // Per item: correctness averaged over the seeds used (for the paired intervals).
@@ -248,5 +248,4 @@ public enum LeaderboardBuilder {
         Bootstrap.meanInterval(values, stream: "bootstrap", seed: seed, resamples: resamples)
     }
 
-    static func average(_ xs: [Double]) -> Double { xs.isEmpty ? 0 : xs.reduce(0, +) / Double(xs.count) }
 }
