@@ -30,9 +30,16 @@ test:
 bench:
 	$(SWIFT) build -c release --product ttsbench-bench
 	$(SWIFT) build -c release --product adastop-bench
+	$(SWIFT) build -c release --product stats-bench
 	.build/release/adastop-bench
+	# Error, power and seeds of the AdaStop rules (docs/statistics.md): SPEC.md's pairwise, joint, ttsbench's default.
+	.build/release/stats-bench --runs 4000 --rule pairwise --rule joint --rule ttsbench \
+	  --scenario null2 --scenario null3 --scenario binom3 --scenario partial --scenario power --scenario equal2 --scenario margin
+	.build/release/stats-bench --runs 4000 --permutations 2000 --rule pairwise --rule ttsbench --scenario null5
+	.build/release/stats-bench --runs 1000 --permutations 2000 --rule pairwise --rule ttsbench --scenario null10 --scenario partial10
+	# The same on the simulated LLM backend (seed scores from real sampling and verification).
 	.build/release/ttsbench-bench --repetitions 2000
-	.build/release/ttsbench-bench --repetitions 2000 --scheme joint   # the opt-in joint permutation: error vs seeds
+	.build/release/ttsbench-bench --repetitions 2000 --scheme pairwise
 	bash bench/endpoint/run.sh   # request rate vs wrk and aiohttp against a canned nginx endpoint; RSS over 100,000 requests
 
 # The longer reliability checks (the CI subset runs in `make test`): SIGKILL crash-resume, 10,000+

@@ -64,6 +64,7 @@ let package = Package(
         // Benchmarks (`make bench`): ratios measured in the same run.
         .executableTarget(name: "ttsbench-bench", dependencies: ["TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop"]),
         .executableTarget(name: "adastop-bench", dependencies: ["AdaStop"]),
+        .executableTarget(name: "stats-bench", dependencies: ["AdaStop"]),
         // Request rate of the client path against a canned local endpoint (bench/endpoint/run.sh).
         .executableTarget(name: "endpoint-bench", dependencies: ["TTSRuntime", "TTSSuite", "TTSStore", "TTSCore"]),
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),

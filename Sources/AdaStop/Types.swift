@@ -30,6 +30,61 @@ public enum PermutationScheme: String, Sendable, Codable, CaseIterable {
     /// (all active agents equal) the maximum over comparisons has exactly its permutation
     /// distribution. Always the random regime (N = B). A departure from SPEC.md.
     case joint
+    /// Closed testing over equality partitions (docs/statistics.md): a pair is decided once
+    /// every partition hypothesis that puts both systems in one class of equals is rejected,
+    /// each by its own group-sequential test permuting jointly within its classes. Holds the
+    /// family-wise error in the strong sense for any number of systems without pooling unequal
+    /// ones. Always the random regime (N = B). ttsbench's default; a departure from SPEC.md.
+    /// Beyond `ClosedTesting.maxAgents` systems or `ClosedTesting.maxCells` path cells, a
+    /// step-down over the components of the remaining comparisons stands in for the closure
+    /// (`ComponentStepDown`; see `AdaStopTest.closedByEnumeration`).
+    case closed
+}
+
+/// Early accept: a comparison whose difference is shown to be small is decided "equal" before
+/// the last interim (non-binding, so the rejection boundaries and the family-wise error are
+/// unchanged).
+///
+/// At interim k < K-1, with m = (k+1)·n scores per system, d the difference of means, s the
+/// pooled standard deviation and q the one-sided Student quantile 1 - beta/(K-1) with 2m-2
+/// degrees of freedom, the pair is "equal" when `|d| + q·s·sqrt(2/m) < margin` (the upper
+/// confidence bound on |Δ| lies below the margin). The margin is `marginSD · s` (relative, the
+/// default) or an absolute difference in score units. Spending beta/(K-1) at each of the K-1
+/// early looks bounds the chance of an early "equal" when |Δ| >= margin by beta (union bound;
+/// measured in docs/statistics.md).
+public struct Futility: Sendable, Codable, Equatable {
+    /// The difference an early "equal" rules out.
+    public enum Margin: Sendable, Codable, Equatable {
+        /// In units of the pooled seed standard deviation.
+        case standardDeviations(Double)
+        /// In score units (e.g. 0.02 = two accuracy points).
+        case absolute(Double)
+    }
+    public var margin: Margin
+    /// Error of an early "equal" when the true difference is at least the margin.
+    public var beta: Double
+
+    public init(margin: Margin = .standardDeviations(0.9), beta: Double = 0.25) {
+        self.margin = margin
+        self.beta = beta
+    }
+
+    /// ttsbench's default: 0.9 seed standard deviations, beta 0.25 (chosen by stats-bench: two equal
+    /// systems use under 60% of K·n seeds while the 0 / 0.7 / 1.4 power case keeps the pairwise power).
+    public static let standard = Futility()
+
+    /// Throws unless the parameters are usable.
+    public func validate() throws {
+        if !(beta > 0 && beta < 1) {
+            throw AdaStopError.invalidParameter(name: "futility beta", value: "\(beta)", requirement: "strictly between 0 and 1")
+        }
+        switch margin {
+        case .standardDeviations(let x), .absolute(let x):
+            if !(x > 0 && x.isFinite) {
+                throw AdaStopError.invalidParameter(name: "futility margin", value: "\(x)", requirement: "a positive number")
+            }
+        }
+    }
 }
 
 /// Parameters of one AdaStop test.
@@ -46,9 +101,15 @@ public struct AdaStopConfig: Sendable, Codable, Equatable {
     public var seed: UInt64
     public var rule: BoundaryRule
     public var scheme: PermutationScheme
+    /// Early accept of small differences; `nil` (SPEC.md, the reference) decides "equal" only at
+    /// the last interim.
+    public var futility: Futility?
 
+    /// Defaults are SPEC.md's (pairwise, no early accept), which the reference cases pin;
+    /// ttsbench's own rule is `AdaStopConfig.ttsbench(...)`.
     public init(interims: Int = 5, groupSize: Int = 5, permutations: Int = 10_000,
-                alpha: Double = 0.05, seed: UInt64 = 0, rule: BoundaryRule = .absolute, scheme: PermutationScheme = .pairwise) {
+                alpha: Double = 0.05, seed: UInt64 = 0, rule: BoundaryRule = .absolute, scheme: PermutationScheme = .pairwise,
+                futility: Futility? = nil) {
         self.interims = interims
         self.groupSize = groupSize
         self.permutations = permutations
@@ -56,16 +117,24 @@ public struct AdaStopConfig: Sendable, Codable, Equatable {
         self.seed = seed
         self.rule = rule
         self.scheme = scheme
+        self.futility = futility
     }
 
-    private enum CodingKeys: String, CodingKey { case interims, groupSize, permutations, alpha, seed, rule, scheme }
+    /// ttsbench's default rule: closed testing with early accept.
+    public static func ttsbench(interims: Int, groupSize: Int, permutations: Int, alpha: Double, seed: UInt64) -> AdaStopConfig {
+        AdaStopConfig(interims: interims, groupSize: groupSize, permutations: permutations, alpha: alpha, seed: seed,
+                      rule: .absolute, scheme: .closed, futility: .standard)
+    }
+
+    private enum CodingKeys: String, CodingKey { case interims, groupSize, permutations, alpha, seed, rule, scheme, futility }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(interims: try c.decode(Int.self, forKey: .interims), groupSize: try c.decode(Int.self, forKey: .groupSize),
                   permutations: try c.decode(Int.self, forKey: .permutations), alpha: try c.decode(Double.self, forKey: .alpha),
                   seed: try c.decode(UInt64.self, forKey: .seed), rule: try c.decode(BoundaryRule.self, forKey: .rule),
-                  scheme: try c.decodeIfPresent(PermutationScheme.self, forKey: .scheme) ?? .pairwise)
+                  scheme: try c.decodeIfPresent(PermutationScheme.self, forKey: .scheme) ?? .pairwise,
+                  futility: try c.decodeIfPresent(Futility.self, forKey: .futility))
     }
 
     /// Throws `AdaStopError.invalidParameter` unless every parameter is usable.
@@ -83,9 +152,16 @@ public struct AdaStopConfig: Sendable, Codable, Equatable {
         if !(alpha > 0 && alpha < 1) {
             throw AdaStopError.invalidParameter(name: "alpha", value: "\(alpha)", requirement: "strictly between 0 and 1")
         }
-        if scheme == .joint && rule != .absolute {
-            throw AdaStopError.invalidParameter(name: "permutation scheme", value: "joint",
+        if scheme != .pairwise && rule != .absolute {
+            throw AdaStopError.invalidParameter(name: "permutation scheme", value: scheme.rawValue,
                                                 requirement: "the absolute rule (the reference's rule permutes pairs)")
+        }
+        if let futility {
+            if rule != .absolute {
+                throw AdaStopError.invalidParameter(name: "futility", value: "on",
+                                                    requirement: "off with the reference's rule (adastop-0.1.3 has no early accept)")
+            }
+            try futility.validate()
         }
         // K*n must not overflow and the flat buffers must be addressable.
         let (_, overflow) = interims.multipliedReportingOverflow(by: groupSize)

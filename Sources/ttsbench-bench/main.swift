@@ -21,7 +21,10 @@ struct Args {
     var permutations = 2000
     var offset = 0
     var agents = 3
-    var scheme = PermutationScheme.pairwise
+    /// ttsbench's rule by default (closed testing with early accept); `--scheme pairwise|joint`
+    /// runs that scheme without early accept (SPEC.md's test, and the exact-under-the-null one).
+    var scheme = PermutationScheme.closed
+    var futility: Futility? = .standard
     init() {
         var it = CommandLine.arguments.dropFirst().makeIterator()
         while let a = it.next() {
@@ -33,7 +36,9 @@ struct Args {
             case "--agents": agents = Int(it.next()!)!
             case "--group-size": groupSize = Int(it.next()!)!
             case "--interims": interims = Int(it.next()!)!
-            case "--scheme": scheme = PermutationScheme(rawValue: it.next()!)!
+            case "--scheme":
+                scheme = PermutationScheme(rawValue: it.next()!)!
+                if scheme != .closed { futility = nil }
             default: fatalError("unknown argument \(a)")
             }
         }
@@ -61,7 +66,8 @@ func runRepetition(abilities: [Double], repetition: Int, args: Args) async throw
                        fingerprint: "bench-\(i)")
     }
     let config = AdaStopConfig(interims: args.interims, groupSize: args.groupSize, permutations: args.permutations,
-                               alpha: args.alpha, seed: UInt64(repetition) &* 7919, rule: .absolute, scheme: args.scheme)
+                               alpha: args.alpha, seed: UInt64(repetition) &* 7919, rule: .absolute, scheme: args.scheme,
+                               futility: args.futility)
     var test = try AdaStopTest(agentCount: models.count, comparisons: Comparison.allPairs(agentCount: models.count), config: config)
     var scores = [[Double]](repeating: [], count: models.count)
     while !test.isFinished {
@@ -111,8 +117,11 @@ let nullRuns = try await runAll(args.offset..<(args.offset + args.repetitions), 
 let falsePositives = nullRuns.filter(\.anyFalse).count
 let fwer = Double(falsePositives) / Double(args.repetitions)
 let se = (args.alpha * (1 - args.alpha) / Double(args.repetitions)).squareRoot()
-print(String(format: "adastop validity: FWER %.4f over %d repetitions of %d equal systems (alpha %.2f, 2 s.e. %.4f): %@",
-             fwer, args.repetitions, args.agents, args.alpha, 2 * se, fwer <= args.alpha + 2 * se ? "within target" : "ABOVE TARGET"))
+let nullSeeds = Double(nullRuns.reduce(0) { $0 + $1.seeds }) / Double(args.repetitions)
+print(String(format: "adastop validity (%@%@): FWER %.4f over %d repetitions of %d equal systems (alpha %.2f, 2 s.e. %.4f): %@; %.1f seeds per repetition (%.2f of K·n)",
+             args.scheme.rawValue, args.futility == nil ? "" : " + early accept", fwer, args.repetitions, args.agents, args.alpha, 2 * se,
+             fwer <= args.alpha + 2 * se ? "within target" : "ABOVE TARGET", nullSeeds,
+             nullSeeds / Double(args.agents * args.interims * args.groupSize)))
 
 // 2. Seeds used when the systems clearly differ.
 let differing = max(200, args.repetitions / 10)

@@ -1,4 +1,5 @@
 import TTSCore
+import AdaStop
 import TTSStore
 import TTSSuite
 /// A simulated reward model with a chosen ROC AUC: rewards of correct candidates are drawn from
