@@ -1,5 +1,6 @@
 import TTSCore
 import TTSStore
+import AdaStop
 /// A validated suite: everything a run needs, with references resolved and systems expanded.
 /// `Suite` knows nothing of running; it is produced by `SuiteLoader` and read by the scheduler.
 public struct Suite: Sendable {
@@ -95,8 +96,12 @@ public struct CompareSpec: Sendable {
     public var pool: PoolPolicy
     /// Boundary rule: "absolute" (the paper) or "adastop-0.1.3" (the reference package).
     public var rule: String
-    /// How block scores are permuted: "pairwise" (SPEC.md, default) or "joint" (docs/statistics.md).
-    public var permutation: String = "pairwise"
+    /// How block scores are permuted: "closed" (closed testing, the default), "pairwise"
+    /// (SPEC.md; the default with `rule: adastop-0.1.3`) or "joint" (docs/statistics.md).
+    public var permutation: String = "closed"
+    /// Early accept of small differences (`nil`: "equal" only at the last interim). On by
+    /// default; off with `rule: adastop-0.1.3`.
+    public var futility: Futility? = .standard
 
     public static let metrics = ["accuracy"]
 }
@@ -111,7 +116,16 @@ extension CompareSpec {
         case .pairs(let p): comparisons = "[" + p.map { "[\(jsonString($0[0])),\(jsonString($0[1]))]" }.joined(separator: ",") + "]"
         }
         return "{\"alpha\":\(alpha),\"comparisons\":\(comparisons),\"group_size\":\(groupSize),\"max_interims\":\(maxInterims),"
-            + "\"metric\":\(jsonString(metric)),\(permutation == "pairwise" ? "" : "\"permutation\":\(jsonString(permutation)),")"
+            + "\"futility\":\(futility.map(Self.futilityJSON) ?? "\"off\""),"
+            + "\"metric\":\(jsonString(metric)),\"permutation\":\(jsonString(permutation)),"
             + "\"permutations\":\(permutations),\"pool\":\"\(pool.rawValue)\",\"rule\":\(jsonString(rule))}"
+    }
+
+    /// `{"beta":0.25,"margin_sd":0.9}` or `{"beta":0.1,"margin":0.02}`.
+    public static func futilityJSON(_ f: Futility) -> String {
+        switch f.margin {
+        case .standardDeviations(let x): return "{\"beta\":\(f.beta),\"margin_sd\":\(x)}"
+        case .absolute(let x): return "{\"beta\":\(f.beta),\"margin\":\(x)}"
+        }
     }
 }

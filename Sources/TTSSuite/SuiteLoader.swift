@@ -354,18 +354,31 @@ struct SuiteParser {
                                permutations: 10_000, pool: .shared, rule: "absolute")
         guard let c else { return spec }
         _ = try c.mapping(allowed: ["metric", "comparisons", "alpha", "group_size", "max_interims", "permutations", "pool", "rule",
-                                    "permutation"])
+                                    "permutation", "futility"])
         if let m = c.optional("metric") { spec.metric = try m.oneOf(CompareSpec.metrics) }
         if let a = c.optional("alpha") { spec.alpha = try a.double(min: 0, max: 0.5, exclusiveMin: true) }
         if let g = c.optional("group_size") { spec.groupSize = try g.int(min: 1, max: 1000) }
         if let k = c.optional("max_interims") { spec.maxInterims = try k.int(min: 1, max: 100) }
         if let b = c.optional("permutations") { spec.permutations = try b.int(min: 100, max: 10_000_000) }
         if let p = c.optional("pool") { spec.pool = CompareSpec.PoolPolicy(rawValue: try p.oneOf(["shared", "independent"]))! }
-        if let r = c.optional("rule") { spec.rule = try r.oneOf(["absolute", "adastop-0.1.3"]) }
+        if let r = c.optional("rule") {
+            spec.rule = try r.oneOf(["absolute", "adastop-0.1.3"])
+            if spec.rule == "adastop-0.1.3" {
+                // The reference package's test: its pairwise permutations, no early accept.
+                spec.permutation = "pairwise"
+                spec.futility = nil
+            }
+        }
         if let p = c.optional("permutation") {
             spec.permutation = try p.oneOf(PermutationScheme.allCases.map(\.rawValue))
-            if spec.permutation == "joint" && spec.rule != "absolute" {
-                throw p.error("'compare.permutation: joint' needs 'rule: absolute' (the reference's rule permutes pairs)")
+            if spec.permutation != "pairwise" && spec.rule != "absolute" {
+                throw p.error("'compare.permutation: \(spec.permutation)' needs 'rule: absolute' (the reference's rule permutes pairs)")
+            }
+        }
+        if let f = c.optional("futility") {
+            spec.futility = try parseFutility(f)
+            if spec.futility != nil && spec.rule != "absolute" {
+                throw f.error("'compare.futility' needs 'rule: absolute' (the reference package has no early accept); write 'futility: off'")
             }
         }
         if let cmp = c.optional("comparisons") {
@@ -387,6 +400,25 @@ struct SuiteParser {
             }
         }
         return spec
+    }
+
+    /// `futility: off`, or `{margin_sd: X | margin: X, beta: Y}` (docs/statistics.md).
+    func parseFutility(_ f: YAMLCursor) throws -> Futility? {
+        if case .scalar = f.node {
+            _ = try f.oneOf(["off"])
+            return nil
+        }
+        _ = try f.mapping(allowed: ["margin_sd", "margin", "beta"])
+        var futility = Futility.standard
+        if let b = f.optional("beta") { futility.beta = try b.double(min: 0, max: 1, exclusiveMin: true) }
+        let sd = f.optional("margin_sd"), absolute = f.optional("margin")
+        if sd != nil && absolute != nil {
+            throw f.error("'compare.futility' takes 'margin_sd' (in seed standard deviations) or 'margin' (in score units), not both")
+        }
+        if let sd { futility.margin = .standardDeviations(try sd.double(min: 0, max: 100, exclusiveMin: true)) }
+        if let absolute { futility.margin = .absolute(try absolute.double(min: 0, max: 1e9, exclusiveMin: true)) }
+        if futility.beta >= 1 { throw f.optional("beta")!.error("'compare.futility.beta' must be below 1") }
+        return futility
     }
 
     /// Comparisons name systems, which exist only after expansion: checked here, at the node.

@@ -69,10 +69,11 @@ enum CompatChoice: String, CaseIterable, ExpressibleByArgument {
 
 /// `adastop --permutation`.
 enum PermutationChoice: String, CaseIterable, ExpressibleByArgument {
-    case pairwise, joint
+    case closed, pairwise, joint
 
     var scheme: PermutationScheme {
         switch self {
+        case .closed: .closed
         case .pairwise: .pairwise
         case .joint: .joint
         }

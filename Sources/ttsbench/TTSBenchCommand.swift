@@ -152,12 +152,30 @@ struct AdaStopCommand: ParsableCommand {
     @Flag(help: "Compare every agent with the first only.") var compareToFirst = false
     @Option(help: "Reproduce another implementation's boundary rule: adastop-0.1.3 (signed maximum; about doubles the two-sided error).")
     var compat: CompatChoice?
-    @Option(help: "How block scores are permuted: pairwise (SPEC.md, default) or joint (exact under the global null; fewer early decisions).")
-    var permutation = PermutationChoice.pairwise
+    @Option(help: "How block scores are permuted: closed (closed testing; default), pairwise (SPEC.md; the default with --compat) or joint.")
+    var permutation: PermutationChoice?
+    @Option(help: "Early accept: decide \"equal\" before the last interim when the difference is below this many seed standard deviations (default 0.9; 0 turns it off; off with --compat).")
+    var earlyAcceptSd: Double?
+    @Option(help: "Error of an early \"equal\" when the true difference is the margin (default 0.25).") var beta: Double?
     @Flag(help: "Print the result as JSON.") var json = false
+
+    func validate() throws {
+        if compat != nil, let permutation, permutation != .pairwise {
+            throw ValidationError("--compat adastop-0.1.3 permutes pairs: --permutation \(permutation.rawValue) does not apply")
+        }
+        if compat != nil, let sd = earlyAcceptSd, sd > 0 {
+            throw ValidationError("--compat adastop-0.1.3 has no early accept: drop --early-accept-sd")
+        }
+        if let sd = earlyAcceptSd, !(sd >= 0 && sd.isFinite) { throw ValidationError("--early-accept-sd must be 0 (off) or positive") }
+        if let beta, !(beta > 0 && beta < 1) { throw ValidationError("--beta must be strictly between 0 and 1") }
+    }
 
     func run() throws {
         let rule = compat?.rule ?? .absolute
+        let scheme = permutation?.scheme ?? (compat == nil ? .closed : .pairwise)
+        var futility: Futility? = compat == nil ? .standard : nil
+        if let sd = earlyAcceptSd { futility = sd > 0 ? Futility(margin: .standardDeviations(sd), beta: beta ?? Futility.standard.beta) : nil }
+        if let beta, futility != nil { futility!.beta = beta }
         guard let data = FileManager.default.contents(atPath: scores) else {
             throw Exit.fail("\(scores): cannot read the scores file", code: 2)
         }
@@ -165,7 +183,7 @@ struct AdaStopCommand: ParsableCommand {
             throw Exit.fail("\(scores): the scores file is not valid UTF-8", code: 2)
         }
         let config = AdaStopConfig(interims: nGroups, groupSize: sizeGroup, permutations: permutations, alpha: alpha, seed: seed,
-                                   rule: rule, scheme: permutation.scheme)
+                                   rule: rule, scheme: scheme, futility: futility)
         do {
             let report = try AdaStopCSV.evaluate(text: text, config: config, compareToFirst: compareToFirst)
             let out = json ? report.json() : report.text()

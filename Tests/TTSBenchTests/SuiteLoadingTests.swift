@@ -91,10 +91,42 @@ import Testing
         #expect(suite.strategy("k")?.maxTokens == 2048)
         #expect(suite.verifier("v")?.kind == NumericKind(tolerance: 1e-6))
         #expect(suite.compare.groupSize == 5 && suite.compare.alpha == 0.05 && suite.compare.pool == .shared)
-        #expect(suite.compare.permutation == "pairwise" && SequentialSchedule.config(for: suite).scheme == .pairwise)
+        #expect(suite.compare.permutation == "closed" && SequentialSchedule.config(for: suite).scheme == .closed)
+        #expect(suite.compare.futility == .standard && SequentialSchedule.config(for: suite).futility == .standard)
         guard case .arithmetic(let spec) = suite.task.source else { Issue.record("not the generator"); return }
         #expect(spec.items == 200 && spec.digits == 3)
         #expect(suite.systems.map(\.name) == ["m/s", "m/k"])
+    }
+
+    @Test("compare.futility: off, a margin in sd or in score units; the reference's rule has none")
+    func futilitySettings() throws {
+        func suite(_ compare: String) throws -> Suite {
+            try Self.load("""
+                suite: f
+                task: {generate: {kind: arithmetic}}
+                models: {m: {kind: simulated, ability: 0}}
+                verifiers: {v: {kind: numeric}}
+                strategies: {s: {kind: single}, k: {kind: majority, n: 3}}
+                systems: {matrix: {model: m, strategy: [s, k], verifier: v}}
+                compare: \(compare)
+
+                """)
+        }
+        #expect(try suite("{futility: off}").compare.futility == nil)
+        #expect(try suite("{futility: {margin_sd: 1.5}}").compare.futility == Futility(margin: .standardDeviations(1.5), beta: 0.25))
+        #expect(try suite("{futility: {margin: 0.02, beta: 0.1}}").compare.futility == Futility(margin: .absolute(0.02), beta: 0.1))
+        let compat = try suite("{rule: adastop-0.1.3}")
+        #expect(compat.compare.futility == nil && compat.compare.permutation == "pairwise")
+        // The canonical settings name both, so a changed rule changes the recorded settings.
+        #expect(try suite("{futility: off}").compare.canonicalJSON.contains("\"futility\":\"off\""))
+        #expect(try suite("{}").compare.canonicalJSON.contains("\"futility\":{\"beta\":0.25,\"margin_sd\":0.9}"))
+        for (bad, message) in [("{futility: {margin: 0.1, margin_sd: 1}}", "not both"), ("{futility: maybe}", "off"),
+                               ("{rule: adastop-0.1.3, futility: {margin_sd: 1}}", "no early accept"),
+                               ("{futility: {beta: 1}}", "beta"), ("{futility: {speed: 1}}", "speed")] {
+            let error = #expect(throws: SuiteError.self) { try suite(bad) }
+            #expect(error?.description.contains(message) == true, "\(bad): \(error?.description ?? "")")
+            #expect(error?.line == 7, "\(bad)")
+        }
     }
 
     @Test func theDemoSuiteLoadsWithAtLeastNineSystems() throws {

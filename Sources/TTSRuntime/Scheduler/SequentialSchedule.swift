@@ -37,7 +37,8 @@ public struct SequentialSchedule: Sendable {
                       permutations: suite.compare.permutations, alpha: suite.compare.alpha,
                       seed: StableHasher("adastop", suite.seed).finalize(),
                       rule: suite.compare.rule == "adastop-0.1.3" ? .adastop013 : .absolute,
-                      scheme: PermutationScheme(rawValue: suite.compare.permutation) ?? .pairwise)
+                      scheme: PermutationScheme(rawValue: suite.compare.permutation) ?? .closed,
+                      futility: suite.compare.futility)
     }
 
     /// The comparisons the suite asks for, as indices into `suite.systems`.
