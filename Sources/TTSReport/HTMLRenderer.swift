@@ -26,10 +26,10 @@ public struct HTMLRenderer: LeaderboardRenderer {
             <h1>Leaderboard: <code>\(esc(board.suite))</code></h1>
 
             """
-        out += "<p class=\"lead\">Metric <b>\(esc(board.metric))</b>: mean over seeds with a 95% bootstrap interval over seeds. "
+        out += "<p class=\"lead\">Metric <b>\(esc(board.metric))</b>: \(esc(LeaderboardText.intervals)). "
         if !board.decisions.isEmpty { out += "Systems the AdaStop test could not separate share a rank (“2=”). " }
         if board.rows.count > 1 && board.metric == "accuracy" {
-            out += "Δ vs top: item-level paired difference with the first system, 95% bootstrap over items."
+            out += esc(LeaderboardText.deltaIntervals)
         }
         out += "</p>\n"
         if let s = board.settings, !board.decisions.isEmpty { out += "<p class=\"meta\">\(esc(LeaderboardText.settingsLine(s)))</p>\n" }
@@ -38,6 +38,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         }
         out += table(board)
         out += variantsTable(board)
+        out += decisionsTable(board)
         out += "<section class=\"plots\">\n"
         out += figure("Accuracy against N (scaling curves)", scalingPlot(board, models: models),
                       "Lines: exact estimators over one recorded pool (maj@k, best-of-k; dotted: pass@k, an oracle upper bound) for k = 1, 2, 4, …, N. Dots: the leaderboard's systems.")
@@ -108,6 +109,23 @@ public struct HTMLRenderer: LeaderboardRenderer {
             }
         }
         return out + "</tbody>\n</table>\n"
+    }
+
+    /// Every verdict with the paired item test beside it; rows where the two disagree at alpha
+    /// are marked.
+    func decisionsTable(_ board: Leaderboard) -> String {
+        guard !board.decisions.isEmpty else { return "" }
+        let alpha = board.settings?.alpha ?? 0.05
+        var out = "<h2>Decisions</h2>\n<p class=\"meta\">\(esc(LeaderboardText.itemTestNote)) Rows marked † disagree at alpha \(shortNumber(alpha)).</p>\n"
+        out += "<div class=\"scroll\"><table id=\"decisions\">\n<thead><tr><th>A</th><th>B</th><th>AdaStop</th><th>Interim</th>"
+        out += "<th>Δ over items</th><th>Item test p</th></tr></thead>\n<tbody>\n"
+        for d in board.decisions {
+            let mark = LeaderboardText.disagrees(d, alpha: alpha) ? " †" : ""
+            out += "<tr><td>\(esc(d.a))</td><td>\(esc(d.b))</td><td>\(esc(LeaderboardText.verdict(d.decision)))</td>"
+            out += "<td class=\"num\">\(d.interim + 1)</td><td class=\"num\">\(d.itemTest.map { signed($0.difference, 4) } ?? "—")</td>"
+            out += "<td class=\"num\">\(esc(LeaderboardText.itemP(d.itemTest)))\(mark)</td></tr>\n"
+        }
+        return out + "</tbody>\n</table></div>\n"
     }
 
     func figure(_ title: String, _ svg: String, _ caption: String) -> String {

@@ -43,8 +43,8 @@ public struct Leaderboard: Sendable, Equatable {
         public var family: String = ""
         public var samplesPerItem: Int = 1
     }
-    /// mean(A) − mean(B) over items, each item's correctness averaged over the seeds used, with
-    /// a 95% percentile bootstrap over items (paired by item).
+    /// mean(A) − mean(B) over the items both have, with a 95% two-way bootstrap over items and
+    /// seeds (items paired; seeds paired by index when both ran the same number).
     public struct PairedDifference: Sendable, Equatable {
         public var against: String
         public var difference: Double
@@ -59,6 +59,8 @@ public struct Leaderboard: Sendable, Equatable {
         public var interim: Int
         public var meanA: Double = 0
         public var meanB: Double = 0
+        /// The paired permutation test over items beside the verdict (nil: not computable).
+        public var itemTest: PairedItemTest.Result? = nil
     }
     /// One point of a scaling curve: the metric with `n` samples per item.
     public struct CurvePoint: Sendable, Equatable {
@@ -84,8 +86,10 @@ public struct Leaderboard: Sendable, Equatable {
         public var permutations: Int
         public var rule: String
         public var pool: String
-        /// "pairwise" (default; absent from the stored settings) or "joint".
+        /// "closed", "pairwise" or "joint" ("pairwise" when the stored settings predate the choice).
         public var permutation: String = "pairwise"
+        /// Early accept in words ("0.9 seed sd, beta 0.25", "off"); nil when the settings predate it.
+        public var futility: String? = nil
         /// The `comparisons` setting as canonical JSON ("all", pairs or a reference).
         public var comparisonsJSON: String
     }
@@ -105,6 +109,30 @@ public struct Leaderboard: Sendable, Equatable {
     public func row(_ name: String) -> Row? { rows.first { $0.name == name } }
 }
 
+/// One system's recorded correctness, seeds x items, over the items every seed run has.
+struct ItemTable {
+    let items: [String]
+    let cells: [[Double]]
+    private let byItem: [[String: Double]]
+
+    init(_ perSeed: [[String: Double]]) {
+        byItem = perSeed
+        var common = Set(perSeed.first?.keys ?? [:].keys)
+        for seed in perSeed.dropFirst() { common.formIntersection(seed.keys) }
+        let items = common.sorted()
+        self.items = items
+        cells = perSeed.map { seed in items.map { seed[$0]! } }
+    }
+
+    /// The table restricted to `items` (a subset of `self.items`), in that order.
+    func cells(_ items: [String]) -> [[Double]] { byItem.map { seed in items.map { seed[$0]! } } }
+
+    /// Each item's correctness averaged over the seeds.
+    func itemMeans(_ items: [String]) -> [Double] {
+        items.map { item in byItem.reduce(0) { $0 + $1[item]! } / Double(byItem.count) }
+    }
+}
+
 public enum LeaderboardBuilder {
     /// The full leaderboard of a recorded suite.
     public static func build(reader: StoreReader, suite name: String) throws -> Leaderboard {
@@ -112,7 +140,7 @@ public enum LeaderboardBuilder {
         let compare = try CompareSettingsJSON.decode(suite.compareJSON)
         let metric = compare.metric
         var rows: [Leaderboard.Row] = []
-        var itemScores: [String: [String: Double]] = [:]
+        var tables: [String: ItemTable] = [:]
         for s in try reader.systems(suite: name) {
             let runs = try reader.seedRuns(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
             let values = runs.map {
@@ -120,7 +148,12 @@ public enum LeaderboardBuilder {
                     .value(of: metric)
             }
             let mean = Bootstrap.mean(values)
-            let (lo, hi) = bootstrapInterval(values, seed: s.fingerprint)
+            // Per seed and item: correctness (the table of the two-way intervals and item tests).
+            let table = ItemTable(try reader.itemOutcomes(systemFingerprint: s.fingerprint, seeds: runs.count))
+            tables[s.name] = table
+            let (lo, hi) = metric == "accuracy" && !table.items.isEmpty
+                ? Bootstrap.twoWayInterval(table.cells, stream: "two-way", seed: s.fingerprint)
+                : bootstrapInterval(values, seed: s.fingerprint)
             let costs = runs.map(\.costPerItem)
             let cost: Double? = !costs.isEmpty && costs.allSatisfy({ $0 != nil }) ? Bootstrap.mean(costs.map { $0! }) : nil
             rows.append(Leaderboard.Row(
@@ -131,29 +164,28 @@ public enum LeaderboardBuilder {
                 latencyMsPerItem: runs.isEmpty ? nil : Bootstrap.mean(runs.map(\.latencyMsPerItem)),
                 variantOf: s.variantOf, variant: s.variant, fingerprint: s.fingerprint, family: s.family,
                 samplesPerItem: s.samplesPerItem))
-            // Per item: correctness averaged over the seeds used (for the paired intervals).
-            itemScores[s.name] = try reader.itemAccuracy(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
         }
-        let decisions = try reader.decisions(scope: name).map {
-            Leaderboard.DecisionRow(a: $0.a, b: $0.b, decision: $0.decision, interim: $0.interim, meanA: $0.meanA, meanB: $0.meanB)
+        let decisions = try reader.decisions(scope: name).map { d in
+            Leaderboard.DecisionRow(a: d.a, b: d.b, decision: d.decision, interim: d.interim, meanA: d.meanA, meanB: d.meanB,
+                                    itemTest: tables[d.a].flatMap { a in tables[d.b].flatMap { b in itemTest(a, b, seed: "\(d.a)|\(d.b)") } })
         }
         rows = order(rows, decisions: decisions, higherIsBetter: metric == "accuracy")
         assignRanks(&rows, decisions: decisions)
-        if metric == "accuracy", let top = rows.first, let topItems = itemScores[top.name] {
+        if metric == "accuracy", let top = rows.first, let topTable = tables[top.name] {
             for i in rows.indices {
-                let items = itemScores[rows[i].name] ?? [:]
+                guard let table = tables[rows[i].name] else { continue }
                 if i > 0 {
-                    rows[i].vsTop = pairedDifference(items, topItems, against: top.name, seed: "\(rows[i].fingerprint)|top")
+                    rows[i].vsTop = pairedDifference(table, topTable, against: top.name, seed: "\(rows[i].fingerprint)|top")
                 }
-                if let base = rows[i].variantOf, let baseItems = itemScores[base] {
-                    rows[i].vsBase = pairedDifference(items, baseItems, against: base, seed: "\(rows[i].fingerprint)|base")
+                if let base = rows[i].variantOf, let baseTable = tables[base] {
+                    rows[i].vsBase = pairedDifference(table, baseTable, against: base, seed: "\(rows[i].fingerprint)|base")
                 }
             }
         }
         let settings = Leaderboard.Settings(
             alpha: compare.alpha, groupSize: compare.groupSize, maxInterims: compare.maxInterims, permutations: compare.permutations,
             rule: compare.rule, pool: compare.pool, permutation: compare.permutation ?? "pairwise",
-            comparisonsJSON: comparisonsJSON(suite.compareJSON))
+            futility: CompareSettingsJSON.futility(suite.compareJSON), comparisonsJSON: comparisonsJSON(suite.compareJSON))
         var board = Leaderboard(suite: name, fingerprint: suite.fingerprint, metric: metric, rows: rows, decisions: decisions,
                                 settings: settings, taskDigest: suite.taskDigest, createdAt: suite.createdAt, updatedAt: suite.updatedAt)
         board.curves = try ScalingCurves.curves(for: board, reader: reader)
@@ -233,14 +265,24 @@ public enum LeaderboardBuilder {
         }
     }
 
-    /// Paired over the items both systems have; bootstrap over items, seeded: deterministic.
-    static func pairedDifference(_ x: [String: Double], _ y: [String: Double], against: String, seed: String,
-                                 resamples: Int = 2000) -> Leaderboard.PairedDifference? {
-        let items = x.keys.filter { y[$0] != nil }.sorted()
+    /// Paired over the items both systems have; two-way bootstrap over items and seeds, seeded:
+    /// deterministic.
+    static func pairedDifference(_ x: ItemTable, _ y: ItemTable, against: String, seed: String) -> Leaderboard.PairedDifference? {
+        let items = x.items.filter(Set(y.items).contains)
         guard !items.isEmpty else { return nil }
-        let diffs = items.map { x[$0]! - y[$0]! }
-        let (lo, hi) = Bootstrap.meanInterval(diffs, stream: "paired-items", seed: seed, resamples: resamples)
-        return Leaderboard.PairedDifference(against: against, difference: Bootstrap.mean(diffs), ciLow: lo, ciHigh: hi, items: items.count)
+        let (cx, cy) = (x.cells(items), y.cells(items))
+        let difference = Bootstrap.mean(cx.map(Bootstrap.mean)) - Bootstrap.mean(cy.map(Bootstrap.mean))
+        let (lo, hi) = Bootstrap.twoWayDifferenceInterval(cx, cy, stream: "two-way-paired", seed: seed)
+        return Leaderboard.PairedDifference(against: against, difference: difference, ciLow: lo, ciHigh: hi, items: items.count)
+    }
+
+    /// The paired item test of a decision: per item, A's correctness averaged over its seeds
+    /// minus B's.
+    static func itemTest(_ a: ItemTable, _ b: ItemTable, seed: String) -> PairedItemTest.Result? {
+        let items = a.items.filter(Set(b.items).contains)
+        guard !items.isEmpty, !a.cells.isEmpty, !b.cells.isEmpty else { return nil }
+        let (ma, mb) = (a.itemMeans(items), b.itemMeans(items))
+        return PairedItemTest.run(zip(ma, mb).map { $0 - $1 }, seed: seed)
     }
 
     /// 95% percentile bootstrap over seeds, seeded by the system: deterministic.

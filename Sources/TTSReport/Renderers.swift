@@ -29,10 +29,28 @@ enum LeaderboardText {
     static let matrixThreshold = 6
 
     static func settingsLine(_ s: Leaderboard.Settings) -> String {
-        "AdaStop: alpha \(shortNumber(s.alpha)) (family-wise), \(s.groupSize) seeds per interim, at most \(s.maxInterims) interims "
-            + "(\(s.groupSize * s.maxInterims) seeds), \(s.permutations) permutations, rule \(s.rule), pool \(s.pool)"
-            + (s.permutation == "pairwise" ? "." : ", \(s.permutation) permutation.")
+        let scheme = s.permutation == "closed" ? "closed testing" : "\(s.permutation) permutation"
+        return "AdaStop: alpha \(shortNumber(s.alpha)) (family-wise), \(s.groupSize) seeds per interim, at most \(s.maxInterims) interims "
+            + "(\(s.groupSize * s.maxInterims) seeds), \(s.permutations) permutations, rule \(s.rule), pool \(s.pool), \(scheme)"
+            + (s.futility.map { $0 == "off" ? ", no early accept." : ", early accept below \($0)." } ?? ".")
     }
+
+    /// The interval sentence of the headers.
+    static let intervals = "mean over seeds with a 95% two-way bootstrap interval over items and seeds (another draw of items and of seeds)"
+    static let deltaIntervals = "Δ vs top: paired difference with the first system over the same items, 95% two-way bootstrap over items and seeds."
+
+    /// "0.0123", or "—" when there is no item test.
+    static func itemP(_ t: PairedItemTest.Result?) -> String { t.map { fixed($0.pValue, 4) } ?? "—" }
+
+    /// Whether the item test at `alpha` tells another story than the AdaStop verdict.
+    static func disagrees(_ d: Leaderboard.DecisionRow, alpha: Double) -> Bool {
+        guard let t = d.itemTest else { return false }
+        let separated = d.decision == "larger" || d.decision == "smaller"
+        return separated != (t.pValue < alpha)
+    }
+
+    static let itemTestNote = "Item test: a paired permutation test over items (sign flips of each item's difference, its correctness averaged over seeds). "
+        + "AdaStop answers \"is the difference more than sampling noise on these items?\"; the item test answers \"would it survive another draw of items?\"."
 
     static func cost(_ x: Double?) -> String { x.map { "$" + String(format: "%.6f", $0) } ?? "—" }
     static func latency(_ x: Double?) -> String { x.map { fixed($0 / 1000, 2) + " s" } ?? "—" }
@@ -73,11 +91,11 @@ public struct MarkdownRenderer: LeaderboardRenderer {
     public func render(_ board: Leaderboard) -> String {
         var out = "# Leaderboard: \(board.suite)\n\n"
         let anySimulated = board.rows.contains(where: \.simulated)
-        out += "Metric: **\(board.metric)**, mean over seeds with a 95% bootstrap interval over seeds."
+        out += "Metric: **\(board.metric)**, \(LeaderboardText.intervals)."
         if !board.decisions.isEmpty { out += " Systems the AdaStop test could not separate share a rank (\"2=\")." }
         out += "\n"
         if board.metric == "accuracy" && board.rows.count > 1 {
-            out += "Δ vs top: item-level paired difference with the first system (each item's correctness averaged over seeds), 95% bootstrap over items.\n"
+            out += LeaderboardText.deltaIntervals + "\n"
         }
         if let s = board.settings, !board.decisions.isEmpty { out += LeaderboardText.settingsLine(s) + "\n" }
         if anySimulated { out += "Models marked *(sim)* are the built-in **simulated** backend, not real LLMs.\n" }
@@ -122,11 +140,20 @@ public struct MarkdownRenderer: LeaderboardRenderer {
                     }
                     out += "| \(i + 1) | \(cell(r.name)) | " + cells.joined(separator: " | ") + " |\n"
                 }
-            } else {
-                out += "\n## Decisions (AdaStop)\n\n| A | B | Decision | Interim |\n|---|---|---|---:|\n"
-                for d in board.decisions {
-                    out += "| \(cell(d.a)) | \(cell(d.b)) | \(LeaderboardText.verdict(d.decision)) | \(d.interim + 1) |\n"
+                let alpha = board.settings?.alpha ?? 0.05
+                let differ = board.decisions.filter { LeaderboardText.disagrees($0, alpha: alpha) }
+                out += "\n\(LeaderboardText.itemTestNote) It agrees with AdaStop at alpha \(shortNumber(alpha)) on "
+                out += "\(board.decisions.count - differ.count) of \(board.decisions.count) verdicts (every p-value is in leaderboard.json)"
+                if differ.isEmpty {
+                    out += ".\n"
+                } else {
+                    out += "; where they differ:\n\n| A | B | Decision | Interim | Δ over items | Item test p |\n|---|---|---|---:|---:|---:|\n"
+                    for d in differ { out += decisionRow(d) }
                 }
+            } else {
+                out += "\n## Decisions (AdaStop)\n\n\(LeaderboardText.itemTestNote)\n\n"
+                out += "| A | B | Decision | Interim | Δ over items | Item test p |\n|---|---|---|---:|---:|---:|\n"
+                for d in board.decisions { out += decisionRow(d) }
             }
         }
         out += "\nSuite fingerprint: `\(board.fingerprint.prefix(16))`\n"
@@ -134,6 +161,11 @@ public struct MarkdownRenderer: LeaderboardRenderer {
     }
 
     private func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+
+    private func decisionRow(_ d: Leaderboard.DecisionRow) -> String {
+        "| \(cell(d.a)) | \(cell(d.b)) | \(LeaderboardText.verdict(d.decision)) | \(d.interim + 1) "
+            + "| \(d.itemTest.map { signed($0.difference, 4) } ?? "—") | \(LeaderboardText.itemP(d.itemTest)) |\n"
+    }
 }
 
 /// CSV per RFC 4180: a header, one record per system in rank order, CRLF line breaks, fields
@@ -192,8 +224,8 @@ public struct JSONRenderer: LeaderboardRenderer {
         var out = "{\n"
         if let s = board.settings {
             out += "  \"adastop\": {\"alpha\": \(num(s.alpha)), \"comparisons\": \(s.comparisonsJSON), \"group_size\": \(s.groupSize), "
-            out += "\"max_interims\": \(s.maxInterims), "
-                + (s.permutation == "pairwise" ? "" : "\"permutation\": \(jsonString(s.permutation)), ")
+            out += (s.futility.map { "\"futility\": \(jsonString($0)), " } ?? "") + "\"max_interims\": \(s.maxInterims), "
+                + "\"permutation\": \(jsonString(s.permutation)), "
                 + "\"permutations\": \(s.permutations), \"pool\": \(jsonString(s.pool)), \"rule\": \(jsonString(s.rule))},\n"
         }
         out += "  \"curves\": ["
@@ -207,6 +239,7 @@ public struct JSONRenderer: LeaderboardRenderer {
         out += "  \"decisions\": ["
         out += board.decisions.map {
             "\n    {\"a\": \(jsonString($0.a)), \"b\": \(jsonString($0.b)), \"decision\": \(jsonString($0.decision)), \"interim\": \($0.interim), "
+                + "\"item_test\": \($0.itemTest.map { t in "{\"difference\": \(num(t.difference)), \"items\": \(t.items), \"p_value\": \(num(t.pValue))}" } ?? "null"), "
                 + "\"mean_a\": \(num($0.meanA)), \"mean_b\": \(num($0.meanB))}"
         }.joined(separator: ",")
         out += board.decisions.isEmpty ? "],\n" : "\n  ],\n"

@@ -97,15 +97,18 @@ public struct StoreReader: Sendable {
         }
     }
 
-    /// Per item: correctness averaged over seeds 0..<seeds of a system.
-    public func itemAccuracy(systemFingerprint: String, seeds: Int) throws -> [String: Double] {
+    /// Per seed 0..<seeds (in order), each item's correctness: the seeds x items table of the
+    /// two-way intervals. Items a seed run lacks are absent from its dictionary.
+    public func itemOutcomes(systemFingerprint: String, seeds: Int) throws -> [[String: Double]] {
         try db.read { db in
-            var out: [String: Double] = [:]
+            var out = [[String: Double]](repeating: [:], count: max(0, seeds))
             for row in try Row.fetchAll(db, sql: """
-                SELECT o.item_id AS item_id, AVG(o.correct) AS accuracy FROM outcomes o JOIN seed_runs r ON o.run_id = r.id
-                WHERE r.system_fp = ? AND r.seed_index < ? GROUP BY o.item_id
+                SELECT r.seed_index AS seed_index, o.item_id AS item_id, o.correct AS correct
+                FROM outcomes o JOIN seed_runs r ON o.run_id = r.id
+                WHERE r.system_fp = ? AND r.seed_index < ?
                 """, arguments: [systemFingerprint, seeds]) {
-                out[row["item_id"]] = row["accuracy"]
+                let s: Int = row["seed_index"]
+                out[s][row["item_id"]] = row["correct"]
             }
             return out
         }

@@ -216,14 +216,58 @@ import Testing
         let report = try await Session.open(suitePath: dir + "/joint.yaml", options: options).publish()
         #expect(report.leaderboard.settings?.permutation == "joint")
         let md = try String(contentsOfFile: dir + "/out/small/leaderboard.md", encoding: .utf8)
-        #expect(md.contains("pool shared, joint permutation."))
+        #expect(md.contains("pool shared, joint permutation, early accept below 0.9 seed sd, beta 0.25."))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/small/leaderboard.json"))) as? [String: Any])
         #expect((json["adastop"] as? [String: Any])?["permutation"] as? String == "joint")
-        // The default scheme is not written at all (settings of existing suites are unchanged).
+        // The default: closed testing with early accept, both named in every output.
         let p = try await Self.published()
         let defaultJSON = try #require(try JSONSerialization.jsonObject(with: p.files["leaderboard.json"]!) as? [String: Any])
-        #expect((defaultJSON["adastop"] as? [String: Any])?["permutation"] == nil)
-        #expect(p.board.settings?.permutation == "pairwise")
+        let adastop = try #require(defaultJSON["adastop"] as? [String: Any])
+        #expect(adastop["permutation"] as? String == "closed")
+        #expect(adastop["futility"] as? String == "0.9 seed sd, beta 0.25")
+        #expect(p.board.settings?.permutation == "closed")
+        #expect(String(decoding: p.files["leaderboard.md"]!, as: UTF8.self).contains("closed testing, early accept below 0.9 seed sd, beta 0.25."))
+    }
+
+    @Test("intervals cover items and seeds: a greedy system's interval has width, and it holds its mean")
+    func twoWayIntervals() async throws {
+        let board = try await Self.published().board
+        let greedy = board.rows.filter { $0.strategy == "single" }
+        try #require(!greedy.isEmpty)
+        for r in greedy {
+            #expect(r.ciHigh - r.ciLow > 0.05, "\(r.name): [\(r.ciLow), \(r.ciHigh)] on 30 items")
+            #expect(r.ciLow <= r.mean && r.mean <= r.ciHigh)
+        }
+        // The same table resampled over seeds only would give a point for a greedy system: the
+        // width comes from the items.
+        for r in board.rows {
+            #expect(r.ciLow <= r.mean && r.mean <= r.ciHigh, "\(r.name)")
+            if let d = r.vsTop { #expect(d.ciLow <= d.difference && d.difference <= d.ciHigh, "\(r.name)") }
+        }
+        let md = board.decisions.isEmpty ? "" : MarkdownRenderer().render(board)
+        #expect(md.contains("two-way bootstrap interval over items and seeds"))
+    }
+
+    @Test("every decision carries the paired item test; a clear gap has a small p, a self-comparison p = 1")
+    func itemTests() async throws {
+        let board = try await Self.published().board
+        try #require(!board.decisions.isEmpty)
+        for d in board.decisions {
+            let t = try #require(d.itemTest, "\(d.a) vs \(d.b)")
+            #expect(t.items == 30 && t.pValue > 0 && t.pValue <= 1)
+            #expect(abs(t.difference - (d.meanA - d.meanB)) < 0.35, "item difference near the seed-mean difference")
+        }
+        // strong/bon4 vs weak/single: a large gap on 30 items.
+        let clear = try #require(board.decisions.first { Set([$0.a, $0.b]) == ["strong/bon4", "weak/single"] })
+        #expect(clear.itemTest!.pValue < 0.001)
+        #expect(PairedItemTest.run([0, 0, 0], seed: "x").pValue == 1)
+        // A constant gain on every item: every sign flip but the data's own is smaller.
+        #expect(PairedItemTest.run(Array(repeating: 0.5, count: 20), seed: "x", flips: 999).pValue < 0.01)
+        let json = String(decoding: JSONRenderer().render(board).utf8, as: UTF8.self)
+        #expect(json.contains("\"item_test\": {\"difference\": "))
+        let md = MarkdownRenderer().render(board)
+        #expect(md.contains("Item test p"))
+        #expect(md.contains("paired permutation test over items"))
     }
 
     @Test func ranksOfThePublishedBoardMatchItsDecisions() async throws {
