@@ -28,14 +28,10 @@ public struct AdaStopTest: Sendable {
     /// P = C(2n, n), saturated at Int.max.
     public let splitsPerBlock: Int
 
-    /// The scheme the test runs: `config.scheme`.
+    /// The scheme the test runs: `config.scheme`, except `pairwise` (SPEC.md's step-down) when
+    /// the closed test has too many hypotheses to enumerate (`ClosedTesting.maxAgents` systems,
+    /// `ClosedTesting.maxCells` path cells): docs/statistics.md gives its measured error there.
     public let effectiveScheme: PermutationScheme
-    /// With the closed scheme: whether every partition hypothesis is enumerated (up to
-    /// `ClosedTesting.maxAgents` systems and `ClosedTesting.maxCells` path cells), or the
-    /// step-down over components (`ComponentStepDown`) stands in for the closure.
-    public var closedByEnumeration: Bool { closed != nil }
-    /// The step-down over components, when the closed test is too large to enumerate.
-    private var stepDown: ComponentStepDown?
 
     private var workspace: Workspace
     /// The partition hypotheses when the scheme is `closed`.
@@ -80,10 +76,7 @@ public struct AdaStopTest: Sendable {
         if scheme == .closed {
             closed = ClosedTesting(agentCount: agentCount, comparisons: comparisons, permutations: config.permutations,
                                    seed: config.seed)
-            if closed == nil {
-                stepDown = ComponentStepDown(groupSize: config.groupSize, permutations: config.permutations, seed: config.seed,
-                                             alpha: config.alpha, interims: config.interims)
-            }
+            if closed == nil { scheme = .pairwise }
         }
         self.effectiveScheme = scheme
         // The joint scheme indexes every active agent's block scores with UInt16.
@@ -109,7 +102,7 @@ public struct AdaStopTest: Sendable {
         self._scoresUsed = Array(repeating: 0, count: agentCount)
         // Every regime stays within B paths per comparison: exact interims hold
         // P^(k+1) < B paths, random ones at most B.
-        self.workspace = scheme == .closed
+        self.workspace = closed != nil
             ? Workspace(rows: 1, capacity: 1, n: config.groupSize)  // the closed test holds its own paths
             : Workspace(rows: comparisons.count, capacity: config.permutations, n: config.groupSize)
     }
@@ -198,9 +191,7 @@ public struct AdaStopTest: Sendable {
         if closed != nil {
             return runClosedInterim(scores: scores, active: active)
         }
-        if stepDown != nil {
-            return runStepDownInterim(scores: scores, active: active)
-        }
+
         if !isKnownUniquelyReferenced(&workspace) {
             workspace = workspace.copy()
         }
@@ -370,40 +361,6 @@ public struct AdaStopTest: Sendable {
             interim: k, boundary: shown.flatMap { $0.boundary.isFinite ? $0.boundary : nil }, levelSpent: spent,
             active: startActive, decided: decided, levelAdded: shown?.added ?? 0, exact: false, paths: shown?.paths ?? 0,
             normalization: Double(config.permutations))
-        return advance(record)
-    }
-
-    /// An interim of the step-down over components: while H_S (S = the comparisons still in
-    /// the family) is rejected, the comparison with the largest statistic is decided.
-    private mutating func runStepDownInterim(scores: [[Double]], active: [Int]) -> InterimRecord {
-        let used = (k + 1) * config.groupSize
-        let (signed, statistic) = observeStatistics(scores: scores, used: used)
-        let startActive = activeComparisons
-        var family = tracked
-        var decided: [Comparison] = []
-        var first: ComponentStepDown.Outcome?
-        while !family.isEmpty {
-            let outcome = stepDown!.test(family: family, comparisons: comparisons, scores: scores, through: k,
-                                         threads: parallelism, minWork: minParallelWork)
-            if first == nil { first = outcome }
-            guard outcome.rejected else { break }
-            // Largest T in the family, ties to the earliest comparison.
-            var best = 0
-            for pos in family.indices where statistic[family[pos]] > statistic[family[best]] { best = pos }
-            let ci = family.remove(at: best)
-            if accepted.remove(ci) == nil {
-                _results[ci].decision = signed[ci] > 0 ? .larger : .smaller
-                _results[ci].interim = k
-                decided.append(comparisons[ci])
-            }
-        }
-        for a in active { _scoresUsed[a] = used }
-        tracked = family
-        decided += acceptEqualOrFinish(scores: scores, used: used)
-        spent = first?.spent ?? spent
-        let record = InterimRecord(
-            interim: k, boundary: first?.boundary, levelSpent: spent, active: startActive, decided: decided,
-            levelAdded: 0, exact: false, paths: first?.paths ?? 0, normalization: Double(config.permutations))
         return advance(record)
     }
 

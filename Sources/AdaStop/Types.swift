@@ -35,9 +35,8 @@ public enum PermutationScheme: String, Sendable, Codable, CaseIterable {
     /// each by its own group-sequential test permuting jointly within its classes. Holds the
     /// family-wise error in the strong sense for any number of systems without pooling unequal
     /// ones. Always the random regime (N = B). ttsbench's default; a departure from SPEC.md.
-    /// Beyond `ClosedTesting.maxAgents` systems or `ClosedTesting.maxCells` path cells, a
-    /// step-down over the components of the remaining comparisons stands in for the closure
-    /// (`ComponentStepDown`; see `AdaStopTest.closedByEnumeration`).
+    /// Beyond `ClosedTesting.maxAgents` systems or `ClosedTesting.maxCells` path cells it runs
+    /// SPEC.md's pairwise step-down (see `AdaStopTest.effectiveScheme`).
     case closed
 }
 

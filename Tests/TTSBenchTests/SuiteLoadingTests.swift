@@ -2,6 +2,7 @@
 @testable import TTSReport
 @testable import TTSRuntime
 @testable import TTSSuite
+import AdaStop
 @testable import TTSStore
 @testable import TTSCore
 import Foundation
