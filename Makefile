@@ -34,9 +34,9 @@ bench:
 	.build/release/adastop-bench
 	# Error, power and seeds of the AdaStop rules (docs/statistics.md): SPEC.md's pairwise, joint, ttsbench's default.
 	.build/release/stats-bench --runs 4000 --rule pairwise --rule joint --rule ttsbench \
-	  --scenario null2 --scenario null3 --scenario binom3 --scenario partial --scenario power --scenario equal2 --scenario margin
-	.build/release/stats-bench --runs 4000 --permutations 2000 --rule pairwise --rule ttsbench --scenario null5
-	.build/release/stats-bench --runs 1000 --permutations 2000 --rule pairwise --rule ttsbench --scenario null10 --scenario partial10
+	  --scenario null2 --scenario null3 --scenario binom2 --scenario binom3 --scenario partial --scenario power --scenario equal2 --scenario margin
+	.build/release/stats-bench --runs 4000 --permutations 2000 --rule pairwise --rule ttsbench --scenario null5 --scenario binom5
+	.build/release/stats-bench --runs 2000 --permutations 2000 --rule pairwise --rule joint --rule ttsbench --scenario null10 --scenario partial10
 	# The same on the simulated LLM backend (seed scores from real sampling and verification).
 	.build/release/ttsbench-bench --repetitions 2000
 	.build/release/ttsbench-bench --repetitions 2000 --scheme pairwise

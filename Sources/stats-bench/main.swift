@@ -6,7 +6,7 @@
 // Scenarios (scores are seed scores, K = 6 interims of n = 5, alpha = 0.05):
 //   null2, null3, null5, null10  2/3/5/10 equal systems, normal scores (sd 1): family-wise error
 //   partial10                  5 equal systems and 5 others one sd apart
-//   binom3                     3 equal systems, accuracy over 100 items at p = 0.5
+//   binom2, binom3, binom5     2/3/5 equal systems, accuracy over 100 items at p = 0.5
 //   partial                    A = B, C one sd higher: error on (A, B) or a wrong direction
 //   power                      means 0 / 0.7 / 1.4 (sd 1): all three differences found, seeds
 //   equal2                     2 equal systems: seeds used (share of K·n)
@@ -97,7 +97,9 @@ func scenario(_ name: String) -> Scenario {
         // Five equal systems and five spread one sd apart: errors among the five equal ones.
         let means = [0.0, 0, 0, 0, 0, 1, 2, 3, 4, 5]
         return Scenario(name: name, means: means, nullPairs: Set(Comparison.allPairs(agentCount: 5)))
+    case "binom2": return Scenario(name: name, means: [0.5, 0.5], binomial: true, nullPairs: allNull(2))
     case "binom3": return Scenario(name: name, means: [0.5, 0.5, 0.5], binomial: true, nullPairs: allNull(3))
+    case "binom5": return Scenario(name: name, means: [0.5, 0.5, 0.5, 0.5, 0.5], binomial: true, nullPairs: allNull(5))
     case "partial": return Scenario(name: name, means: [0, 0, 1], nullPairs: [Comparison(0, 1)])
     case "power": return Scenario(name: name, means: [0, 0.7, 1.4], nullPairs: [])
     case "equal2": return Scenario(name: name, means: [0, 0], nullPairs: allNull(2))
@@ -210,7 +212,7 @@ for name in o.scenarios {
         let early = results.filter(\.earlyEqual).count
         let meanScores = Double(results.map(\.scores).reduce(0, +)) / Double(results.count)
         let share = meanScores / Double(s.means.count * 30)
-        let target = name.hasPrefix("null") || name == "binom3" || name == "partial"
+        let target = name.hasPrefix("null") || name.hasPrefix("binom") || name == "partial"
             ? (Double(errors) / Double(o.runs) <= 0.05 + 2 * (0.05 * 0.95 / Double(o.runs)).squareRoot() ? " (within alpha + 2 s.e.)" : " (ABOVE alpha + 2 s.e.)")
             : ""
         print("| \(name) | \(rule) | \(rate(errors, o.runs))\(target) | \(s.nullPairs.count == Comparison.allPairs(agentCount: s.means.count).count ? "—" : rate(found, o.runs)) | \(rate(early, o.runs)) | \(String(format: "%.1f (%.2f)", meanScores, share)) | \(String(format: "%.1f", seconds)) |")
