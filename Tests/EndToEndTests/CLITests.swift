@@ -15,6 +15,10 @@ import Testing
         ["leaderboard", "--format", "bogus"],
         ["adastop", "scores.csv", "--compat", "adastop-9"],
         ["adastop", "scores.csv", "--permutation", "bogus"],
+        ["adastop", "scores.csv", "--compat", "adastop-0.1.3", "--permutation", "closed"],
+        ["adastop", "scores.csv", "--compat", "adastop-0.1.3", "--early-accept-sd", "1"],
+        ["adastop", "scores.csv", "--beta", "1.5"],
+        ["adastop", "scores.csv", "--early-accept-sd", "-1"],
         ["verify", "--kind", "bogus", "--reference", "1", "--candidate", "1"],
         ["verify"],
         ["no-such-command"],
@@ -29,6 +33,29 @@ import Testing
         #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
         let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix("stdout-") && !$0.hasPrefix("stderr-") }
         #expect(left.isEmpty, "\(arguments) left files behind: \(left)")
+    }
+
+    /// `adastop` runs ttsbench's rule by default (closed testing, early accept) and the
+    /// reference's test with `--compat`: two identical score columns stop early only in the first.
+    @Test func adastopDefaultsToTheClosedTestWithEarlyAccept() async throws {
+        let dir = try e2eTempDir("adastop-rule")
+        var rows = ["a,b"]
+        for i in 0..<25 {
+            let x = 0.5 + 0.01 * Double((i * 7) % 11)
+            rows.append("\(x),\(x)")
+        }
+        try (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/scores.csv", atomically: true, encoding: .utf8)
+        let ours = try await Binary.run(["adastop", "scores.csv", "--json"], in: dir)
+        #expect(ours.status == 0, "\(ours.stderr)")
+        #expect(ours.stdout.contains("\"decision\": \"equal\", \"interim\": 1"), "\(ours.stdout)")
+        #expect(ours.stdout.contains("\"scores_used\": {\"a\": 10, \"b\": 10}"), "\(ours.stdout)")
+        let text = try await Binary.run(["adastop", "scores.csv"], in: dir)
+        #expect(text.stdout.contains("closed testing, early accept below 0.9 seed sd (beta 0.25)"), "\(text.stdout)")
+        let reference = try await Binary.run(["adastop", "scores.csv", "--compat", "adastop-0.1.3", "--json"], in: dir)
+        #expect(reference.status == 0, "\(reference.stderr)")
+        #expect(reference.stdout.contains("\"scores_used\": {\"a\": 25, \"b\": 25}"), "\(reference.stdout)")
+        let off = try await Binary.run(["adastop", "scores.csv", "--early-accept-sd", "0", "--json"], in: dir)
+        #expect(off.stdout.contains("\"scores_used\": {\"a\": 25, \"b\": 25}"), "\(off.stdout)")
     }
 
     @Test(arguments: [["--help"], ["run", "--help"], ["help", "verify"], ["--version"]])
