@@ -24,6 +24,9 @@ public struct CompareReport: Sendable {
     public var config: AdaStopConfig
     public var metric: String
     public var paired: Bool
+    /// The same difference over items and seeds (two-way bootstrap), and the paired item test.
+    public var overItems: Leaderboard.PairedDifference? = nil
+    public var itemTest: PairedItemTest.Result? = nil
 
     public var verdict: String {
         switch decision {
@@ -38,8 +41,15 @@ public struct CompareReport: Sendable {
         out += "B: \(b)  (\(seedsB) seeds, mean \(metric) \(fixed(meanB, 4)))\n"
         out += "Verdict: \(verdict)\n"
         out += "Stopped at interim \(interim + 1) of \(config.interims) (group size \(config.groupSize), \(config.permutations) permutations, rule \(config.rule.rawValue)"
-            + (config.scheme == .pairwise ? ")\n" : ", \(config.scheme.rawValue) permutation)\n")
+            + (config.scheme == .pairwise ? "" : ", \(config.scheme == .closed ? "closed testing" : "\(config.scheme.rawValue) permutation")")
+            + (config.futility == nil ? ")\n" : ", early accept)\n")
         out += "Mean difference A − B: \(fixed(difference, 4)), 95% CI [\(fixed(ciLow, 4)), \(fixed(ciHigh, 4))] (\(paired ? "paired" : "unpaired") bootstrap over seeds)\n"
+        if let d = overItems {
+            out += "Over items and seeds: 95% CI [\(fixed(d.ciLow, 4)), \(fixed(d.ciHigh, 4))] (two-way bootstrap, \(d.items) items)\n"
+        }
+        if let t = itemTest {
+            out += "Item test (paired permutation over \(t.items) items): p = \(fixed(t.pValue, 4))\n"
+        }
         return out
     }
 
@@ -47,7 +57,9 @@ public struct CompareReport: Sendable {
         func num(_ x: Double) -> String { let r = (x * 1e9).rounded() / 1e9; return String(r) }
         return "{\"a\": \(jsonString(a)), \"alpha\": \(config.alpha), \"b\": \(jsonString(b)), \"ci_high\": \(num(ciHigh)), "
             + "\"ci_low\": \(num(ciLow)), \"decision\": \"\(decision.rawValue)\", \"difference\": \(num(difference)), "
-            + "\"group_size\": \(config.groupSize), \"interim\": \(interim), \"max_interims\": \(config.interims), "
+            + "\"group_size\": \(config.groupSize), \"interim\": \(interim), "
+            + "\"item_test\": \(itemTest.map { "{\"difference\": \(num($0.difference)), \"items\": \($0.items), \"p_value\": \(num($0.pValue))}" } ?? "null"), "
+            + "\"items_ci\": \(overItems.map { "[\(num($0.ciLow)), \(num($0.ciHigh))]" } ?? "null"), \"max_interims\": \(config.interims), "
             + "\"mean_a\": \(num(meanA)), \"mean_b\": \(num(meanB)), \"metric\": \(jsonString(metric)), \"paired\": \(paired), "
             + "\"permutations\": \(config.permutations), \"seeds\": {\(jsonString(a)): \(seedsA), \(jsonString(b)): \(seedsB)}, "
             + "\"verdict\": \(jsonString(verdict))}"

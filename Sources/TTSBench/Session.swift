@@ -129,10 +129,12 @@ public struct Session: Sendable {
         // Seeds with the same index share samples when the pool is shared: pair them.
         let paired = suite.compare.pool == .shared && xs.count == ys.count
         let (lo, hi) = Bootstrap.differenceInterval(xs, ys, paired: paired, seed: "\(suite.seed)|\(a)|\(b)")
+        let items = try PairedItems.compare(reader: store.reader, a: suite.system(a)!.fingerprint, seedsA: xs.count,
+                                            b: suite.system(b)!.fingerprint, seedsB: ys.count, seed: "\(suite.seed)|\(a)|\(b)")
         return CompareReport(a: a, b: b, decision: result.decision ?? .equal, interim: result.interim ?? outcome.interims.count - 1,
                              seedsA: xs.count, seedsB: ys.count, meanA: Bootstrap.mean(xs), meanB: Bootstrap.mean(ys),
                              difference: Bootstrap.mean(xs) - Bootstrap.mean(ys), ciLow: lo, ciHigh: hi, config: config,
-                             metric: suite.compare.metric, paired: paired)
+                             metric: suite.compare.metric, paired: paired, overItems: items.difference, itemTest: items.itemTest)
     }
 }
 

@@ -133,6 +133,21 @@ struct ItemTable {
     }
 }
 
+/// Two systems' recorded outcomes compared over the same items (what the leaderboard shows
+/// for a decision and for Δ), for `ttsbench compare`.
+public enum PairedItems {
+    /// The two-way paired difference (A − B) and the item test, over the first `seedsA` and
+    /// `seedsB` seeds; nil parts when the systems share no item.
+    public static func compare(reader: StoreReader, a: String, seedsA: Int, b: String, seedsB: Int, seed: String) throws
+        -> (difference: Leaderboard.PairedDifference?, itemTest: PairedItemTest.Result?)
+    {
+        let ta = ItemTable(try reader.itemOutcomes(systemFingerprint: a, seeds: seedsA))
+        let tb = ItemTable(try reader.itemOutcomes(systemFingerprint: b, seeds: seedsB))
+        return (LeaderboardBuilder.pairedDifference(ta, tb, against: b, seed: seed),
+                LeaderboardBuilder.itemTest(ta, tb, seed: seed))
+    }
+}
+
 public enum LeaderboardBuilder {
     /// The full leaderboard of a recorded suite.
     public static func build(reader: StoreReader, suite name: String) throws -> Leaderboard {

@@ -39,6 +39,13 @@ import Testing
         // Two real systems: decided, recorded under the compare's own scope, not the suite's.
         let report = try await Session.compare(suitePath: path, "a/maj4", "b/maj4", options: options)
         #expect(report.seedsA == report.seedsB && report.seedsA >= 2)
+        // Beside the verdict: the difference over items and seeds, and the paired item test.
+        let overItems = try #require(report.overItems)
+        let itemTest = try #require(report.itemTest)
+        #expect(overItems.items == itemTest.items && itemTest.items > 0)
+        #expect(abs(overItems.difference - report.difference) < 1e-9, "the same seeds and items: the same mean difference")
+        #expect(overItems.ciLow <= overItems.difference && overItems.difference <= overItems.ciHigh)
+        #expect(report.json().contains("\"item_test\": {\"difference\": ") && report.text().contains("Item test (paired permutation"))
         let reader = try StoreReader(path: options.databasePath)
         #expect(try reader.decisions(scope: "session").isEmpty)
         #expect(try reader.decisions(scope: "session:compare:a/maj4|b/maj4").count == 1)
