@@ -133,6 +133,8 @@ import Testing
         #expect(report.leaderboard.rows.isEmpty, "no system with 0 seeds on a leaderboard")
         #expect(report.leaderboard.decisions.count == 36 && report.leaderboard.decisions.allSatisfy { $0.isUndecided && $0.interim == -1 })
         #expect(MarkdownRenderer().render(report.leaderboard).contains("36 comparisons were left undecided (budget)"))
+        #expect(HTMLRenderer().render(report.leaderboard).contains("<table id=\"undecided\">"))
+        #expect(CSVRenderer().render(report.leaderboard) == CSVRenderer.header.joined(separator: ",") + "\r\n")
     }
 
     @Test func anUndecidedComparisonMakesNoRankClaim() {
