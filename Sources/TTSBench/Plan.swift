@@ -12,7 +12,9 @@ import Foundation
 /// - **expected**: the mean over replications of a cheap model of the AdaStop schedule: the test
 ///   itself run on normal scores with each system's prior mean and seed-to-seed deviation, where
 ///   the prior is a pilot (the system's seeds recorded in the database) or, for the simulated
-///   backend, its item-response model; a system with neither is expected at its maximum;
+///   backend, its item-response model; a system with neither is expected at its maximum. The
+///   recorded scores are first replayed through the test as far as they go: when that finishes
+///   the test, expected is exact (a resume generates nothing more);
 /// - at **maximum**: `max_interims × group_size` seeds per compared system.
 ///
 /// Systems outside every comparison run one interim in all three. Samples recorded in the
@@ -82,11 +84,17 @@ public struct Plan: Sendable {
         let minSeeds = suite.systems.indices.map { _ in n }
         let maxSeedsPerSystem = suite.systems.indices.map { named.contains($0) ? maxSeeds : n }
         var runs: [[Int]] = []
-        if priors.contains(where: { $0 != nil }) {
+        // The recorded scores replay the test exactly as far as they go: a finished suite is
+        // expected to need nothing more, a partial one at least what the replay used.
+        let replay = try replayRecorded(suite: suite, comparisons: comparisons, config: config, reader: reader)
+        if let replay, replay.finished {
+            runs = [suite.systems.indices.map { named.contains($0) ? replay.seeds[$0] : n }]
+        } else if priors.contains(where: { $0 != nil }) {
             for rep in 0..<replications {
                 runs.append(try simulate(suite: suite, comparisons: comparisons, config: config, priors: priors, replication: rep,
                                          maxSeeds: maxSeedsPerSystem))
             }
+            if let replay { runs = runs.map { zip($0, replay.seeds).map { Swift.max($0, $1) } } }
         } else {
             runs = [maxSeedsPerSystem]
         }
@@ -101,6 +109,8 @@ public struct Plan: Sendable {
             let from: String
             if !named.contains(i) {
                 from = "outside every comparison: one interim"
+            } else if let replay, replay.finished {
+                from = "replay of the recorded scores (exact)"
             } else if let p = priors[i] {
                 from = p.source
             } else {
@@ -185,6 +195,26 @@ public struct Plan: Sendable {
             }
         }
         return Swift.min(1, Swift.max(0, win))
+    }
+
+    /// The test replayed on the recorded scores (the suite's own settings, so exactly as a run
+    /// replays it), interim by interim until one needs a seed that is not recorded: the seeds
+    /// each system used, and whether the test finished. Nil without a database.
+    static func replayRecorded(suite: Suite, comparisons: [Comparison], config: AdaStopConfig,
+                               reader: StoreReader?) throws -> (seeds: [Int], finished: Bool)? {
+        guard let reader else { return nil }
+        let recorded: [[Double]] = try suite.systems.map { system in
+            let all = try reader.seedScores(systemFingerprint: system.fingerprint)
+            var out: [Double] = []
+            while let s = all[out.count] { out.append(s.value(of: suite.compare.metric)) }
+            return out
+        }
+        var test = try AdaStopTest(agentCount: suite.systems.count, comparisons: comparisons, config: config)
+        while !test.isFinished {
+            guard test.agentsNeedingScores.allSatisfy({ recorded[$0].count >= test.scoresNeeded(agent: $0) }) else { break }
+            _ = try test.runInterim(scores: recorded)
+        }
+        return (test.scoresUsed, test.isFinished)
     }
 
     /// One replication: the AdaStop test on normal scores drawn around the priors (a system

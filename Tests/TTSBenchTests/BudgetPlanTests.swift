@@ -166,7 +166,7 @@ import Testing
         // A system counts what it reads: bon4 reads 4 per item and seed.
         #expect(plan.systems.first { $0.name == "mid/bon4" }?.figures.samples.max == Double(40 * 4 * 6))
 
-        _ = try await Self.run(path, db: db, out: dir + "/out")
+        let report = try await Self.run(path, db: db, out: dir + "/out")
         let actual = try Self.generated(db)
         let t = plan.total
         #expect(t.samples.min <= Double(actual.samples) && Double(actual.samples) <= t.samples.max, "\(t.samples) vs \(actual.samples)")
@@ -179,7 +179,12 @@ import Testing
         #expect(again.database == db)
         #expect(again.total.samples.min == 0)
         #expect(again.total.samples.max == t.samples.max - Double(actual.samples))
-        #expect(again.systems.allSatisfy { $0.expectedFrom.hasPrefix("pilot: ") && $0.tokensFrom == "recorded" })
+        // The recorded scores replay the whole test: nothing more is expected.
+        #expect(again.total.samples.expected == 0 && again.total.tokens.expected == 0)
+        #expect(again.systems.allSatisfy { $0.expectedFrom == "replay of the recorded scores (exact)" && $0.tokensFrom == "recorded" })
+        #expect(zip(again.systems, report.leaderboard.rows.sorted { l, r in
+            (again.systems.firstIndex { $0.name == l.name } ?? 0) < (again.systems.firstIndex { $0.name == r.name } ?? 0)
+        }).allSatisfy { $0.seeds.expected == Double($1.seeds) }, "the replay uses the seeds the run used")
         let json = again.json()
         for key in ["\"systems\": [", "\"total\": {\"requests\": {\"expected\": ", "\"samples\": {\"expected\": ", "\"tokens\": {", "\"usd\": {"] {
             #expect(json.contains(key), "\(key)")
