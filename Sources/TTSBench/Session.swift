@@ -21,6 +21,8 @@ public struct Session: Sendable {
         public var outputDirectory = "results"
         public var workers = 8
         public var showProgress = true
+        /// `--max-samples/--max-tokens/--max-usd`: replace the suite's `compare.budget` limits.
+        public var budget: Budget? = nil
         public init() {}
     }
 
@@ -79,10 +81,18 @@ public struct Session: Sendable {
         try await run(seeds: nil, formats: LeaderboardFormat.allCases)
     }
 
+    /// The budget of a run: the suite's `compare.budget`, each limit replaced by the command's
+    /// flag when given.
+    public var budget: Budget? {
+        let b = (suite.compare.budget ?? Budget()).overridden(by: options.budget)
+        return b.isEmpty ? nil : b
+    }
+
     func run(seeds: Int?, formats: [LeaderboardFormat]) async throws -> RunReport {
         let clock = ContinuousClock()
         let start = clock.now
         let before = try await store.sampleCount()
+        var stop: BudgetStop? = nil
         let seedsUsed: [Int] = try await running {
             if let seeds {
                 // Fixed design: the same number of seeds for every system, no sequential test.
@@ -91,8 +101,13 @@ public struct Session: Sendable {
                 return suite.systems.map { _ in seeds }
             }
             let schedule = SequentialSchedule(systems: suite.systems, comparisons: SequentialSchedule.comparisons(for: suite),
-                                              config: SequentialSchedule.config(for: suite), scope: suite.name)
-            return try await schedule.run(runner: runner, progress: progress).scoresUsed
+                                              config: SequentialSchedule.config(for: suite), scope: suite.name, budget: budget)
+            let outcome = try await schedule.run(runner: runner, progress: progress)
+            if let interim = outcome.stoppedByBudget, let budget {
+                stop = BudgetStop(budget: budget, interim: interim, spent: outcome.spent, refused: outcome.refused ?? CostModel.Cost(),
+                                  undecided: outcome.results.filter { $0.decision == nil }.count)
+            }
+            return outcome.scoresUsed
         }
         for (system, seeds) in zip(suite.systems, seedsUsed) {
             try await store.setSeedsUsed(suite: suite.name, system: system.name, seeds: seeds)
@@ -102,7 +117,8 @@ public struct Session: Sendable {
                                                         formats: formats)
         let elapsed = clock.now - start
         return RunReport(leaderboard: board, files: files, samplesGenerated: after - before,
-                         seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                         seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                         budgetStop: stop)
     }
 
     var outputDirectory: String { (options.outputDirectory as NSString).appendingPathComponent(suite.name) }
@@ -165,6 +181,27 @@ public struct RunReport: Sendable {
     public var files: [String]
     public var samplesGenerated: Int
     public var seconds: Double
+    /// Set when the budget stopped the test before it finished.
+    public var budgetStop: BudgetStop? = nil
+}
+
+/// Where a budget stopped a run: the interim it could not pay for, what the run had spent and
+/// what that interim would have cost, and how many comparisons are left undecided.
+public struct BudgetStop: Sendable {
+    public var budget: Budget
+    public var interim: Int
+    public var spent: CostModel.Cost
+    public var refused: CostModel.Cost
+    public var undecided: Int
+
+    public var message: String {
+        func figures(_ c: CostModel.Cost) -> String {
+            "\(c.samples) samples, \(Int(c.tokens.rounded())) tokens" + (budget.usd != nil ? String(format: ", $%.4f", c.usd) : "")
+        }
+        return "budget (\(budget.description)) reached: interim \(interim + 1) would add about \(figures(refused)) to the "
+            + "\(figures(spent)) this run generated; \(undecided) comparison\(undecided == 1 ? "" : "s") left undecided (budget). "
+            + "Run again with a larger budget to continue the test."
+    }
 }
 
 /// `ttsbench compare`'s overrides of the suite's AdaStop settings.

@@ -36,6 +36,9 @@ public struct HTMLRenderer: LeaderboardRenderer {
         if board.rows.contains(where: \.simulated) {
             out += "<p class=\"sim\">Models marked <span class=\"tag\">sim</span> are the built-in <b>simulated</b> backend, not real LLMs.</p>\n"
         }
+        for note in [LeaderboardText.undecidedNote(board), LeaderboardText.uncomparedNote(board)] where !note.isEmpty {
+            out += "<p class=\"meta\">\(esc(note))</p>\n"
+        }
         out += table(board)
         out += variantsTable(board)
         out += decisionsTable(board)
@@ -46,8 +49,11 @@ public struct HTMLRenderer: LeaderboardRenderer {
                       "Each dot is a system; the grey line joins the systems no cheaper system beats.")
         if !board.decisions.isEmpty {
             out += figure("Pairwise decisions (AdaStop)", matrixPlot(board),
-                          "Row against column: green, the row is better; red, worse; grey, no difference detected; blank, not compared. The number is the interim of the decision.")
+                          "Row against column: green, the row is better; red, worse; grey, no difference detected; "
+                            + (board.decisions.contains(where: \.isUndecided) ? "orange, undecided (budget); " : "")
+                            + "blank, not compared. The number is the interim of the decision.")
         }
+        out += undecidedTable(board)
         out += figure("Seeds used per system", seedsPlot(board, models: models),
                       "AdaStop adds seeds only while a system is in an undecided comparison.")
         out += "</section>\n"
@@ -85,6 +91,19 @@ public struct HTMLRenderer: LeaderboardRenderer {
         return out + "</tbody>\n</table></div>\n"
     }
 
+    /// The comparisons a budget left open, "undecided (budget)" (nothing when there are none).
+    func undecidedTable(_ board: Leaderboard) -> String {
+        let open = board.decisions.filter(\.isUndecided)
+        guard !open.isEmpty else { return "" }
+        var out = "<h2>Undecided comparisons</h2>\n<table id=\"undecided\">\n<thead><tr><th>A</th><th>B</th><th>Decision</th>"
+        out += "<th>Last interim</th></tr></thead>\n<tbody>\n"
+        for d in open {
+            out += "<tr><td>\(esc(d.a))</td><td>\(esc(d.b))</td><td>\(esc(LeaderboardText.verdict(d.decision, reason: d.reason)))</td>"
+            out += "<td>\(LeaderboardText.interim(d))</td></tr>\n"
+        }
+        return out + "</tbody>\n</table>\n"
+    }
+
     func variantsTable(_ board: Leaderboard) -> String {
         let groups = LeaderboardText.variantGroups(board)
         guard !groups.isEmpty else { return "" }
@@ -95,7 +114,8 @@ public struct HTMLRenderer: LeaderboardRenderer {
         for (base, twins) in groups {
             for (i, t) in twins.enumerated() {
                 let decided = relation(t.name, base.name).map { rel in
-                    rel.symbol == ">" ? "twin better" : rel.symbol == "<" ? "base better" : "no difference detected"
+                    rel.symbol == ">" ? "twin better" : rel.symbol == "<" ? "base better"
+                        : rel.symbol == "?" ? "undecided (budget)" : "no difference detected"
                 } ?? "not compared"
                 let cls = (t.vsBase?.difference ?? 0) >= 0 ? "up" : "down"
                 out += "<tr>"
@@ -121,8 +141,8 @@ public struct HTMLRenderer: LeaderboardRenderer {
         out += "<th>Δ over items</th><th>Item test p</th></tr></thead>\n<tbody>\n"
         for d in board.decisions {
             let mark = LeaderboardText.disagrees(d, alpha: alpha) ? " †" : ""
-            out += "<tr><td>\(esc(d.a))</td><td>\(esc(d.b))</td><td>\(esc(LeaderboardText.verdict(d.decision)))</td>"
-            out += "<td class=\"num\">\(d.interim + 1)</td><td class=\"num\">\(d.itemTest.map { signed($0.difference, 4) } ?? "—")</td>"
+            out += "<tr><td>\(esc(d.a))</td><td>\(esc(d.b))</td><td>\(esc(LeaderboardText.verdict(d.decision, reason: d.reason)))</td>"
+            out += "<td class=\"num\">\(LeaderboardText.interim(d))</td><td class=\"num\">\(d.itemTest.map { signed($0.difference, 4) } ?? "—")</td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.itemP(d.itemTest)))\(mark)</td></tr>\n"
         }
         return out + "</tbody>\n</table></div>\n"
@@ -336,11 +356,12 @@ public struct HTMLRenderer: LeaderboardRenderer {
                     out += "<rect x=\"\(f1(x))\" y=\"\(f1(y))\" width=\"\(f1(cell))\" height=\"\(f1(cell))\" fill=\"#fff\" stroke=\"#eee\"/>"
                     continue
                 }
-                let fill = rel.symbol == ">" ? "#74c476" : rel.symbol == "<" ? "#fb6a4a" : "#cfcfcf"
-                let what = rel.symbol == ">" ? "better than" : rel.symbol == "<" ? "worse than" : "not separated from"
+                let fill = rel.symbol == ">" ? "#74c476" : rel.symbol == "<" ? "#fb6a4a" : rel.symbol == "?" ? "#fdd49e" : "#cfcfcf"
+                let what = rel.symbol == ">" ? "better than" : rel.symbol == "<" ? "worse than"
+                    : rel.symbol == "?" ? "undecided (budget) against" : "not separated from"
                 out += "<rect x=\"\(f1(x))\" y=\"\(f1(y))\" width=\"\(f1(cell))\" height=\"\(f1(cell))\" fill=\"\(fill)\" stroke=\"#fff\">"
-                out += "<title>\(esc(r.name)) \(what) \(esc(c.name)) (interim \(rel.interim + 1))</title></rect>"
-                if cell >= 20 {
+                out += "<title>\(esc(r.name)) \(what) \(esc(c.name)) (interim \(rel.interim < 0 ? "—" : String(rel.interim + 1)))</title></rect>"
+                if cell >= 20 && rel.interim >= 0 {
                     out += "<text x=\"\(f1(x + cell / 2))\" y=\"\(f1(y + cell / 2 + 4))\" text-anchor=\"middle\" class=\"cell\">\(rel.interim + 1)</text>"
                 }
             }

@@ -55,12 +55,19 @@ public struct Leaderboard: Sendable, Equatable {
     public struct DecisionRow: Sendable, Equatable {
         public var a: String
         public var b: String
+        /// "larger", "smaller", "equal", or "undecided" (left open, for `reason`).
         public var decision: String
+        /// The interim of the decision; for an undecided comparison, the last interim run (-1: none).
         public var interim: Int
         public var meanA: Double = 0
         public var meanB: Double = 0
         /// The paired permutation test over items beside the verdict (nil: not computable).
         public var itemTest: PairedItemTest.Result? = nil
+        /// Why an undecided comparison was left open ("budget"); nil for a decision.
+        public var reason: String? = nil
+        /// The test separated the two systems ("larger" or "smaller"): the only rank claim.
+        public var separates: Bool { decision == "larger" || decision == "smaller" }
+        public var isUndecided: Bool { decision == "undecided" }
     }
     /// One point of a scaling curve: the metric with `n` samples per item.
     public struct CurvePoint: Sendable, Equatable {
@@ -158,6 +165,8 @@ public enum LeaderboardBuilder {
         var tables: [String: ItemTable] = [:]
         for s in try reader.systems(suite: name) {
             let runs = try reader.seedRuns(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
+            // A system without a seed (a budget that stopped before it ran) has no number to show.
+            guard !runs.isEmpty else { continue }
             let values = runs.map {
                 SeedScores(accuracy: $0.accuracy, tokensPerItem: $0.tokensPerItem, callsPerItem: $0.callsPerItem, failures: $0.failures)
                     .value(of: metric)
@@ -182,7 +191,8 @@ public enum LeaderboardBuilder {
         }
         let decisions = try reader.decisions(scope: name).map { d in
             Leaderboard.DecisionRow(a: d.a, b: d.b, decision: d.decision, interim: d.interim, meanA: d.meanA, meanB: d.meanB,
-                                    itemTest: tables[d.a].flatMap { a in tables[d.b].flatMap { b in itemTest(a, b, seed: "\(d.a)|\(d.b)") } })
+                                    itemTest: tables[d.a].flatMap { a in tables[d.b].flatMap { b in itemTest(a, b, seed: "\(d.a)|\(d.b)") } },
+                                    reason: d.reason)
         }
         rows = order(rows, decisions: decisions, higherIsBetter: metric == "accuracy")
         assignRanks(&rows, decisions: decisions)
@@ -236,7 +246,7 @@ public enum LeaderboardBuilder {
             l.mean != r.mean ? (higherIsBetter ? l.mean > r.mean : l.mean < r.mean) : l.name < r.name
         }
         var beatenBy: [String: Set<String>] = [:]  // loser -> winners
-        for d in decisions where d.decision != "equal" {
+        for d in decisions where d.separates {
             let (winner, loser) = d.decision == "larger" ? (d.a, d.b) : (d.b, d.a)
             beatenBy[loser, default: []].insert(winner)
         }
@@ -256,7 +266,7 @@ public enum LeaderboardBuilder {
 
     /// Rank groups, consistent with the recorded decisions. Walking the ordered rows, a system
     /// joins the current group when the test separated it from no member of the group ("equal"
-    /// or never compared); otherwise it starts a new group. Every member of a group gets the
+    /// never compared, or left undecided by a budget: no claim either way); otherwise it starts a new group. Every member of a group gets the
     /// group's first position, with "=" when the group has several members ("1", "2=", "2=",
     /// "4"). Hence: two systems share a rank only if no decision separates them, and a system
     /// the test found better always has a better rank. Without any decision (a fixed number of
@@ -264,7 +274,7 @@ public enum LeaderboardBuilder {
     static func assignRanks(_ rows: inout [Leaderboard.Row], decisions: [Leaderboard.DecisionRow]) {
         guard !rows.isEmpty else { return }
         var separated = Set<String>()
-        for d in decisions where d.decision != "equal" {
+        for d in decisions where d.separates {
             separated.insert([d.a, d.b].sorted().joined(separator: "\u{0}"))
         }
         var groups: [[Int]] = [[0]]

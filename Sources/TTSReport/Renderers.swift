@@ -21,8 +21,34 @@ func signed(_ x: Double, _ digits: Int) -> String {
 
 /// Shared wording of the renderers.
 enum LeaderboardText {
-    static func verdict(_ decision: String) -> String {
-        decision == "larger" ? "A better" : decision == "smaller" ? "B better" : "no difference detected"
+    static func verdict(_ decision: String, reason: String? = nil) -> String {
+        switch decision {
+        case "larger": "A better"
+        case "smaller": "B better"
+        case "undecided": "undecided (\(reason ?? "open"))"
+        default: "no difference detected"
+        }
+    }
+
+    /// "6" (1-based), or "—" for an undecided comparison that no interim evaluated.
+    static func interim(_ d: Leaderboard.DecisionRow) -> String { d.interim < 0 ? "—" : "\(d.interim + 1)" }
+
+    /// A sentence on the comparisons left open, or "" when there are none.
+    static func undecidedNote(_ board: Leaderboard) -> String {
+        let open = board.decisions.filter(\.isUndecided)
+        guard !open.isEmpty else { return "" }
+        let reasons = Set(open.compactMap(\.reason)).sorted().joined(separator: ", ")
+        return "\(open.count) comparison\(open.count == 1 ? " was" : "s were") left undecided (\(reasons)): the run stopped before the "
+            + "test decided them; they make no rank claim. Run again with a larger budget to continue the test."
+    }
+
+    /// A sentence naming the systems outside every comparison, or "" when there are none.
+    static func uncomparedNote(_ board: Leaderboard) -> String {
+        guard !board.decisions.isEmpty else { return "" }
+        let compared = Set(board.decisions.flatMap { [$0.a, $0.b] })
+        let outside = board.rows.map(\.name).filter { !compared.contains($0) }
+        guard !outside.isEmpty else { return "" }
+        return "Outside every comparison (one interim, ranked by the mean without decisions): \(outside.joined(separator: ", "))."
     }
 
     /// Above this many systems, the Markdown shows a decision matrix instead of the list.
@@ -44,9 +70,8 @@ enum LeaderboardText {
 
     /// Whether the item test at `alpha` tells another story than the AdaStop verdict.
     static func disagrees(_ d: Leaderboard.DecisionRow, alpha: Double) -> Bool {
-        guard let t = d.itemTest else { return false }
-        let separated = d.decision == "larger" || d.decision == "smaller"
-        return separated != (t.pValue < alpha)
+        guard let t = d.itemTest, !d.isUndecided else { return false }
+        return d.separates != (t.pValue < alpha)
     }
 
     static let itemTestNote = "Item test: a paired permutation test over items (sign flips of each item's difference, its correctness averaged over seeds). "
@@ -61,11 +86,12 @@ enum LeaderboardText {
     }
 
     /// The decision between two systems, from the first one's side: ">" better, "<" worse,
-    /// "=" no difference detected, nil when not compared.
+    /// "=" no difference detected, "?" undecided (budget), nil when not compared.
     static func relation(_ board: Leaderboard) -> (String, String) -> (symbol: String, interim: Int)? {
         var table: [String: (String, Int)] = [:]
         for d in board.decisions {
-            let (ab, ba) = d.decision == "larger" ? (">", "<") : d.decision == "smaller" ? ("<", ">") : ("=", "=")
+            let (ab, ba) = d.decision == "larger" ? (">", "<") : d.decision == "smaller" ? ("<", ">")
+                : d.isUndecided ? ("?", "?") : ("=", "=")
             table[d.a + "\u{0}" + d.b] = (ab, d.interim)
             table[d.b + "\u{0}" + d.a] = (ba, d.interim)
         }
@@ -99,6 +125,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
         }
         if let s = board.settings, !board.decisions.isEmpty { out += LeaderboardText.settingsLine(s) + "\n" }
         if anySimulated { out += "Models marked *(sim)* are the built-in **simulated** backend, not real LLMs.\n" }
+        for note in [LeaderboardText.undecidedNote(board), LeaderboardText.uncomparedNote(board)] where !note.isEmpty { out += note + "\n" }
         out += "\n| Rank | System | Model | Strategy | Verifier | \(board.metric.capitalized) | 95% CI | Δ vs top [95% CI] | Seeds | Tokens/item | Calls/item | Latency/item | Cost/item | Failures |\n"
         out += "|---:|---|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|\n"
         for r in board.rows {
@@ -118,7 +145,8 @@ public struct MarkdownRenderer: LeaderboardRenderer {
             for (base, twins) in groups {
                 for t in twins {
                     let decided = relation(t.name, base.name).map { rel in
-                        rel.symbol == ">" ? "twin better" : rel.symbol == "<" ? "base better" : "no difference detected"
+                        rel.symbol == ">" ? "twin better" : rel.symbol == "<" ? "base better"
+                            : rel.symbol == "?" ? "undecided (budget)" : "no difference detected"
                     } ?? "not compared"
                     out += "| \(cell(base.name)) | \(base.rank) | \(fixed(base.mean, 4)) | \(cell(t.name)) | \(t.variant ?? "") | \(t.rank) "
                     out += "| \(fixed(t.mean, 4)) | \(LeaderboardText.paired(t.vsBase)) | \(fixed(t.tokensPerItem, 1)) | \(decided) |\n"
@@ -129,6 +157,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
             if board.rows.count > LeaderboardText.matrixThreshold {
                 out += "\n## Decisions (AdaStop)\n\n"
                 out += "Row versus column: `>` row better, `<` row worse, `=` no difference detected, `·` not compared; "
+                if board.decisions.contains(where: \.isUndecided) { out += "`?` undecided (budget), after the interim shown; " }
                 out += "the digit is the interim of the decision.\n\n"
                 out += "| # | System | " + board.rows.indices.map { "\($0 + 1)" }.joined(separator: " | ") + " |\n"
                 out += "|---:|---|" + String(repeating: ":-:|", count: board.rows.count) + "\n"
@@ -136,7 +165,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
                     let cells = board.rows.enumerated().map { j, c -> String in
                         if i == j { return "" }
                         guard let rel = relation(r.name, c.name) else { return "·" }
-                        return "\(rel.symbol)\(rel.interim + 1)"
+                        return rel.interim < 0 ? rel.symbol : "\(rel.symbol)\(rel.interim + 1)"
                     }
                     out += "| \(i + 1) | \(cell(r.name)) | " + cells.joined(separator: " | ") + " |\n"
                 }
@@ -163,7 +192,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
     private func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
 
     private func decisionRow(_ d: Leaderboard.DecisionRow) -> String {
-        "| \(cell(d.a)) | \(cell(d.b)) | \(LeaderboardText.verdict(d.decision)) | \(d.interim + 1) "
+        "| \(cell(d.a)) | \(cell(d.b)) | \(LeaderboardText.verdict(d.decision, reason: d.reason)) | \(LeaderboardText.interim(d)) "
             + "| \(d.itemTest.map { signed($0.difference, 4) } ?? "—") | \(LeaderboardText.itemP(d.itemTest)) |\n"
     }
 }
@@ -240,7 +269,8 @@ public struct JSONRenderer: LeaderboardRenderer {
         out += board.decisions.map {
             "\n    {\"a\": \(jsonString($0.a)), \"b\": \(jsonString($0.b)), \"decision\": \(jsonString($0.decision)), \"interim\": \($0.interim), "
                 + "\"item_test\": \($0.itemTest.map { t in "{\"difference\": \(num(t.difference)), \"items\": \(t.items), \"p_value\": \(num(t.pValue))}" } ?? "null"), "
-                + "\"mean_a\": \(num($0.meanA)), \"mean_b\": \(num($0.meanB))}"
+                + "\"mean_a\": \(num($0.meanA)), \"mean_b\": \(num($0.meanB))"
+                + ($0.isUndecided ? ", \"reason\": \(jsonString($0.reason ?? "open"))}" : "}")
         }.joined(separator: ",")
         out += board.decisions.isEmpty ? "],\n" : "\n  ],\n"
         out += "  \"fingerprint\": \(jsonString(board.fingerprint)),\n"

@@ -223,7 +223,19 @@ public actor Store {
             for d in decisions {
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO decisions(suite, a, b, decision, interim, mean_a, mean_b) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [scope, d.a, d.b, d.decision, d.interim, d.meanA, d.meanB])
+                    """, arguments: [scope, d.a, d.b, d.storedDecision, d.interim, d.meanA, d.meanB])
+            }
+        }
+    }
+
+    /// Comparisons a run left open (a budget): recorded as "undecided" with their reason.
+    public func recordUndecided(scope: String, decisions: [DecisionRecord]) async throws {
+        guard !decisions.isEmpty else { return }
+        try await db.write { db in
+            for d in decisions {
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO decisions(suite, a, b, decision, interim, mean_a, mean_b) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [scope, d.a, d.b, d.storedDecision, d.interim, d.meanA, d.meanB])
             }
         }
     }

@@ -405,19 +405,45 @@ public struct InterimRow: Sendable, Equatable {
 public struct DecisionRecord: Codable, Sendable, Equatable, FetchableRecord {
     public var a: String
     public var b: String
+    /// "larger", "smaller", "equal", or "undecided" (the run stopped before the test decided,
+    /// for `reason`).
     public var decision: String
+    /// The last interim the comparison was evaluated at (-1 when no interim ran).
     public var interim: Int
     public var meanA: Double
     public var meanB: Double
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public init(a: String, b: String, decision: String, interim: Int, meanA: Double, meanB: Double) {
+    /// Why an "undecided" comparison was left open ("budget"); nil for a decision.
+    public var reason: String?
+    public init(a: String, b: String, decision: String, interim: Int, meanA: Double, meanB: Double, reason: String? = nil) {
         self.a = a
         self.b = b
         self.decision = decision
         self.interim = interim
         self.meanA = meanA
         self.meanB = meanB
+        self.reason = reason
     }
+
+    /// The `decision` column holds the decision, or "undecided:<reason>" (no column of its own:
+    /// the schema stays version 4).
+    public init(row: Row) throws {
+        a = row["a"]
+        b = row["b"]
+        let stored: String = row["decision"]
+        if let colon = stored.firstIndex(of: ":") {
+            decision = String(stored[..<colon])
+            reason = String(stored[stored.index(after: colon)...])
+        } else {
+            decision = stored
+            reason = nil
+        }
+        interim = row["interim"]
+        meanA = row["mean_a"]
+        meanB = row["mean_b"]
+    }
+
+    /// The text of the `decision` column.
+    var storedDecision: String { reason.map { "\(decision):\($0)" } ?? decision }
 }
 
 public struct StoreError: Error, CustomStringConvertible, Sendable {

@@ -102,8 +102,62 @@ public struct CompareSpec: Sendable {
     /// Early accept of small differences (`nil`: "equal" only at the last interim). On by
     /// default; off with `rule: adastop-0.1.3`.
     public var futility: Futility? = .standard
+    /// `compare.budget`: the most one run may generate (nil: no limit).
+    public var budget: Budget? = nil
 
     public static let metrics = ["accuracy"]
+}
+
+/// A spending limit of one run (`compare.budget`, or `run --max-samples/--max-tokens/--max-usd`):
+/// what the run may newly generate. Samples already recorded are free. Each limit is optional.
+public struct Budget: Sendable, Equatable {
+    /// Generations: pooled samples plus auxiliary calls (fuser, refinement, continuation).
+    public var samples: Int?
+    /// Prompt plus completion tokens.
+    public var tokens: Int?
+    /// US dollars, from the models' prices.
+    public var usd: Double?
+    public init(samples: Int? = nil, tokens: Int? = nil, usd: Double? = nil) {
+        self.samples = samples
+        self.tokens = tokens
+        self.usd = usd
+    }
+    public var isEmpty: Bool { samples == nil && tokens == nil && usd == nil }
+
+    /// This budget with the limits `other` sets replacing its own (the command's flags over
+    /// the suite's `compare.budget`).
+    public func overridden(by other: Budget?) -> Budget {
+        guard let other else { return self }
+        return Budget(samples: other.samples ?? samples, tokens: other.tokens ?? tokens, usd: other.usd ?? usd)
+    }
+
+    /// "100000 samples, 2000000 tokens, $5.00" (the limits that are set).
+    public var description: String {
+        var parts: [String] = []
+        if let samples { parts.append("\(samples) samples") }
+        if let tokens { parts.append("\(tokens) tokens") }
+        if let usd { parts.append("$\(usd)") }
+        return parts.isEmpty ? "no limit" : parts.joined(separator: ", ")
+    }
+
+    /// Canonical JSON (sorted keys, only the limits that are set).
+    public var canonicalJSON: String {
+        var parts: [String] = []
+        if let samples { parts.append("\"samples\":\(samples)") }
+        if let tokens { parts.append("\"tokens\":\(tokens)") }
+        if let usd { parts.append("\"usd\":\(usd)") }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+}
+
+extension Suite {
+    /// Systems that no comparison names (a list of pairs that leaves some out). They run one
+    /// interim (`group_size` seeds) and are ranked by their mean, without decisions.
+    public var uncomparedSystems: [String] {
+        guard case .pairs(let pairs) = compare.comparisons else { return [] }
+        let named = Set(pairs.flatMap { $0 })
+        return systems.map(\.name).filter { !named.contains($0) }
+    }
 }
 
 extension CompareSpec {
@@ -115,8 +169,11 @@ extension CompareSpec {
         case .reference(let r): comparisons = "{\"reference\":\(jsonString(r))}"
         case .pairs(let p): comparisons = "[" + p.map { "[\(jsonString($0[0])),\(jsonString($0[1]))]" }.joined(separator: ",") + "]"
         }
-        return "{\"alpha\":\(alpha),\"comparisons\":\(comparisons),\"group_size\":\(groupSize),\"max_interims\":\(maxInterims),"
+        // `budget` only when set: suites without one keep their stored settings byte for byte.
+        let budget = self.budget.map { "\"budget\":\($0.canonicalJSON)," } ?? ""
+        return "{\"alpha\":\(alpha),\(budget)\"comparisons\":\(comparisons),"
             + "\"futility\":\(futility.map(Self.futilityJSON) ?? "\"off\""),"
+            + "\"group_size\":\(groupSize),\"max_interims\":\(maxInterims),"
             + "\"metric\":\(jsonString(metric)),\"permutation\":\(jsonString(permutation)),"
             + "\"permutations\":\(permutations),\"pool\":\"\(pool.rawValue)\",\"rule\":\(jsonString(rule))}"
     }

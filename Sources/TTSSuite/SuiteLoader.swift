@@ -354,7 +354,7 @@ struct SuiteParser {
                                permutations: 10_000, pool: .shared, rule: "absolute")
         guard let c else { return spec }
         _ = try c.mapping(allowed: ["metric", "comparisons", "alpha", "group_size", "max_interims", "permutations", "pool", "rule",
-                                    "permutation", "futility"])
+                                    "permutation", "futility", "budget"])
         if let m = c.optional("metric") { spec.metric = try m.oneOf(CompareSpec.metrics) }
         if let a = c.optional("alpha") { spec.alpha = try a.double(min: 0, max: 0.5, exclusiveMin: true) }
         if let g = c.optional("group_size") { spec.groupSize = try g.int(min: 1, max: 1000) }
@@ -381,6 +381,7 @@ struct SuiteParser {
                 throw f.error("'compare.futility' needs 'rule: absolute' (the reference package has no early accept); write 'futility: off'")
             }
         }
+        if let b = c.optional("budget") { spec.budget = try parseBudget(b) }
         if let cmp = c.optional("comparisons") {
             switch cmp.node {
             case .scalar:
@@ -419,6 +420,17 @@ struct SuiteParser {
         if let absolute { futility.margin = .absolute(try absolute.double(min: 0, max: 1e9, exclusiveMin: true)) }
         if futility.beta >= 1 { throw f.optional("beta")!.error("'compare.futility.beta' must be below 1") }
         return futility
+    }
+
+    /// `compare.budget: {samples, tokens, usd}`: at least one limit, each positive.
+    func parseBudget(_ b: YAMLCursor) throws -> Budget {
+        _ = try b.mapping(allowed: ["samples", "tokens", "usd"], what: "a mapping with 'samples', 'tokens' and/or 'usd'")
+        var budget = Budget()
+        if let s = b.optional("samples") { budget.samples = try s.int(min: 1, max: Int.max) }
+        if let t = b.optional("tokens") { budget.tokens = try t.int(min: 1, max: Int.max) }
+        if let u = b.optional("usd") { budget.usd = try u.double(min: 0, max: 1e12, exclusiveMin: true) }
+        guard !budget.isEmpty else { throw b.error("'\(b.pathString)' sets no limit; give 'samples', 'tokens' and/or 'usd'") }
+        return budget
     }
 
     /// Comparisons name systems, which exist only after expansion: checked here, at the node.

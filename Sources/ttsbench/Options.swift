@@ -23,6 +23,26 @@ struct ExecutionOptions: ParsableArguments {
     }
 }
 
+/// `run` and `publish`: a spending limit for this run (replacing the suite's `compare.budget`
+/// limit by limit). Recorded samples are free; the test stops before an interim it cannot pay
+/// for and reports the open comparisons as undecided (budget).
+struct BudgetOptions: ParsableArguments {
+    @Option(help: "Generate at most N new samples (pooled samples plus auxiliary calls) in this run.") var maxSamples: Int?
+    @Option(help: "Generate at most N new tokens (prompt plus completion) in this run.") var maxTokens: Int?
+    @Option(help: "Spend at most X US dollars (from the models' prices) in this run.") var maxUsd: Double?
+
+    func validate() throws {
+        if let maxSamples, maxSamples < 1 { throw ValidationError("--max-samples must be at least 1") }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        if let maxUsd, !(maxUsd > 0) { throw ValidationError("--max-usd must be more than 0") }
+    }
+
+    var budget: Budget? {
+        let b = Budget(samples: maxSamples, tokens: maxTokens, usd: maxUsd)
+        return b.isEmpty ? nil : b
+    }
+}
+
 /// `compare`'s overrides of the suite's `compare:` settings.
 struct StatisticsOverrides: ParsableArguments {
     @Option(help: "Family-wise error level (default: the suite's compare.alpha).") var alpha: Double?

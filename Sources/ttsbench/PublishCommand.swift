@@ -16,6 +16,7 @@ struct PublishCommand: AsyncParsableCommand {
     @Argument(help: "The suite file (YAML).") var suite: String
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup(title: "Budget (default: the suite's compare.budget, else none)") var budget: BudgetOptions
     @OptionGroup var execution: ExecutionOptions
 
     func run() async throws {
@@ -24,9 +25,11 @@ struct PublishCommand: AsyncParsableCommand {
         options.outputDirectory = output.out
         options.workers = execution.workers
         options.showProgress = !execution.quiet
+        options.budget = budget.budget
         let settings = options
         let report = try await runInterruptibly(database: database.db) { try await Session.open(suitePath: suite, options: settings).publish() }
         print(MarkdownRenderer().render(report.leaderboard))
+        if let stop = report.budgetStop { print(stop.message) }
         print("\(report.samplesGenerated) new samples. Published: \(report.files.joined(separator: ", "))")
     }
 }

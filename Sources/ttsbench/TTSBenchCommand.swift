@@ -16,7 +16,7 @@ struct TTSBenchCommand: AsyncParsableCommand {
         abstract: "Benchmark test-time scaling of language models, with sequential statistical stopping.",
         discussion: "Exit status: 0 success, 1 a failed run, 2 bad input (arguments, suite, data), 130 interrupted.",
         version: BuildInfo.versionText,
-        subcommands: [Run.self, Validate.self, Compare.self, AdaStopCommand.self, LeaderboardCommand.self, PublishCommand.self, VerifyCommand.self])
+        subcommands: [Run.self, Validate.self, PlanCommand.self, Compare.self, AdaStopCommand.self, LeaderboardCommand.self, PublishCommand.self, VerifyCommand.self])
 
     /// Parses, runs and exits with the tool's one exit-code mapping: every usage error (unknown
     /// option, missing or malformed argument, failed validation; ArgumentParser's 64) exits 2 like
@@ -70,8 +70,39 @@ struct Validate: ParsableCommand {
             let s = try SuiteLoader.load(path: suite)
             let task = try TaskLoader.load(s.task, suiteSeed: s.seed)
             print("\(suite): valid — suite '\(s.name)', \(task.items.count) items, \(s.models.count) models, \(s.strategies.count) strategies, \(s.systems.count) systems")
+            let outside = s.uncomparedSystems
+            if !outside.isEmpty {
+                print("outside every comparison (run for one interim, \(s.compare.groupSize) seeds, and ranked by their mean without decisions): "
+                      + outside.joined(separator: ", "))
+            }
         } catch let error as SuiteError {
             throw Exit.fail(error.description, code: 2)
+        }
+    }
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Before spending anything: per system and in total, the samples, requests, tokens and cost at minimum, expected and maximum.",
+        discussion: "min: every comparison decided at the first interim; expected: a model of the AdaStop schedule around each system's "
+            + "prior (recorded seeds as a pilot, else the simulated backend's parameters; named per system); max: max_interims x group_size "
+            + "seeds. Samples already in the database are free; totals count distinct pool samples. Reads the database, never writes it.")
+
+    @Argument(help: "The suite file (YAML).") var suite: String
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Print the plan as JSON.") var json = false
+
+    func run() throws {
+        do {
+            let plan = try Plan.make(suitePath: suite, databasePath: database.db)
+            print(json ? plan.json() : plan.text(), terminator: "")
+        } catch let error as SuiteError {
+            throw Exit.fail(error.description, code: 2)
+        } catch let error as AdaStopError {
+            throw Exit.fail("ttsbench plan: \(error)", code: 2)
+        } catch {
+            throw Exit.fail("ttsbench: \(error)", code: 1)
         }
     }
 }
@@ -83,10 +114,14 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Run exactly N seeds per system, without the sequential test (default: AdaStop decides).") var seeds: Int?
+    @OptionGroup(title: "Budget (default: the suite's compare.budget, else none)") var budget: BudgetOptions
     @OptionGroup var execution: ExecutionOptions
 
     func validate() throws {
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
+        if seeds != nil && budget.budget != nil {
+            throw ValidationError("--max-samples, --max-tokens and --max-usd limit the sequential test; they do not apply with --seeds")
+        }
     }
 
     func run() async throws {
@@ -95,11 +130,13 @@ struct Run: AsyncParsableCommand {
         options.outputDirectory = output.out
         options.workers = execution.workers
         options.showProgress = !execution.quiet
+        options.budget = budget.budget
         let settings = options
         let report = try await runInterruptibly(database: database.db) {
             try await Session.open(suitePath: suite, options: settings).run(seeds: seeds)
         }
         print(MarkdownRenderer().render(report.leaderboard))
+        if let stop = report.budgetStop { print(stop.message) }
         let rate = report.seconds > 0 ? Double(report.samplesGenerated) / report.seconds : 0
         print(String(format: "%d new samples in %.1f s (%.0f samples/s). Leaderboard: %@", report.samplesGenerated, report.seconds, rate,
                      report.files.joined(separator: ", ")))

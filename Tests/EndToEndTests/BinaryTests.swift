@@ -191,6 +191,44 @@ func e2eSuite(items: Int) -> String {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".sqlite") || $0 == "results" }.isEmpty)
     }
 
+    @Test func validateNamesSystemsOutsideEveryComparisonAndPlanAndBudgetFlagsWork() async throws {
+        let dir = try e2eTempDir("plan-budget")
+        let suite = e2eSuite(items: 20) + "compare:\n  comparisons: [[weak/maj4, strong/maj4], [mid/maj4, mid/bon4]]\n"
+            + "  group_size: 2\n  max_interims: 3\n  permutations: 1000\n"
+        try suite.write(toFile: dir + "/e2e.yaml", atomically: true, encoding: .utf8)
+        let valid = try await Binary.run(["validate", "e2e.yaml"], in: dir)
+        #expect(valid.status == 0, "\(valid.stderr)")
+        #expect(valid.stdout.contains("outside every comparison") && valid.stdout.contains("weak/single, weak/bon4, mid/single, strong/single, strong/bon4"),
+                "\(valid.stdout)")
+
+        let plan = try await Binary.run(["plan", "e2e.yaml", "--db", "db.sqlite", "--json"], in: dir)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        let total = try #require(parsed["total"] as? [String: [String: Double]])
+        #expect(Set(total.keys) == ["samples", "requests", "tokens", "usd"])
+        let samples = try #require(total["samples"])
+        #expect(samples["min"]! <= samples["expected"]! && samples["expected"]! <= samples["max"]!)
+        #expect((parsed["systems"] as? [[String: Any]])?.count == 9)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/db.sqlite"), "plan writes nothing")
+
+        // A budget for the first interim only: exit 0, undecided (budget), within the budget.
+        let budgeted = try await Binary.run(["run", "e2e.yaml", "--db", "db.sqlite", "--out", "out", "--quiet",
+                                             "--max-samples", String(Int(samples["min"]!))], in: dir)
+        #expect(budgeted.status == 0, "\(budgeted.stderr)")
+        let generated = try e2eCount(dir + "/db.sqlite", "SELECT COUNT(*) FROM samples")
+        #expect(generated <= Int(samples["min"]!))
+        let md = try String(contentsOfFile: dir + "/out/e2e/leaderboard.md", encoding: .utf8)
+        if budgeted.stdout.contains("budget (") {
+            #expect(md.contains("undecided (budget)"), "\(md)")
+        }
+        let board = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/e2e/leaderboard.json")))
+                                 as? [String: Any])
+        #expect(((board["systems"] as? [[String: Any]]) ?? []).allSatisfy { ($0["seeds"] as? Int ?? 0) > 0 }, "no system with 0 seeds")
+
+        let usage = try await Binary.run(["run", "e2e.yaml", "--seeds", "2", "--max-samples", "10"], in: dir)
+        #expect(usage.status == 2 && usage.stderr.contains("--seeds"), "\(usage.stderr)")
+    }
+
     /// (suite text, expected "FILE:LINE:COL:" prefix after the file name, a fragment of the message)
     static let broken: [(String, String, String)] = [
         (e2eSuite(items: 30).replacingOccurrences(of: "n: 4, temperature: 0.8}", with: "n: 0, temperature: 0.8}"), ":14:29: ", "at least 1"),

@@ -44,10 +44,15 @@ public final class Runner: Sendable {
     /// The pool of `model` under a system's strategy: the system's own model, or another model
     /// the strategy calls (a fuser), whose auxiliary calls are recorded under this pool.
     func poolHandle(model: ModelSpec, strategy: StrategySpec, system: SystemSpec) -> SamplePool.Handle {
+        SamplePool.Handle(id: Self.poolID(suite: suite, task: task, model: model, strategy: strategy, system: system), modelName: model.name)
+    }
+
+    /// The pool id: everything that shapes a sample except the temperature and indices.
+    public static func poolID(suite: Suite, task: LoadedTask, model: ModelSpec, strategy: StrategySpec, system: SystemSpec) -> String {
         var parts = ["suite-seed=\(suite.seed)", "model=\(model.fingerprint)", "task=\(task.digest)", "prompt=\(task.spec.prompt)",
                      "extract=\(task.spec.extract.rawValue)", "top_p=\(strategy.topP)", "max_tokens=\(strategy.maxTokens)"]
         if suite.compare.pool == .independent { parts.append("independent=\(system.name)") }
-        return SamplePool.Handle(id: String(SHA256.hex(parts.joined(separator: "\n")).prefix(24)), modelName: model.name)
+        return String(SHA256.hex(parts.joined(separator: "\n")).prefix(24))
     }
 
     /// Makes sure seeds 0..<count[name] of each named system are committed.
@@ -157,6 +162,27 @@ public final class Runner: Sendable {
         if verifier.callsOut { return false }
         if let scorer = strategy.scorer.flatMap(suite.verifier), scorer.callsOut { return false }
         return true
+    }
+
+    /// Prices seed runs before they run (budgets): tokens of the simulated backend at their
+    /// upper figure (every answer wrong), so a token budget is not overrun by a low estimate.
+    public var costModel: CostModel {
+        var model = CostModel(suite: suite, task: task, reader: store.reader)
+        model.tokenBound = .high
+        return model
+    }
+
+    /// What was generated since `start` (a `Store.usage()`): samples and auxiliary calls, their
+    /// tokens, and US dollars (recorded sample costs; auxiliary calls priced at the highest
+    /// output price of the suite's models, an upper bound).
+    public func spent(since start: Usage) async throws -> CostModel.Cost {
+        let now = try await store.usage()
+        let auxPrice = suite.models.compactMap { m -> Double? in
+            if case .openai(let p) = m.kind { return max(p.pricePerMillionInput, p.pricePerMillionOutput) }
+            return nil
+        }.max() ?? 0
+        return CostModel.Cost(samples: now.generations - start.generations, requests: 0, tokens: Double(now.tokens - start.tokens),
+                              usd: now.usd - start.usd + Double(now.auxiliaryTokens - start.auxiliaryTokens) * auxPrice / 1e6)
     }
 
     /// Per-seed values of the suite's metric for the first `seeds` seeds of a system.

@@ -8,6 +8,13 @@ import AdaStop
 /// decided. Seed runs are committed as they finish, and the test is a deterministic function of
 /// the recorded scores, so a run killed mid-interim replays the finished interims from the
 /// store and reaches the same decisions.
+///
+/// Systems outside every comparison run the first interim only (`group_size` seeds): they are
+/// ranked by their mean, without decisions. With a budget, an interim is started only when its
+/// estimated cost (`CostModel`: new samples, tokens, US dollars; recorded samples are free)
+/// fits in what the run has left; the comparisons still open are then recorded as "undecided"
+/// with the reason "budget", and a later run with a larger budget replays the recorded
+/// interims and goes on, reaching the decisions an unbudgeted run reaches.
 public struct SequentialSchedule: Sendable {
     public struct Outcome: Sendable {
         public var systems: [SystemSpec]
@@ -16,6 +23,12 @@ public struct SequentialSchedule: Sendable {
         public var interims: [InterimRecord]
         public var config: AdaStopConfig
         public var scores: [[Double]]
+        /// The interim the budget could not pay for (nil when the test finished).
+        public var stoppedByBudget: Int? = nil
+        /// What this run generated (measured in the database).
+        public var spent: CostModel.Cost = CostModel.Cost()
+        /// The estimated cost of the interim that was not started.
+        public var refused: CostModel.Cost? = nil
     }
 
     public var systems: [SystemSpec]
@@ -23,12 +36,21 @@ public struct SequentialSchedule: Sendable {
     public var config: AdaStopConfig
     /// Where interims and decisions are recorded ("demo" for a run, "demo:compare:A|B" for compare).
     public var scope: String
+    /// The most this run may generate (nil: no limit).
+    public var budget: Budget?
 
-    public init(systems: [SystemSpec], comparisons: [Comparison], config: AdaStopConfig, scope: String) {
+    public init(systems: [SystemSpec], comparisons: [Comparison], config: AdaStopConfig, scope: String, budget: Budget? = nil) {
         self.systems = systems
         self.comparisons = comparisons
         self.config = config
         self.scope = scope
+        self.budget = budget.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Indices of the systems no comparison names.
+    public var uncompared: [Int] {
+        let named = Set(comparisons.flatMap { [$0.a, $0.b] })
+        return systems.indices.filter { !named.contains($0) }
     }
 
     /// The AdaStop configuration of a suite (permutation seed derived from the suite seed).
@@ -59,15 +81,34 @@ public struct SequentialSchedule: Sendable {
         var test = try AdaStopTest(agentCount: systems.count, comparisons: comparisons, config: config)
         try await runner.store.clearDecisions(scope: scope)
         var scores = [[Double]](repeating: [], count: systems.count)
+        let names = systems.map(\.name)
+        let outside = uncompared
+        var extraSeeds = [Int](repeating: 0, count: systems.count)
+        let start = budget == nil ? nil : try await runner.store.usage()
+        var stopped: Int? = nil
+        var spent = CostModel.Cost()
+        var refused: CostModel.Cost? = nil
         while !test.isFinished {
             let needing = test.agentsNeedingScores
+            var work = needing.map { (system: systems[$0], seeds: test.scoresNeeded(agent: $0)) }
+            // Systems outside every comparison: one interim, with the first.
+            if test.currentInterim == 0 { work += outside.map { (system: systems[$0], seeds: config.groupSize) } }
+            if let budget, let start {
+                spent = try await runner.spent(since: start)
+                let estimate = try runner.costModel.cost(work)
+                guard estimate.fits(budget, spent: spent) else {
+                    stopped = test.currentInterim
+                    refused = estimate
+                    break
+                }
+            }
             progress?.setLabel("interim \(test.currentInterim + 1)/\(config.interims)")
-            try await runner.ensureSeeds(needing.map { (systems[$0], test.scoresNeeded(agent: $0)) })
+            try await runner.ensureSeeds(work)
+            if test.currentInterim == 0 { for i in outside { extraSeeds[i] = config.groupSize } }
             for agent in needing {
                 scores[agent] = try await runner.scores(of: systems[agent], seeds: test.scoresNeeded(agent: agent))
             }
             let record = try test.runInterim(scores: scores)
-            let names = systems.map(\.name)
             let decisions = test.results.filter { $0.interim == record.interim }.compactMap { r -> DecisionRecord? in
                 guard let decision = r.decision, let interim = r.interim else { return nil }
                 return DecisionRecord(a: names[r.comparison.a], b: names[r.comparison.b], decision: decision.rawValue,
@@ -79,7 +120,18 @@ public struct SequentialSchedule: Sendable {
                                     active: record.active.map { [names[$0.a], names[$0.b]] }),
                 decisions: decisions)
         }
-        return Outcome(systems: systems, results: test.results, scoresUsed: test.scoresUsed, interims: test.interims,
-                       config: config, scores: scores)
+        if let stopped {
+            // The comparisons left open: recorded as undecided (never "equal"), at the last interim run.
+            let open = test.results.filter { $0.decision == nil }.map {
+                DecisionRecord(a: names[$0.comparison.a], b: names[$0.comparison.b], decision: "undecided", interim: stopped - 1,
+                               meanA: $0.meanA, meanB: $0.meanB, reason: "budget")
+            }
+            try await runner.store.recordUndecided(scope: scope, decisions: open)
+        }
+        if let start { spent = try await runner.spent(since: start) }
+        var used = test.scoresUsed
+        for i in outside { used[i] = extraSeeds[i] }
+        return Outcome(systems: systems, results: test.results, scoresUsed: used, interims: test.interims,
+                       config: config, scores: scores, stoppedByBudget: stopped, spent: spent, refused: refused)
     }
 }

@@ -1,0 +1,112 @@
+import TTSCore
+import GRDB
+
+/// What a database holds of generated text, for budgets and plans: counts, tokens and cost of
+/// the pooled samples and auxiliary calls, overall or per pool.
+public struct Usage: Sendable, Equatable {
+    /// Pooled samples and auxiliary calls (each one generation).
+    public var samples: Int
+    public var auxiliaryCalls: Int
+    /// Prompt plus completion tokens of both.
+    public var tokens: Int
+    /// Recorded cost (USD) of the pooled samples (auxiliary calls record none).
+    public var usd: Double
+    /// Tokens of the auxiliary calls alone (priced by the caller when it knows the model).
+    public var auxiliaryTokens: Int
+    public init(samples: Int = 0, auxiliaryCalls: Int = 0, tokens: Int = 0, usd: Double = 0, auxiliaryTokens: Int = 0) {
+        self.samples = samples
+        self.auxiliaryCalls = auxiliaryCalls
+        self.tokens = tokens
+        self.usd = usd
+        self.auxiliaryTokens = auxiliaryTokens
+    }
+    public var generations: Int { samples + auxiliaryCalls }
+}
+
+/// Recorded tokens of one pool at one temperature (or of its auxiliary calls): the per-sample
+/// means a plan or a budget uses instead of a model's nominal figures.
+public struct TokenStats: Sendable, Equatable {
+    public var count: Int
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var usd: Double
+    public init(count: Int, promptTokens: Int, completionTokens: Int, usd: Double) {
+        self.count = count
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.usd = usd
+    }
+    public var meanPromptTokens: Double { count == 0 ? 0 : Double(promptTokens) / Double(count) }
+    public var meanCompletionTokens: Double { count == 0 ? 0 : Double(completionTokens) / Double(count) }
+}
+
+extension Store {
+    /// Everything generated so far in this database (buffered samples flushed first).
+    public func usage() async throws -> Usage {
+        try flush()
+        return try reader.usage()
+    }
+}
+
+extension StoreReader {
+    /// Everything generated in this database: samples, auxiliary calls, their tokens and cost.
+    public func usage() throws -> Usage {
+        try db.read { db in
+            let s = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, COALESCE(SUM(COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)), 0) AS tokens,
+                       COALESCE(SUM(COALESCE(cost, 0)), 0) AS usd FROM samples
+                """)!
+            let a = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, COALESCE(SUM(COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)), 0) AS tokens
+                FROM aux_calls
+                """)!
+            let sampleTokens: Int = s["tokens"]
+            let auxTokens: Int = a["tokens"]
+            return Usage(samples: s["n"], auxiliaryCalls: a["n"], tokens: sampleTokens + auxTokens, usd: s["usd"],
+                         auxiliaryTokens: auxTokens)
+        }
+    }
+
+    /// How many samples of `pool`, seed `seedIndex` and `temperature` with a sample index below
+    /// `below` are recorded (over all items): the part of a prefix read that costs nothing.
+    public func recordedSampleCount(pool: String, seedIndex: Int, temperature: Double, below: Int) throws -> Int {
+        try db.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM samples WHERE pool = ? AND seed_index = ? AND temperature = ? AND sample_index < ?
+                """, arguments: [pool, seedIndex, temperature, below]) ?? 0
+        }
+    }
+
+    /// How many auxiliary calls of `pool` and seed `seedIndex` are recorded (over all items).
+    public func recordedAuxiliaryCount(pool: String, seedIndex: Int) throws -> Int {
+        try db.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM aux_calls WHERE pool = ? AND seed_index = ?",
+                             arguments: [pool, seedIndex]) ?? 0
+        }
+    }
+
+    /// Recorded tokens of the samples of `pool` at `temperature` (any seed), or nil when none.
+    public func sampleTokenStats(pool: String, temperature: Double) throws -> TokenStats? {
+        try db.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, COALESCE(SUM(prompt_tokens), 0) AS p, COALESCE(SUM(completion_tokens), 0) AS c,
+                       COALESCE(SUM(cost), 0) AS usd FROM samples
+                WHERE pool = ? AND temperature = ? AND prompt_tokens IS NOT NULL AND completion_tokens IS NOT NULL
+                """, arguments: [pool, temperature])!
+            let n: Int = row["n"]
+            return n == 0 ? nil : TokenStats(count: n, promptTokens: row["p"], completionTokens: row["c"], usd: row["usd"])
+        }
+    }
+
+    /// Recorded tokens of the auxiliary calls answered by `pool` (any seed), or nil when none.
+    public func auxiliaryTokenStats(pool: String) throws -> TokenStats? {
+        try db.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, COALESCE(SUM(prompt_tokens), 0) AS p, COALESCE(SUM(completion_tokens), 0) AS c FROM aux_calls
+                WHERE pool = ? AND prompt_tokens IS NOT NULL AND completion_tokens IS NOT NULL
+                """, arguments: [pool])!
+            let n: Int = row["n"]
+            return n == 0 ? nil : TokenStats(count: n, promptTokens: row["p"], completionTokens: row["c"], usd: 0)
+        }
+    }
+}
