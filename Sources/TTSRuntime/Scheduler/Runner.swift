@@ -142,7 +142,8 @@ public final class Runner: Sendable {
             let o = outcome!
             return OutcomeRecord(itemID: item.id, answer: o.answer, correct: o.correct, reward: o.reward, promptTokens: o.promptTokens,
                                  completionTokens: o.completionTokens, calls: o.calls, failures: o.failures, latencyMs: o.latencyMs,
-                                 detail: o.detail, poolScores: o.poolScores)
+                                 detail: o.detail, poolScores: o.poolScores, completions: o.completions, noAnswer: o.noAnswer,
+                                 noAnswerText: o.noAnswerText)
         }
         return SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,
                              outcomes: records, price: price)
@@ -208,7 +209,7 @@ struct PoolSource: SampleSource {
         [ChatMessage(role: "user", content: promptTemplate.replacingOccurrences(of: "{question}", with: item.question))]
     }
 
-    func extractAnswer(_ text: String) -> String? { AnswerExtractor.extract(text, mode: extraction) }
+    func extractAnswer(_ text: String) -> String? { AnswerExtractor.extract(text, mode: extraction) }  // no item: choice accepts A-J
 
     func auxiliary(_ call: AuxiliaryCall, for item: TaskItem) async throws -> Sample {
         var handle = self.handle
