@@ -56,8 +56,11 @@ public enum AnswerExtractor {
         case .raw:
             return found(String(text.trimmingSpaces), .raw)
         case .auto:
-            return found(boxedList(in: text), .boxed)
-                ?? found(bareAnswer(text), .raw)
+            if let box = found(boxedList(in: text), .boxed) { return box }
+            // Markers, spans and numbers are read from the end of the completion, where answers are
+            // (and a hostile completion cannot make the scan slow).
+            let text = text.count > tailLength ? String(text.suffix(tailLength)) : text
+            return found(bareAnswer(text), .raw)
                 ?? found(markedAnswer(in: text), .marker)
                 ?? found(lastLatexSpan(in: text).map(valueOfSpan), .latex)
                 ?? found(lastNumber(in: text), .number)
@@ -71,6 +74,9 @@ public enum AnswerExtractor {
             return found(regexGroup(pattern, group: group, in: text), .regex)
         }
     }
+
+    /// How much of the end of a completion `auto` reads for markers, spans and numbers.
+    static let tailLength = 6000
 
     // MARK: - boxes
 
@@ -145,7 +151,30 @@ public enum AnswerExtractor {
         // Words inside `\text{..}` (units, names) are part of an answer, not prose.
         let outsideText = t.replacingOccurrences(of: "\\\\(text|mathrm|textbf|mbox|operatorname)\\{[^{}]*\\}", with: " ",
                                                  options: .regularExpression)
-        return containsWords(outsideText) ? nil : t
+        return containsProse(outsideText) ? nil : t
+    }
+
+    /// Words that answers use: lists ("1 and 2", "3 or 4") and percentages.
+    static let answerWords: Set<String> = ["and", "or", "percent"]
+
+    /// Whether `s` holds a word of prose: two or more letters, not a LaTeX command, not all
+    /// capitals (segment and point names: `AB`, `CD`), not one of `answerWords`.
+    static func containsProse(_ s: String) -> Bool {
+        var word = ""
+        var command = false
+        func isProse() -> Bool {
+            word.count >= 2 && !command && word.contains { $0.isLowercase } && !answerWords.contains(word.lowercased())
+        }
+        for ch in s {
+            if ch.isLetter {
+                word.append(ch)
+                continue
+            }
+            if isProse() { return true }
+            word = ""
+            command = ch == "\\"
+        }
+        return isProse()
     }
 
     /// The last resort: a completion of one word (`Evelyn`, `Yes`) is its own answer.
@@ -288,7 +317,8 @@ public enum AnswerExtractor {
     static func isCurrency(_ content: String) -> Bool {
         guard let first = content.first, first.isNumber else { return content.contains("\n") }
         if content.contains("\n") { return true }
-        if content.hasSuffix(" ") { return true }
+        // `$400 + $60 = $460`, `$17/$8.50`: an amount followed by an operator and another amount.
+        if let last = content.last, last == " " || "=+-*/x×".contains(last) { return true }
         return containsWords(content)
     }
 
@@ -313,13 +343,32 @@ public enum AnswerExtractor {
         }
         guard let eq = lastEquals else { return s }
         let rhs = String(chars[(eq + 1)...]).trimmingCharacters(in: .whitespaces)
-        let lhs = String(chars[..<eq])
-        // `x = 1, y = 2` and `a = b + c` with letters on the right are kept whole.
-        if rhs.isEmpty || lhs.contains(",") && !lhs.hasPrefix("(") { return s }
-        if rhs.contains(where: { $0.isLetter }) && !rhs.contains("\\") && !lhs.contains(where: { $0.isNumber }) && rhs.count > 1 {
-            return s
+        let lhs = String(chars[..<eq]).trimmingCharacters(in: .whitespaces)
+        // The value after a computation (`6 \cdot 7 = 42`) or after a label (`x = 3`, `(p, q) = (3, 2)`,
+        // `|AB| = 1`, `f(2) = 5`); an equation (`5x - 7y + 4 = 0`, `y = 2x + 1`) and a system of
+        // assignments (`x = 1, y = 2`) are kept whole.
+        if rhs.isEmpty || lhs.contains("=") { return s }
+        if !hasVariables(lhs) { return rhs }
+        if isLabel(lhs) && !(hasVariables(rhs) && !rhs.contains("\\")) { return rhs }
+        return s
+    }
+
+    /// Whether `s` has a letter outside LaTeX command names (`6 \\cdot 7` has none).
+    static func hasVariables(_ s: String) -> Bool {
+        var command = false
+        for ch in s {
+            if ch == "\\" { command = true; continue }
+            if ch.isLetter { if !command { return true } } else { command = false }
         }
-        return rhs
+        return false
+    }
+
+    /// A name for a value: `x`, `x_1`, `AB`, `|AB|`, `(p, q)`, `f(2)`, `\\theta`, `m\\angle A`.
+    static func isLabel(_ s: String) -> Bool {
+        let t = s.replacingOccurrences(of: " ", with: "")
+        guard !t.isEmpty, t.count <= 24 else { return false }
+        let pattern = "^(\\\\?[A-Za-z]+(_\\{?[A-Za-z0-9]+\\}?)?|\\|[A-Za-z]+\\||[A-Za-z]\\([A-Za-z0-9]+\\)|\\(([A-Za-z],)+[A-Za-z]\\)|m\\\\angle[A-Za-z]+)$"
+        return t.range(of: pattern, options: .regularExpression) != nil
     }
 
     // MARK: - numbers
