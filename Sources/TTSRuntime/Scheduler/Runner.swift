@@ -209,7 +209,7 @@ struct PoolSource: SampleSource {
         [ChatMessage(role: "user", content: promptTemplate.replacingOccurrences(of: "{question}", with: item.question))]
     }
 
-    func extractAnswer(_ text: String) -> String? { AnswerExtractor.extract(text, mode: extraction) }  // no item: choice accepts A-J
+    func extractAnswer(_ text: String) -> String? { AnswerExtractor.extract(text, mode: extraction) }
 
     func auxiliary(_ call: AuxiliaryCall, for item: TaskItem) async throws -> Sample {
         var handle = self.handle
