@@ -16,8 +16,11 @@ public enum AnswerCheck {
         public var kind: Kind
         public var tolerance: Double = 1e-6
         public var caseSensitive = false
-        /// When set, the candidate is a whole completion and the answer is extracted from it.
+        /// When set, the candidate is a whole completion and the answer is extracted from it
+        /// (`ttsbench verify` sets `auto` for `--kind math` unless told otherwise).
         public var extract: AnswerExtraction?
+        /// `--kind math`: round numbers to this many decimals before comparing (math-verify's `precision`).
+        public var precision: Int?
         public init(kind: Kind) { self.kind = kind }
     }
 
@@ -32,9 +35,16 @@ public enum AnswerCheck {
         public init(description: String) { self.description = description }
     }
 
+    /// A verdict with what extraction read (nil answer: no rule matched; nil rule: no extraction).
+    public struct Result: Sendable {
+        public var verdict: Verdict
+        public var answer: String?
+        public var rule: String?
+    }
+
     public static func verifier(_ options: Options) -> any Verifier {
         switch options.kind {
-        case .math: MathVerifier()
+        case .math: MathVerifier(precision: options.precision)
         case .numeric: NumericVerifier(tolerance: options.tolerance)
         case .exact: ExactVerifier(caseSensitive: options.caseSensitive)
         }
@@ -42,9 +52,21 @@ public enum AnswerCheck {
 
     /// The verdict for one pair.
     public static func check(reference: String, candidate: String, options: Options) async throws -> Verdict {
-        let answer = options.extract.map { AnswerExtractor.extract(candidate, mode: $0) } ?? candidate
+        try await checkExtracting(reference: reference, candidate: candidate, options: options).verdict
+    }
+
+    /// The verdict for one pair, with the answer extraction read and the rule that matched.
+    public static func checkExtracting(reference: String, candidate: String, options: Options) async throws -> Result {
         let item = TaskItem(id: "verify", question: "", answer: reference)
-        return try await verifier(options).verify(Candidate(text: candidate, answer: answer), item: item)
+        var answer: String? = candidate
+        var rule: String?
+        if let mode = options.extract {
+            let found = AnswerExtractor.extraction(candidate, mode: mode, item: item)
+            answer = found?.answer
+            rule = found?.rule.rawValue ?? "none"
+        }
+        let verdict = try await verifier(options).verify(Candidate(text: candidate, answer: answer), item: item)
+        return Result(verdict: verdict, answer: answer, rule: rule)
     }
 
     /// Reads a JSONL file of `{"reference": ..., "candidate": ...}` lines (strings or numbers;
@@ -91,5 +113,14 @@ public enum AnswerCheck {
     /// One output line: `{"line": n, "correct": bool, "reason": "..."}`.
     public static func jsonLine(line: Int, verdict: Verdict) -> String {
         "{\"line\": \(line), \"correct\": \(verdict.correct ?? false), \"reason\": \(jsonString(verdict.detail))}"
+    }
+
+    /// One output line with the extraction: `{"line": n, "correct": bool, "reason": "...", "rule": "...", "answer": "..."}`
+    /// (`rule` "none" and `answer` null when nothing was found).
+    public static func jsonLine(line: Int, result: Result) -> String {
+        guard let rule = result.rule else { return jsonLine(line: line, verdict: result.verdict) }
+        let answer = result.answer.map(jsonString) ?? "null"
+        return "{\"line\": \(line), \"correct\": \(result.verdict.correct ?? false), \"reason\": \(jsonString(result.verdict.detail)), "
+            + "\"rule\": \(jsonString(rule)), \"answer\": \(answer)}"
     }
 }

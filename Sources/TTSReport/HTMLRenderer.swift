@@ -42,6 +42,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         out += table(board)
         out += variantsTable(board)
         out += decisionsTable(board)
+        out += unansweredList(board)
         out += "<section class=\"plots\">\n"
         out += figure("Accuracy against N (scaling curves)", scalingPlot(board, models: models),
                       "Lines: exact estimators over one recorded pool (maj@k, best-of-k; dotted: pass@k, an oracle upper bound) for k = 1, 2, 4, …, N. Dots: the leaderboard's systems.")
@@ -71,7 +72,8 @@ public struct HTMLRenderer: LeaderboardRenderer {
         var out = showVerifier || verifiers.isEmpty ? "" : "<p class=\"meta\">Verifier: <b>\(esc(verifiers.first!))</b> for every system.</p>\n"
         out += "<div class=\"scroll\"><table id=\"leaderboard\">\n<thead><tr><th>Rank</th><th>System</th><th>Model</th><th>Strategy</th>" + (showVerifier ? "<th>Verifier</th>" : "")
         out += "<th>\(esc(board.metric.capitalized))</th><th>95% CI</th><th>Δ vs top [95% CI]</th><th>Seeds</th><th>Tokens/item</th>"
-        out += "<th>Calls/item</th><th>Latency/item</th><th>Cost/item</th><th>Failures</th></tr></thead>\n<tbody>\n"
+        out += "<th>Calls/item</th><th>Latency/item</th><th>Cost/item</th><th>Failures</th>"
+        out += "<th title=\"Completions from which the task's extraction read no answer\">No answer</th></tr></thead>\n<tbody>\n"
         let lo = board.rows.map(\.ciLow).min() ?? 0, hi = max(board.rows.map(\.ciHigh).max() ?? 1, lo + 1e-9)
         for r in board.rows {
             let variant = r.variant.map { " <span class=\"variant\" title=\"\(esc($0)) twin of \(esc(r.variantOf ?? ""))\">twin</span>" } ?? ""
@@ -86,7 +88,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
             out += "<td class=\"num\">\(esc(LeaderboardText.paired(r.vsTop)))</td><td class=\"num\">\(r.seeds)</td>"
             out += "<td class=\"num\">\(fixed(r.tokensPerItem, 1))</td><td class=\"num\">\(fixed(r.callsPerItem, 2))</td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.latency(r.latencyMsPerItem)))</td><td class=\"num\">\(esc(LeaderboardText.cost(r.costPerItem)))</td>"
-            out += "<td class=\"num\">\(r.failures)</td></tr>\n"
+            out += "<td class=\"num\">\(r.failures)</td><td class=\"num\">\(esc(LeaderboardText.noAnswer(r.noAnswerRate)))</td></tr>\n"
         }
         return out + "</tbody>\n</table></div>\n"
     }
@@ -102,6 +104,21 @@ public struct HTMLRenderer: LeaderboardRenderer {
             out += "<td>\(LeaderboardText.interim(d))</td></tr>\n"
         }
         return out + "</tbody>\n</table>\n"
+    }
+
+    /// A few completions per system from which no answer was read, so a reader sees why.
+    func unansweredList(_ board: Leaderboard) -> String {
+        let rows = board.rows.filter { !$0.noAnswerExamples.isEmpty }
+        guard !rows.isEmpty else { return "" }
+        var out = "<h2>Completions with no answer</h2>\n<p class=\"meta\">A few completions per system from which the task's extraction read no answer (they count as incorrect).</p>\n"
+        for r in rows {
+            out += "<details id=\"no-answer-\(esc(r.name))\"><summary><b>\(esc(r.name))</b>: \(esc(LeaderboardText.noAnswer(r.noAnswerRate))) of completions</summary>\n"
+            for e in r.noAnswerExamples {
+                out += "<p class=\"meta\">item <code>\(esc(e.item))</code></p><pre class=\"completion\">\(esc(e.text))</pre>\n"
+            }
+            out += "</details>\n"
+        }
+        return out
     }
 
     func variantsTable(_ board: Leaderboard) -> String {
@@ -422,6 +439,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         body{margin:0;background:#f6f7f9;color:#1b1f24;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
         main{max-width:1500px;margin:0 auto;padding:24px 28px 40px}
         h1{font-size:24px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 8px}
+        pre.completion{white-space:pre-wrap;max-height:16em;overflow:auto;background:#f6f8fa;padding:.5em;font-size:.85em}
         code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em}
         .lead{margin:4px 0}.meta{color:#57606a;margin:4px 0}.sim{color:#6e5400;background:#fff8c5;border:1px solid #eedc82;border-radius:6px;padding:6px 10px;display:inline-block}
         .scroll{overflow-x:auto}

@@ -42,6 +42,16 @@ public struct Leaderboard: Sendable, Equatable {
         /// The strategy kind ("majority", "best_of_n", ...) and its N, as recorded.
         public var family: String = ""
         public var samplesPerItem: Int = 1
+        /// The share of the completions the system read from which the task's extraction read no
+        /// answer; nil when not recorded (outcomes written before schema 5).
+        public var noAnswerRate: Double? = nil
+        /// A few of those completions (item id and text), for the HTML report.
+        public var noAnswerExamples: [NoAnswerExample] = []
+    }
+    /// A completion from which no answer was read.
+    public struct NoAnswerExample: Sendable, Equatable {
+        public var item: String
+        public var text: String
     }
     /// mean(A) − mean(B) over the items both have, with a 95% two-way bootstrap over items and
     /// seeds (items paired; seeds paired by index when both ran the same number).
@@ -188,6 +198,9 @@ public enum LeaderboardBuilder {
                 latencyMsPerItem: runs.isEmpty ? nil : Bootstrap.mean(runs.map(\.latencyMsPerItem)),
                 variantOf: s.variantOf, variant: s.variant, fingerprint: s.fingerprint, family: s.family,
                 samplesPerItem: s.samplesPerItem))
+            let noAnswer = try reader.noAnswerSummary(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
+            rows[rows.count - 1].noAnswerRate = noAnswer.rate
+            rows[rows.count - 1].noAnswerExamples = noAnswer.examples.map { Leaderboard.NoAnswerExample(item: $0.item, text: $0.text) }
         }
         let decisions = try reader.decisions(scope: name).map { d in
             Leaderboard.DecisionRow(a: d.a, b: d.b, decision: d.decision, interim: d.interim, meanA: d.meanA, meanB: d.meanB,

@@ -79,6 +79,17 @@ enum LeaderboardText {
 
     static func cost(_ x: Double?) -> String { x.map { "$" + String(format: "%.6f", $0) } ?? "—" }
     static func latency(_ x: Double?) -> String { x.map { fixed($0 / 1000, 2) + " s" } ?? "—" }
+    /// A curve family as a reader knows it: maj@k, best-of-k, pass@k.
+    static func curveName(_ family: String) -> String {
+        switch family {
+        case "majority": "maj@k"
+        case "best_of_n": "best-of-k"
+        case "pass": "pass@k (oracle)"
+        default: family
+        }
+    }
+    /// The no-answer rate as a percentage ("—" when not recorded).
+    static func noAnswer(_ x: Double?) -> String { x.map { fixed($0 * 100, 1) + "%" } ?? "—" }
 
     static func paired(_ p: Leaderboard.PairedDifference?) -> String {
         guard let p else { return "—" }
@@ -126,14 +137,26 @@ public struct MarkdownRenderer: LeaderboardRenderer {
         if let s = board.settings, !board.decisions.isEmpty { out += LeaderboardText.settingsLine(s) + "\n" }
         if anySimulated { out += "Models marked *(sim)* are the built-in **simulated** backend, not real LLMs.\n" }
         for note in [LeaderboardText.undecidedNote(board), LeaderboardText.uncomparedNote(board)] where !note.isEmpty { out += note + "\n" }
-        out += "\n| Rank | System | Model | Strategy | Verifier | \(board.metric.capitalized) | 95% CI | Δ vs top [95% CI] | Seeds | Tokens/item | Calls/item | Latency/item | Cost/item | Failures |\n"
-        out += "|---:|---|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|\n"
+        out += "\n| Rank | System | Model | Strategy | Verifier | \(board.metric.capitalized) | 95% CI | Δ vs top [95% CI] | Seeds | Tokens/item | Calls/item | Latency/item | Cost/item | Failures | No answer |\n"
+        out += "|---:|---|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
         for r in board.rows {
             let model = r.simulated ? "\(cell(r.model)) *(sim)*" : cell(r.model)
             out += "| \(r.rank) | \(cell(r.name)) | \(model) | \(cell(r.strategyLabel)) | \(cell(r.verifier)) | \(fixed(r.mean, 4)) "
             out += "| [\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))] | \(LeaderboardText.paired(r.vsTop)) | \(r.seeds) "
             out += "| \(fixed(r.tokensPerItem, 1)) | \(fixed(r.callsPerItem, 2)) | \(LeaderboardText.latency(r.latencyMsPerItem)) "
-            out += "| \(LeaderboardText.cost(r.costPerItem)) | \(r.failures) |\n"
+            out += "| \(LeaderboardText.cost(r.costPerItem)) | \(r.failures) | \(LeaderboardText.noAnswer(r.noAnswerRate)) |\n"
+        }
+        out += "\nNo answer: the share of completions a system read from which the task's extraction read no answer (they count as incorrect).\n"
+        if !board.curves.isEmpty {
+            out += "\n## Scaling curves\n\nAccuracy with k samples per item: `estimator` curves are exact maj@k, best-of-k and pass@k "
+            out += "(an oracle upper bound) over each recorded pool; `systems` curves are the leaderboard's own systems.\n\n"
+            let ks = Array(Set(board.curves.flatMap { $0.points.map(\.n) })).sorted()
+            out += "| Model | Curve | Source | " + ks.map { "k=\($0)" }.joined(separator: " | ") + " |\n"
+            out += "|---|---|---|" + String(repeating: "---:|", count: ks.count) + "\n"
+            for c in board.curves {
+                let values = ks.map { k in c.points.first { $0.n == k }.map { fixed($0.value, 4) } ?? "" }
+                out += "| \(cell(c.model)) | \(LeaderboardText.curveName(c.family)) | \(c.source) | " + values.joined(separator: " | ") + " |\n"
+            }
         }
         let groups = LeaderboardText.variantGroups(board)
         let relation = LeaderboardText.relation(board)
@@ -205,7 +228,7 @@ public struct CSVRenderer: LeaderboardRenderer {
 
     public static let header = ["rank", "name", "model", "strategy", "strategy_label", "verifier", "variant_of", "variant", "simulated",
                                 "mean", "ci_low", "ci_high", "seeds", "diff_vs_top", "diff_vs_top_ci_low", "diff_vs_top_ci_high",
-                                "tokens_per_item", "calls_per_item", "latency_ms_per_item", "cost_per_item", "failures"]
+                                "tokens_per_item", "calls_per_item", "latency_ms_per_item", "cost_per_item", "failures", "no_answer_rate"]
 
     public func render(_ board: Leaderboard) -> String {
         var lines = [Self.header.map(Self.field).joined(separator: ",")]
@@ -216,6 +239,7 @@ public struct CSVRenderer: LeaderboardRenderer {
                 r.vsTop.map { jsonNumber($0.difference) } ?? "", r.vsTop.map { jsonNumber($0.ciLow) } ?? "",
                 r.vsTop.map { jsonNumber($0.ciHigh) } ?? "", jsonNumber(r.tokensPerItem), jsonNumber(r.callsPerItem),
                 r.latencyMsPerItem.map(jsonNumber) ?? "", r.costPerItem.map(jsonNumber) ?? "", String(r.failures),
+                r.noAnswerRate.map(jsonNumber) ?? "",
             ]
             lines.append(values.map(Self.field).joined(separator: ","))
         }
@@ -281,6 +305,7 @@ public struct JSONRenderer: LeaderboardRenderer {
             "\n    {\"calls_per_item\": \(num(r.callsPerItem)), \"ci_high\": \(num(r.ciHigh)), \"ci_low\": \(num(r.ciLow)), "
                 + "\"cost_per_item\": \(opt(r.costPerItem)), \"diff_vs_base\": \(paired(r.vsBase)), \"diff_vs_top\": \(paired(r.vsTop)), "
                 + "\"failures\": \(r.failures), \"latency_ms_per_item\": \(opt(r.latencyMsPerItem)), \"mean\": \(num(r.mean)), "
+                + "\"no_answer_rate\": \(opt(r.noAnswerRate)), "
                 + "\"model\": \(jsonString(r.model)), \"model_label\": \(jsonString(r.modelLabel)), "
                 + "\"name\": \(jsonString(r.name)), \"rank\": \(jsonString(r.rank)), \"seeds\": \(r.seeds), "
                 + "\"simulated\": \(r.simulated), \"strategy\": \(jsonString(r.strategy)), \"strategy_label\": \(jsonString(r.strategyLabel)), "

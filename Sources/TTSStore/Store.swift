@@ -105,7 +105,8 @@ public actor Store {
             var out: [SampleKey: StoredSample] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT item_id, temperature, sample_index, request_seed, text, answer, finish_reason, prompt_tokens,
-                       completion_tokens, latency_ms, error, tokens_estimated, attempts, retry_log, cost, logprobs, cached
+                       completion_tokens, latency_ms, error, tokens_estimated, attempts, retry_log, cost, logprobs, cached,
+                       extract_rule
                 FROM samples WHERE pool = ? AND seed_index = ?
                 """, arguments: [pool, seedIndex])
             while let row = try rows.next() {
@@ -115,7 +116,7 @@ public actor Store {
                     finishReason: row["finish_reason"], promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
                     latencyMs: row["latency_ms"], error: row["error"], tokensEstimated: row["tokens_estimated"] ?? false,
                     attempts: row["attempts"], retryLog: row["retry_log"], cost: row["cost"], logprobs: row["logprobs"],
-                    cached: row["cached"] ?? false)
+                    cached: row["cached"] ?? false, extractRule: row["extract_rule"])
                 out[SampleKey(item: sample.itemID, temperature: sample.temperature, sampleIndex: sample.sampleIndex)] = sample
             }
             return out
@@ -150,15 +151,15 @@ public actor Store {
         let statement = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO samples(pool, item_id, seed_index, temperature, sample_index, request_seed, text, answer,
               finish_reason, prompt_tokens, completion_tokens, latency_ms, error, tokens_estimated,
-              attempts, retry_log, cost, logprobs, cached)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              attempts, retry_log, cost, logprobs, cached, extract_rule)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for r in batch {
             let s = r.sample
             try statement.execute(arguments: [
                 r.pool, s.itemID, s.seedIndex, s.temperature, s.sampleIndex, Int64(bitPattern: s.requestSeed),
                 s.text, s.answer, s.finishReason, s.promptTokens, s.completionTokens, s.latencyMs,
-                s.error, s.tokensEstimated, s.attempts, s.retryLog, s.cost, s.logprobs, s.cached,
+                s.error, s.tokensEstimated, s.attempts, s.retryLog, s.cost, s.logprobs, s.cached, s.extractRule,
             ])
         }
     }
@@ -187,12 +188,14 @@ public actor Store {
             let runID = db.lastInsertedRowID
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO outcomes(run_id, item_index, item_id, answer, correct, reward, prompt_tokens, completion_tokens,
-                  calls, failures, latency_ms, detail, pool_scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  calls, failures, latency_ms, detail, pool_scores, completions, no_answer, no_answer_text)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for (i, o) in run.outcomes.enumerated() {
                 let scores = try o.poolScores.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
                 try statement.execute(arguments: [runID, i, o.itemID, o.answer, o.correct, o.reward, o.promptTokens,
-                                                  o.completionTokens, o.calls, o.failures, o.latencyMs, o.detail, scores])
+                                                  o.completionTokens, o.calls, o.failures, o.latencyMs, o.detail, scores,
+                                                  o.completions, o.noAnswer, o.noAnswerText])
             }
         }
         samplesWritten += batch.count

@@ -30,7 +30,7 @@ public struct StoreReader: Sendable {
             throw StoreError(message: "cannot open the database \(path): \(error)")
         }
         self.path = path
-        try db.read { try StoreSchema.check($0, path: path) }
+        try db.read { try StoreSchema.check($0, path: path, migrating: false) }
     }
 
     /// The underlying GRDB reader, for this package's tests only.
@@ -126,6 +126,36 @@ public struct StoreReader: Sendable {
                 let text: String = row["pool_scores"]
                 return (try decoder.decode(PoolScores.self, from: Data(text.utf8)), row["tokens"])
             }
+        }
+    }
+
+    /// How often the completions a system read had no extractable answer, over seeds 0..<seeds,
+    /// with up to `examples` distinct such completions (in seed and item order).
+    public func noAnswerSummary(systemFingerprint: String, seeds: Int, examples: Int = 3) throws -> NoAnswerSummary {
+        try db.read { db in
+            let totals = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS outcomes, COUNT(o.no_answer) AS recorded, SUM(o.completions) AS completions,
+                       SUM(o.no_answer) AS no_answer
+                FROM outcomes o JOIN seed_runs r ON o.run_id = r.id WHERE r.system_fp = ? AND r.seed_index < ?
+                """, arguments: [systemFingerprint, seeds])
+            let outcomes: Int = totals?["outcomes"] ?? 0
+            let recorded: Int = totals?["recorded"] ?? 0
+            var texts: [(item: String, text: String)] = []
+            if examples > 0 {
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT o.item_id AS item_id, o.no_answer_text AS text FROM outcomes o JOIN seed_runs r ON o.run_id = r.id
+                    WHERE r.system_fp = ? AND r.seed_index < ? AND o.no_answer_text IS NOT NULL
+                    ORDER BY r.seed_index, o.item_index
+                    """, arguments: [systemFingerprint, seeds])
+                var seen = Set<String>()
+                while texts.count < examples, let row = try rows.next() {
+                    let item: String = row["item_id"]
+                    let text: String = row["text"]
+                    if seen.insert(text).inserted { texts.append((item, text)) }
+                }
+            }
+            return NoAnswerSummary(recorded: outcomes > 0 && recorded == outcomes, completions: totals?["completions"] ?? 0,
+                                   noAnswer: totals?["no_answer"] ?? 0, examples: texts)
         }
     }
 

@@ -219,11 +219,14 @@ public struct StoredSample: Sendable, Hashable {
     public var cost: Double?
     public var logprobs: String?
     public var cached: Bool
+    /// The extraction rule that found `answer` ("boxed", "marker", "latex", "number", ...); nil
+    /// when no answer was found or the sample predates schema 5.
+    public var extractRule: String?
 
     public init(itemID: String, seedIndex: Int, temperature: Double, sampleIndex: Int, requestSeed: UInt64, text: String?,
                 answer: String?, finishReason: String?, promptTokens: Int?, completionTokens: Int?, latencyMs: Double?,
                 error: String?, tokensEstimated: Bool = false, attempts: Int? = nil, retryLog: String? = nil, cost: Double? = nil,
-                logprobs: String? = nil, cached: Bool = false) {
+                logprobs: String? = nil, cached: Bool = false, extractRule: String? = nil) {
         self.itemID = itemID
         self.seedIndex = seedIndex
         self.temperature = temperature
@@ -242,6 +245,7 @@ public struct StoredSample: Sendable, Hashable {
         self.cost = cost
         self.logprobs = logprobs
         self.cached = cached
+        self.extractRule = extractRule
     }
 }
 
@@ -281,9 +285,15 @@ public struct OutcomeRecord: Sendable, Hashable {
     public var detail: String
     /// The pool as the leaderboard's estimators see it (`PoolScores`), when recorded.
     public var poolScores: PoolScores?
+    /// Completions the strategy read (failed calls excluded), and how many of them had no answer
+    /// the task's extraction could read, with the first such completion; nil when not recorded.
+    public var completions: Int?
+    public var noAnswer: Int?
+    public var noAnswerText: String?
 
     public init(itemID: String, answer: String?, correct: Bool, reward: Double?, promptTokens: Int, completionTokens: Int,
-                calls: Int, failures: Int, latencyMs: Double, detail: String, poolScores: PoolScores? = nil) {
+                calls: Int, failures: Int, latencyMs: Double, detail: String, poolScores: PoolScores? = nil,
+                completions: Int? = nil, noAnswer: Int? = nil, noAnswerText: String? = nil) {
         self.itemID = itemID
         self.answer = answer
         self.correct = correct
@@ -295,7 +305,30 @@ public struct OutcomeRecord: Sendable, Hashable {
         self.latencyMs = latencyMs
         self.detail = detail
         self.poolScores = poolScores
+        self.completions = completions
+        self.noAnswer = noAnswer
+        self.noAnswerText = noAnswerText
     }
+}
+
+/// How often a system's completions had no answer its task's extraction could read.
+public struct NoAnswerSummary: Sendable {
+    /// Whether every outcome recorded the figures (outcomes written before schema 5 did not).
+    public var recorded: Bool
+    public var completions: Int
+    public var noAnswer: Int
+    /// A few completions with no answer: (item id, text).
+    public var examples: [(item: String, text: String)]
+
+    public init(recorded: Bool, completions: Int, noAnswer: Int, examples: [(item: String, text: String)]) {
+        self.recorded = recorded
+        self.completions = completions
+        self.noAnswer = noAnswer
+        self.examples = examples
+    }
+
+    /// The share of completions with no answer; nil when not recorded or nothing was read.
+    public var rate: Double? { recorded && completions > 0 ? Double(noAnswer) / Double(completions) : nil }
 }
 
 /// The N pooled samples a voting or best-of-N strategy read for one item, as the exact

@@ -8,12 +8,14 @@ import GRDB
 /// - empty: created;
 /// - older (schema 1-3, ttsbench 0.2: fingerprints of version 1, no run-time report data):
 ///   refused with a message naming both versions, never silently re-run from scratch;
+/// - schema 4: migrated (schema-5 adds columns; outcomes recorded before it have no
+///   extraction figures, which reports show as unknown);
 /// - newer: refused with a message naming both versions.
 ///
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 4
+    package static let version = 5
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -157,6 +159,17 @@ package enum StoreSchema {
                 PRAGMA user_version = 4;
                 """)
         }
+        // The extraction rule that read each sample's answer, and per outcome how many of the
+        // completions the strategy read had no answer (with the first such completion).
+        m.registerMigration("schema-5") { db in
+            try db.execute(sql: """
+                ALTER TABLE samples ADD COLUMN extract_rule TEXT;
+                ALTER TABLE outcomes ADD COLUMN completions INTEGER;
+                ALTER TABLE outcomes ADD COLUMN no_answer INTEGER;
+                ALTER TABLE outcomes ADD COLUMN no_answer_text TEXT;
+                PRAGMA user_version = 5;
+                """)
+        }
         return m
     }
 
@@ -172,10 +185,17 @@ package enum StoreSchema {
         return applied.contains("v3-aux") ? 3 : applied.contains("v2") ? 2 : applied.isEmpty ? 0 : 1
     }
 
-    /// Refuses a database of another schema version, naming both.
-    static func check(_ db: Database, path: String) throws {
+    /// Refuses a database of another schema version, naming both. A writer (`migrating`) upgrades
+    /// schema 4 in place; a read-only reader cannot, and says how to upgrade it.
+    static func check(_ db: Database, path: String, migrating: Bool = true) throws {
         let found = try version(of: db)
         if found == 0 || found == version { return }
+        if found == 4 {
+            if migrating { return }  // schema-5 adds columns
+            throw StoreError(message: "the database \(path) has schema version 4; this ttsbench reads schema version \(version), "
+                + "which records how each answer was extracted. Any `ttsbench run` or `publish` on it upgrades it in place "
+                + "(its recorded samples and seed runs are kept).")
+        }
         if found > version {
             throw StoreError(message: "the database \(path) has schema version \(found), written by a newer ttsbench; "
                 + "this ttsbench reads schema version \(version). Use a newer ttsbench, or another --db.")

@@ -51,8 +51,16 @@ public enum JSONLDataset {
             // HumanEval fields: the function under test and its tests (`check(candidate)`).
             let entryPoint = text("entry_point")
             let tests = text("test")
+            // Multiple-choice items: "choices" (or "options"), a list of strings.
+            var choices: [String]?
+            if let raw = dict["choices"] ?? dict["options"] {
+                guard let list = raw as? [Any], !list.isEmpty, list.allSatisfy({ $0 is String || $0 is NSNumber }) else {
+                    throw fail("item '\(id)': \"choices\" must be a non-empty list of strings")
+                }
+                choices = list.map { ($0 as? String) ?? ($0 as! NSNumber).stringValue }
+            }
             items.append(TaskItem(id: id, question: question, answer: answer, difficulty: difficulty,
-                                  entryPoint: entryPoint, tests: tests))
+                                  entryPoint: entryPoint, tests: tests, choices: choices))
         }
         if items.isEmpty { throw SuiteError(file: shown, line: 1, column: 1, message: "the data file holds no items") }
         return (items, digest)

@@ -55,15 +55,6 @@ public struct ArithmeticSpec: Sendable, Equatable {
     }
 }
 
-public enum AnswerExtraction: String, Sendable, CaseIterable {
-    /// The content of the last `\boxed{...}`.
-    case boxed
-    /// The last number in the completion.
-    case lastNumber = "last_number"
-    /// The whole completion, trimmed.
-    case raw
-}
-
 /// One model × one strategy × one verifier: the unit that is compared and ranked.
 public struct SystemSpec: Sendable, Hashable {
     public var name: String

@@ -272,11 +272,29 @@ struct SuiteParser {
                 throw p.error("'task.prompt' must contain the placeholder {question}")
             }
         }
-        let extract = try c.optional("extract").map {
-            AnswerExtraction(rawValue: try $0.oneOf(AnswerExtraction.allCases.map(\.rawValue)))!
-        } ?? .boxed
+        // Data files default to `auto` (the way real models write answers); generated tasks are
+        // answered by the simulated backend, which always boxes, and keep `boxed`.
+        let defaultExtract: AnswerExtraction = file == nil ? .boxed : .auto
+        let extract = try c.optional("extract").map(parseExtract) ?? defaultExtract
         let limit = try c.optional("limit").map { try $0.int(min: 1) }
         return TaskSpec(name: name, source: source, prompt: prompt, extract: extract, limit: limit)
+    }
+
+    /// `extract: MODE` or `extract: {regex: PATTERN, group: N}` (group 1 by default).
+    func parseExtract(_ c: YAMLCursor) throws -> AnswerExtraction {
+        if case .mapping = c.node {
+            _ = try c.mapping(allowed: ["regex", "group"])
+            let patternCursor = try c.required("regex", expected: "a regular expression whose group holds the answer")
+            let pattern = try patternCursor.string()
+            let groupCursor = c.optional("group")
+            let group = try groupCursor.map { try $0.int(min: 0) } ?? 1
+            if let problem = AnswerExtraction.validateRegex(pattern, group: group) {
+                throw (problem.hasPrefix("group") ? (groupCursor ?? patternCursor) : patternCursor).error("'\(c.pathString)': \(problem)")
+            }
+            return .regex(pattern: pattern, group: group)
+        }
+        let name = try c.oneOf(AnswerExtraction.names)
+        return AnswerExtraction(name: name)!
     }
 
     func resolvePath(_ path: String) -> String {

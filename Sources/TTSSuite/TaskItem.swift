@@ -12,15 +12,18 @@ public struct TaskItem: Sendable, Hashable {
     /// source defining `check(candidate)`. Nil for answer tasks.
     public var entryPoint: String?
     public var tests: String?
+    /// Multiple-choice items: the options in order (letters A, B, ... name them); nil otherwise.
+    public var choices: [String]?
 
     public init(id: String, question: String, answer: String, difficulty: Double? = nil,
-                entryPoint: String? = nil, tests: String? = nil) {
+                entryPoint: String? = nil, tests: String? = nil, choices: [String]? = nil) {
         self.id = id
         self.question = question
         self.answer = answer
         self.difficulty = difficulty
         self.entryPoint = entryPoint
         self.tests = tests
+        self.choices = choices
     }
 }
 

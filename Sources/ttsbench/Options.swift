@@ -115,15 +115,9 @@ enum VerifierChoice: String, CaseIterable, ExpressibleByArgument {
 
 /// `verify --extract`.
 enum ExtractionChoice: String, CaseIterable, ExpressibleByArgument {
-    case boxed
+    case auto, boxed
     case lastNumber = "last_number"
-    case raw
+    case gsm8k, choice, raw
 
-    var mode: AnswerExtraction {
-        switch self {
-        case .boxed: .boxed
-        case .lastNumber: .lastNumber
-        case .raw: .raw
-        }
-    }
+    var mode: AnswerExtraction { AnswerExtraction(name: rawValue)! }
 }

@@ -28,9 +28,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Also print the verifier's reason (one pair).") var detail = false
     @Option(help: ArgumentHelp("A JSONL file of {\"reference\": ..., \"candidate\": ...} lines.", valueName: "FILE"))
     var pairs: String?
-    @Option(help: ArgumentHelp("Treat candidates as completions and extract the answer: boxed, last_number or raw (default: the candidate is the answer).",
+    @Option(help: ArgumentHelp("Treat candidates as completions and extract the answer: auto, boxed, last_number, gsm8k, choice or raw "
+                               + "(default: auto for --kind math, else the candidate is the answer; raw: the whole candidate).",
                                valueName: "MODE"))
     var extract: ExtractionChoice?
+    @Option(help: ArgumentHelp("math: compare numbers rounded to this many decimals (math-verify's precision).", valueName: "N"))
+    var precision: Int?
     @Option(parsing: .unconditional, help: ArgumentHelp("numeric: relative tolerance above 1, absolute below (default 1e-6).", valueName: "X"))
     var tolerance: Double?
     @Flag(help: "exact: compare case-sensitively.") var caseSensitive = false
@@ -43,6 +46,10 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         }
         if caseSensitive, kind != .exact { throw ValidationError("--case-sensitive applies to --kind exact only") }
+        if let precision {
+            guard kind == .math else { throw ValidationError("--precision applies to --kind math only") }
+            guard (0...15).contains(precision) else { throw ValidationError("--precision must be between 0 and 15, found \(precision)") }
+        }
         if pairs != nil {
             guard reference == nil, candidate == nil else {
                 throw ValidationError("--pairs cannot be combined with --reference or --candidate")
@@ -57,7 +64,8 @@ struct VerifyCommand: AsyncParsableCommand {
         var options = AnswerCheck.Options(kind: kind.kind)
         if let tolerance { options.tolerance = tolerance }
         options.caseSensitive = caseSensitive
-        if let extract { options.extract = extract.mode }
+        options.extract = extract?.mode ?? (kind == .math ? .auto : nil)
+        options.precision = precision
         return options
     }
 
@@ -72,15 +80,18 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             var out = ""
             for pair in pairs {
-                let verdict = try await AnswerCheck.check(reference: pair.reference, candidate: pair.candidate, options: options)
-                out += AnswerCheck.jsonLine(line: pair.line, verdict: verdict) + "\n"
+                let result = try await AnswerCheck.checkExtracting(reference: pair.reference, candidate: pair.candidate, options: options)
+                out += AnswerCheck.jsonLine(line: pair.line, result: result) + "\n"
             }
             FileHandle.standardOutput.write(Data(out.utf8))
             return
         }
         guard let reference, let candidate else { return }  // validate() requires both without --pairs
-        let verdict = try await AnswerCheck.check(reference: reference, candidate: candidate, options: options)
-        print(verdict.correct == true ? "correct" : "incorrect")
-        if detail { print(verdict.detail) }
+        let result = try await AnswerCheck.checkExtracting(reference: reference, candidate: candidate, options: options)
+        print(result.verdict.correct == true ? "correct" : "incorrect")
+        if detail {
+            print(result.verdict.detail)
+            if let rule = result.rule { print("extracted: \(result.answer ?? "nothing") (rule: \(rule))") }
+        }
     }
 }

@@ -109,6 +109,10 @@ struct RealServerTests {
         #expect(try query(db, "SELECT MIN(prompt_tokens) FROM samples WHERE pool IN (SELECT pool FROM samples WHERE text LIKE ' %')") as Int? ?? 0 > 0)
         #expect(try query(db, "SELECT COUNT(*) FROM samples WHERE cost > 0") as Int? ?? 0 >= 50)
         #expect(try query(db, "SELECT COUNT(*) FROM seed_runs WHERE cost_per_item > 0") as Int? == 2)
+        // Every answer records the rule that read it (last_number: "number"), every row its no-answer rate.
+        #expect(try query(db, "SELECT COUNT(*) FROM samples WHERE answer IS NOT NULL AND extract_rule = 'number'") as Int? ?? 0 >= 40)
+        #expect(try query(db, "SELECT COUNT(*) FROM samples WHERE answer IS NOT NULL AND extract_rule IS NOT 'number'") as Int? == 0)
+        #expect(first.leaderboard.rows.allSatisfy { $0.noAnswerRate != nil })
 
         let second = try await runSuite(yaml, dir: dir, db: db)
         #expect(second.samplesGenerated == 0)

@@ -49,8 +49,9 @@ import Testing
             "mid/pdr4": "27c7845568ee56f9a01e191de39b8d91850f00a46358ed152f94dd7a6c2e26a9",
             "mid/bf400": "4587b914acab7fcdf8f506bc1d2e89f69b782f8c097530f0e017b2781a98e587",
         ]),
-        "tiny-real.yaml": (suite: "c51cba8645c8d24d3340a7426e3deee91b25e55d002cc7e56918f341db98d369", systems: [
+        "tiny-real.yaml": (suite: "1340ab7be47140d14d8806aa4e4756386a79d8dbc3c14196e93bb2d6cc1b3d80", systems: [
             "tiny/single": "6f3a51af43e82c23d9d13df7551468ad5d258fdbdf306df9478313b3da5ea37d",
+            "tiny/single07": "c78bd6d2be06a102ddb2210d0be69e74eff41f0ea0a7e6cb44e3e09bf10b6ad3",
             "tiny/maj8": "1cda9b8211ef6518c2ee7a635477daf28d66b1ec5c3aee3be8fbb564aba2824a",
             "tiny/bon8": "4ae4fad9b5d467cec009047e9760f4de53af17066963211b834fc6422d391df5",
             "tiny/mt8": "f37934a6b3ade47f2f0dbabd6f773323582ec8156056ed0eaed591d027276a01",

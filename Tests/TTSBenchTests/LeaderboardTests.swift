@@ -395,4 +395,46 @@ import Testing
         let provenance = try String(contentsOfFile: dir + "/again/provenance.json", encoding: .utf8)
         #expect(provenance.contains("\"file_sha256\": \"") && provenance.contains("\"source\": \"file: q.jsonl\""))
     }
+
+    /// The no-answer rate is recorded at run time and shown on every row; the HTML lists the
+    /// completions no rule read. A regex that never matches reads nothing; the default reads all.
+    @Test func theNoAnswerRateAndExamplesComeFromTheDatabase() async throws {
+        let dir = try makeTempDir("lb-noanswer")
+        let items = (0..<6).map { "{\"id\": \"q\($0)\", \"question\": \"What is \($0) + \($0)?\", \"answer\": \"\($0 * 2)\"}" }
+        _ = try writeFile(dir, "q.jsonl", items.joined(separator: "\n") + "\n")
+        func publish(_ name: String, _ extract: String) async throws -> (Leaderboard, String) {
+            let suitePath = try writeFile(dir, name + ".yaml", """
+                suite: \(name)
+                seed: 3
+                task: {file: q.jsonl\(extract)}
+                models:
+                  m: {kind: simulated, ability: 0.5}
+                verifiers:
+                  math: {kind: math}
+                strategies:
+                  one: {kind: single, temperature: 0.0}
+                  maj3: {kind: majority, n: 3, temperature: 0.8}
+                systems:
+                  matrix: {model: [m], strategy: [one, maj3], verifier: [math]}
+                compare: {group_size: 2, max_interims: 1, permutations: 100}
+
+                """)
+            var options = Session.Options()
+            options.databasePath = dir + "/db.sqlite"
+            options.outputDirectory = dir + "/out"
+            options.showProgress = false
+            let report = try await Session.open(suitePath: suitePath, options: options).publish()
+            let html = try String(contentsOfFile: dir + "/out/\(name)/index.html", encoding: .utf8)
+            return (report.leaderboard, html)
+        }
+        let (never, neverHTML) = try await publish("never", ", extract: {regex: 'NEVER(\\d+)', group: 1}")
+        #expect(never.rows.count == 2 && never.rows.allSatisfy { $0.noAnswerRate == 1 && $0.mean == 0 })
+        #expect(never.rows.allSatisfy { !$0.noAnswerExamples.isEmpty && $0.noAnswerExamples.count <= 3 })
+        #expect(neverHTML.contains("Completions with no answer") && neverHTML.contains("\\boxed"))
+        #expect(MarkdownRenderer().render(never).contains("| 100.0% |"))
+        let (auto, autoHTML) = try await publish("auto", "")
+        #expect(auto.rows.allSatisfy { $0.noAnswerRate == 0 && $0.noAnswerExamples.isEmpty })
+        #expect(!autoHTML.contains("Completions with no answer"))
+        #expect(JSONRenderer().render(auto).contains("\"no_answer_rate\": 0,"))
+    }
 }

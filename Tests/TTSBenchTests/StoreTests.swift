@@ -190,6 +190,33 @@ import Testing
         #expect(try countRows(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'seed_runs'") == 0)
     }
 
+    @Test func aSchema4DatabaseIsUpgradedByAWriterAndRefusedByAReader() async throws {
+        let dir = try makeTempDir("store-4")
+        let path = dir + "/four.sqlite"
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try StoreSchema.migrator.migrate(queue, upTo: "schema-4")
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO samples(pool, item_id, seed_index, temperature, sample_index, request_seed, text, answer) "
+                    + "VALUES ('p', 'i', 0, 0.0, 0, 1, 'so 4', '4')")
+            }
+        }
+        let error = try #require(throws: StoreError.self) { _ = try StoreReader(path: path) }
+        #expect(error.message.contains("schema version 4") && error.message.contains("upgrades it in place"), "\(error)")
+        let store = try Store(path: path)
+        let version = try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") }
+        #expect(version == StoreSchema.version)
+        let old = try #require(try await store.samples(pool: "p", seedIndex: 0).values.first)
+        #expect(old.answer == "4" && old.extractRule == nil)
+        var fresh = Self.records()[0]
+        fresh.sample.extractRule = "marker"
+        try await store.record([fresh])
+        try await store.flush()
+        let back = try await store.samples(pool: fresh.pool, seedIndex: fresh.sample.seedIndex)
+        #expect(back.values.contains { $0.extractRule == "marker" })
+        _ = try StoreReader(path: path)
+    }
+
     @Test func aDatabaseOfANewerVersionIsRefusedNamingBothVersions() async throws {
         let dir = try makeTempDir("store-new")
         let path = dir + "/new.sqlite"

@@ -55,6 +55,18 @@ private let malformedSuites: [MalformedSuite] = [
         yaml: "suite: t\nsede: 1\n",
         line: 2, column: 1, mentions: ["unknown key 'sede'", "did you mean 'seed'", "expected one of: suite, seed"]),
     MalformedSuite(
+        name: "extract: an unknown mode",
+        yaml: "suite: t\ntask:\n  generate: {kind: arithmetic, items: 3}\n  extract: boxd\n",
+        line: 4, column: 12, mentions: ["'task.extract' must be one of auto, boxed", "did you mean 'boxed'"]),
+    MalformedSuite(
+        name: "extract: a regex that does not compile",
+        yaml: "suite: t\ntask:\n  generate: {kind: arithmetic, items: 3}\n  extract: {regex: '(', group: 1}\n",
+        line: 4, column: 20, mentions: ["'task.extract'", "'(' is not a valid regular expression"]),
+    MalformedSuite(
+        name: "extract: a regex group that does not exist",
+        yaml: "suite: t\ntask:\n  generate: {kind: arithmetic, items: 3}\n  extract: {regex: 'a(b)', group: 3}\n",
+        line: 4, column: 35, mentions: ["group 3 does not exist", "1 capture group"]),
+    MalformedSuite(
         name: "unknown nested key with a suggestion",
         yaml: "suite: t\ntask:\n  name: a\n  generate: {kind: arithmetic, itmes: 3}\n",
         line: 4, column: 32, mentions: ["unknown key 'itmes'", "'task.generate'", "did you mean 'items'"]),

@@ -41,6 +41,25 @@ private let mathCases: [MathCase] = [
     .init(candidate: "\\frac{1}{3}", reference: "\\frac{1}{2}", equal: false),
     .init(candidate: "\\frac{2}{1}", reference: "\\frac{1}{2}", equal: false),
     .init(candidate: "(1,2)", reference: "(2,1)", equal: false),
+    // The gaps math-verify's own tests showed (issue 13): labelled answers, relations, decimal
+    // commas, "and"/"or" lists, \text{e}, percent words.
+    .init(candidate: "(p,q)=(3,2)", reference: "(3,2)", equal: true),
+    .init(candidate: "|AB|=1", reference: "1", equal: true),
+    .init(candidate: "AB=4, CD=5", reference: "4,5", equal: true),
+    .init(candidate: "AB=4, CD=6", reference: "4,5", equal: false),
+    .init(candidate: "5 \\geq x", reference: "x \\leq 5", equal: true),
+    .init(candidate: "3 > x", reference: "x < 3", equal: true),
+    .init(candidate: "x > 3", reference: "x < 3", equal: false),
+    .init(candidate: "x \\le 5", reference: "x < 5", equal: false),
+    .init(candidate: "0,111", reference: "0.111", equal: true),
+    .init(candidate: "0,111", reference: "111", equal: false),
+    .init(candidate: "1,000", reference: "1000", equal: true),
+    .init(candidate: "1 and 2", reference: "1,2", equal: true),
+    .init(candidate: "1 or 2", reference: "2,1", equal: true),
+    .init(candidate: "\\text{e}", reference: "e", equal: true),
+    .init(candidate: "50 percent", reference: "0.5", equal: true),
+    .init(candidate: "50 percent", reference: "50\\%", equal: true),
+    .init(candidate: "40 percent", reference: "50\\%", equal: false),
 ]
 
 @Suite struct VerifierTests {
@@ -60,6 +79,25 @@ private let mathCases: [MathCase] = [
         // No extracted answer is wrong, with a reason.
         let v = try await MathVerifier().verify(Candidate(text: "no box", answer: nil), item: item42)
         #expect(v.correct == false && v.detail.contains("no answer"))
+    }
+
+    @Test func mathPrecisionRoundsNumbersLikeMathVerify() async throws {
+        let item = TaskItem(id: "q", question: "?", answer: "\\frac{1}{3}")
+        let rounded = MathVerifier(precision: 2)
+        #expect(try await rounded.verify(Candidate(text: "", answer: "0.33"), item: item).correct == true)
+        #expect(try await rounded.verify(Candidate(text: "", answer: "0.34"), item: item).correct == false)
+        #expect(try await MathVerifier().verify(Candidate(text: "", answer: "0.33"), item: item).correct == false)
+        let suite = try SuiteLoader.load(path: try writeFile(try makeTempDir("precision"), "p.yaml", """
+            suite: p
+            task: {generate: {kind: arithmetic, items: 2}}
+            models: {m: {kind: simulated, ability: 0}}
+            verifiers: {math2: {kind: math, precision: 2}, math: {kind: math}}
+            strategies: {one: {kind: single}}
+            systems: {matrix: {model: [m], strategy: [one], verifier: [math2, math]}}
+
+            """))
+        #expect((suite.verifier("math2")?.kind as? MathKind)?.precision == 2)
+        #expect(suite.systems[0].fingerprint != suite.systems[1].fingerprint)
     }
 
     @Test func mathVotingKeysPoolEquivalentAnswers() {

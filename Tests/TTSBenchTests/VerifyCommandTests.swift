@@ -43,6 +43,14 @@ import Testing
         #expect(d.status == 0 && d.stdout == "incorrect\ndiffers\n", "\(d)")
         let e = try Self.run(["--kind", "math", "--reference", "10", "--candidate", "so the answer is $\\boxed{10}$.", "--extract", "boxed"])
         #expect(e.status == 0 && e.stdout == "correct\n", "\(e)")
+        // Whole completions are read with `auto` by default, which prints the rule with --detail.
+        let f = try Self.run(["--kind", "math", "--reference", "7\\pi", "--candidate", "We get $x=3$.\nThe answer is $7\\pi$.", "--detail"])
+        #expect(f.status == 0 && f.stdout.hasPrefix("correct\n") && f.stdout.contains("extracted: 7\\pi (rule: marker)"), "\(f)")
+        // `raw` keeps the old behaviour: the whole candidate is the answer.
+        let g = try Self.run(["--kind", "math", "--reference", "7\\pi", "--candidate", "The answer is $7\\pi$.", "--extract", "raw"])
+        #expect(g.status == 0 && g.stdout == "incorrect\n", "\(g)")
+        let h = try Self.run(["--kind", "math", "--reference", "\\frac13", "--candidate", "0.33", "--precision", "2"])
+        #expect(h.status == 0 && h.stdout == "correct\n", "\(h)")
     }
 
     @Test func badArgumentsExitTwo() throws {
@@ -87,6 +95,18 @@ import Testing
         #expect(objects.map { $0["correct"] as? Bool } == [true, false, false, true])
         #expect(objects.allSatisfy { !(($0["reason"] as? String) ?? "").isEmpty })
         #expect(lines[0].hasPrefix("{\"line\": 1, \"correct\": true, \"reason\": "))
+        // Each line says which extraction rule read the candidate (auto by default for math).
+        #expect(objects.allSatisfy { $0["rule"] as? String == "raw" })
+        let completions = try writeFile(dir, "completions.jsonl", """
+            {"reference": "18", "candidate": "She sells 9 eggs at $2 each.\\n#### 18"}
+            {"reference": "18", "candidate": "I am not sure."}
+
+            """)
+        let c = try Self.run(["--kind", "math", "--pairs", completions])
+        let read = try c.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(read.map { $0["rule"] as? String } == ["marker", "none"], "\(c)")
+        #expect(read.map { $0["correct"] as? Bool } == [true, false])
+        #expect(read[1]["answer"] is NSNull)
     }
 
     @Test func aMalformedLineIsNamedAndExitsTwo() throws {

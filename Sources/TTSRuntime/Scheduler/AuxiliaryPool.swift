@@ -51,8 +51,7 @@ public actor AuxiliaryPool {
                 guard let completion = completions.first else {
                     throw ModelError(model: handle.modelName, message: "asked for 1 completion, got none")
                 }
-                return Sample(sampleIndex: -1, temperature: call.temperature, completion: completion,
-                              answer: AnswerExtractor.extract(completion.text, mode: extraction), error: nil)
+                return Sample(sampleIndex: -1, temperature: call.temperature, completion: completion, extracting: extraction, item: item)
             } catch let error as CancellationError {
                 throw error
             } catch {

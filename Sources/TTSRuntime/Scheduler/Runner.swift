@@ -147,7 +147,8 @@ public final class Runner: Sendable {
             let o = outcome!
             return OutcomeRecord(itemID: item.id, answer: o.answer, correct: o.correct, reward: o.reward, promptTokens: o.promptTokens,
                                  completionTokens: o.completionTokens, calls: o.calls, failures: o.failures, latencyMs: o.latencyMs,
-                                 detail: o.detail, poolScores: o.poolScores)
+                                 detail: o.detail, poolScores: o.poolScores, completions: o.completions, noAnswer: o.noAnswer,
+                                 noAnswerText: o.noAnswerText)
         }
         return SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,
                              outcomes: records, price: price)

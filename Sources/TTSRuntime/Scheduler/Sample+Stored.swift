@@ -19,7 +19,7 @@ extension Sample {
             completion = c
         }
         self.init(sampleIndex: stored.sampleIndex, temperature: stored.temperature, completion: completion,
-                  answer: stored.answer, error: stored.error)
+                  answer: stored.answer, error: stored.error, extractRule: stored.extractRule)
     }
 
     /// This sample as the store records it.
@@ -31,6 +31,6 @@ extension Sample {
                             requestSeed: requestSeed, text: c?.text, answer: answer, finishReason: c?.finishReason,
                             promptTokens: c?.promptTokens, completionTokens: c?.completionTokens, latencyMs: c?.latencyMs,
                             error: error, tokensEstimated: c?.tokensEstimated ?? false, attempts: attempts, retryLog: c?.retryLog,
-                            cost: c?.cost, logprobs: c?.logprobs, cached: c?.cached ?? false)
+                            cost: c?.cost, logprobs: c?.logprobs, cached: c?.cached ?? false, extractRule: extractRule)
     }
 }

@@ -84,8 +84,7 @@ public actor SamplePool {
                         throw ModelError(model: handle.modelName, message: "asked for \(missingIndices.count) completions, got \(completions.count)")
                     }
                     samples = zip(missingIndices, completions).map { index, completion in
-                        Sample(sampleIndex: index, temperature: temperature, completion: completion,
-                               answer: AnswerExtractor.extract(completion.text, mode: extraction), error: nil)
+                        Sample(sampleIndex: index, temperature: temperature, completion: completion, extracting: extraction, item: item)
                     }
                 } catch let error as CancellationError {
                     throw error
@@ -93,8 +92,7 @@ public actor SamplePool {
                     // Some samples of the request came back, others failed for good: keep both.
                     samples = missingIndices.enumerated().map { position, index in
                         let c = partial.completions[position]
-                        return Sample(sampleIndex: index, temperature: temperature, completion: c,
-                                      answer: c.flatMap { AnswerExtractor.extract($0.text, mode: extraction) },
+                        return Sample(sampleIndex: index, temperature: temperature, completion: c, extracting: extraction, item: item,
                                       error: c == nil ? (partial.errors[position] ?? "model '\(partial.model)': failed") : nil)
                     }
                 } catch {

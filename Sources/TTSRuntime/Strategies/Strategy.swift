@@ -9,6 +9,8 @@ public struct Sample: Sendable, Hashable {
     public var completion: Completion?
     public var answer: String?
     public var error: String?
+    /// The extraction rule that found `answer` (`AnswerExtractor.Rule`); nil without an answer.
+    public var extractRule: String? = nil
 
     public var candidate: Candidate { Candidate(text: completion?.text ?? "", answer: answer) }
     public var tokens: Int { (completion?.promptTokens ?? 0) + (completion?.completionTokens ?? 0) }
@@ -120,6 +122,11 @@ public struct Outcome: Sendable, Hashable {
     public var latencyMs: Double
     /// The pool's per-sample scores, when the context asks for them (voting and best-of-N).
     public var poolScores: PoolScores?
+    /// Completions the strategy read (failed calls excluded) and how many had no answer the
+    /// task's extraction could read, with the first of those (the leaderboard's "no answer").
+    public var completions: Int
+    public var noAnswer: Int
+    public var noAnswerText: String?
 
     public init(answer: String?, correct: Bool, reward: Double? = nil, samples: [Sample], extraCalls: Int = 0, detail: String) {
         self.answer = answer
@@ -134,7 +141,15 @@ public struct Outcome: Sendable, Hashable {
         earlyExit = nil
         latencyMs = samples.reduce(0) { $0 + ($1.completion?.latencyMs ?? 0) }
         poolScores = nil
+        let read = samples.filter { $0.completion != nil }
+        let unanswered = read.filter { $0.answer == nil }
+        completions = read.count
+        noAnswer = unanswered.count
+        noAnswerText = unanswered.first?.completion.map { String($0.text.prefix(Self.noAnswerTextLimit)) }
     }
+
+    /// How much of a completion with no answer is kept for the report.
+    public static let noAnswerTextLimit = 2000
 }
 
 /// How test-time compute is spent on one item.

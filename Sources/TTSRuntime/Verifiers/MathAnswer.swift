@@ -446,13 +446,25 @@ enum MathAnswerParser {
             guard q.count == 1, case .number(let s) = q.first! else { return nil }
             let intPart = s.split(separator: ".", omittingEmptySubsequences: false)[0]
             if idx == 0 {
-                guard (1...3).contains(intPart.count), !s.contains(".") || parts.count == 1 else { return nil }
+                // `0,111` is a decimal comma (0.111), never the thousands of 111.
+                guard (1...3).contains(intPart.count), !(intPart.hasPrefix("0")), !s.contains(".") || parts.count == 1 else { return nil }
             } else {
                 guard intPart.count == 3, !s.contains(".") || idx == parts.count - 1 else { return nil }
             }
             digits += s
         }
         return (negative ? [.sym("-")] : []) + [.number(digits)]
+    }
+
+    /// `0,111` / `-0,5`: a number written with a decimal comma (a leading zero, one comma).
+    static func decimalComma(_ parts: [ArraySlice<MathToken>], _ seps: [MathToken]) -> [MathToken]? {
+        guard parts.count == 2, seps == [.comma(tight: true)] else { return nil }
+        var head = parts[0]
+        let negative = head.first == .sym("-")
+        if negative { head = head.dropFirst() }
+        guard head.count == 1, case .number("0") = head.first!, parts[1].count == 1, case .number(let frac) = parts[1].first!,
+              !frac.contains(".") else { return nil }
+        return (negative ? [.sym("-")] : []) + [.number("0." + frac)]
     }
 
     /// Expands `\pm` / `\mp` into the two signs (up to 3 occurrences).
@@ -538,7 +550,7 @@ enum MathAnswerParser {
         // Bare comma list (or one number with thousands separators).
         let (parts, seps) = split(ts) { if case .comma = $0 { return true }; return false }
         if parts.count > 1 {
-            if let merged = mergeThousands(parts, seps) {
+            if let merged = mergeThousands(parts, seps) ?? decimalComma(parts, seps) {
                 return parseAnswer(merged[...], percent: percent, depth: depth + 1)
             }
             return parseList(ts, percent: percent, depth: depth, forceList: false)

@@ -132,12 +132,40 @@ public enum MathEquivalence {
     }
 
     /// Equivalence with a reason (for `ttsbench verify` and debugging).
+    public static func check(_ candidate: String, _ reference: String, precision: Int?) -> Verdict {
+        let exact = check(candidate, reference)
+        guard let precision, !exact.equivalent, let c = numericValue(candidate), let r = numericValue(reference) else { return exact }
+        let scale = pow(10.0, Double(precision))
+        if (c * scale).rounded() == (r * scale).rounded() {
+            return Verdict(equivalent: true, reason: "equal rounded to \(precision) decimals")
+        }
+        return exact
+    }
+
+    /// The value of an answer that is one number-valued expression (no free variable), else nil.
+    public static func numericValue(_ answer: String) -> Double? {
+        let src = preprocess(answer)
+        guard let tokens = MathLatexTokenizer.tokenize(src), let parsed = MathAnswerParser.parse(tokens) else { return nil }
+        guard case .expr(let e, let percent) = parsed, e.variables().isEmpty else { return nil }
+        let v = e.evaluate([:])
+        guard v.isFinite else { return nil }
+        return percent ? v / 100 : v
+    }
+
     public static func check(_ candidate: String, _ reference: String) -> Verdict {
         if candidate.count > maxInputLength || reference.count > maxInputLength {
             return Verdict(equivalent: false, reason: "input longer than \(maxInputLength) characters")
         }
-        let c = preprocess(candidate), r = preprocess(reference)
+        var c = preprocess(candidate)
+        let r = preprocess(reference)
         if c.isEmpty || r.isEmpty { return Verdict(equivalent: false, reason: "empty answer") }
+        // A labelled answer (`(p,q)=(3,2)`, `|AB|=1`, `AB=4, CD=5`) against a bare reference: its values.
+        if !r.contains("="), let values = labelledValues(c) { c = values }
+        // Relations (`5 \geq x` vs `x \leq 5`): the same relation between equivalent sides.
+        if let cr = MathRelation(c), let rr = MathRelation(r) {
+            let same = cr.op == rr.op && equivalent(cr.lhs, rr.lhs) && equivalent(cr.rhs, rr.rhs)
+            return Verdict(equivalent: same, reason: same ? "the same relation" : "different relations: \(cr) vs \(rr)")
+        }
         if compact(c) == compact(r) { return Verdict(equivalent: true, reason: "identical after cleanup") }
         guard let ct = MathLatexTokenizer.tokenize(c), let rt = MathLatexTokenizer.tokenize(r),
               let ca = MathAnswerParser.parse(ct), let ra = MathAnswerParser.parse(rt) else {
@@ -153,11 +181,21 @@ public enum MathEquivalence {
 
     // MARK: - Helpers
 
-    /// Takes the last \boxed content when present and strips math-mode delimiters.
+    /// Takes the last \boxed content when present and strips math-mode delimiters; reads
+    /// `\text{e}` as Euler's number, "percent" as `\%`, and " and " / " or " between answers as a list.
     static func preprocess(_ s: String) -> String {
         var t = s.trimmingCharacters(in: .whitespacesAndNewlines)
         if t.contains("\\boxed") || t.contains("\\fbox"), let b = lastBoxed(in: t) { t = b }
         t = stripMathDelimiters(t)
+        if t.contains("\\text{e}") || t.contains("\\mathrm{e}") {
+            t = t.replacingOccurrences(of: "\\text{e}", with: "e").replacingOccurrences(of: "\\mathrm{e}", with: "e")
+        }
+        if t.contains("percent") || t.contains("per cent") {
+            t = t.replacingOccurrences(of: "\\s*(\\\\text\\{\\s*)?(percent|per cent)(\\s*\\})?", with: "\\\\%", options: .regularExpression)
+        }
+        if !t.contains("\\text"), t.contains(" and ") || t.contains(" or ") {
+            t = t.replacingOccurrences(of: "\\s+(and|or)\\s+", with: ", ", options: .regularExpression)
+        }
         // Trailing sentence period / comma.
         while let last = t.last, last == "." || last == "," || last == ";" || last == " " {
             // keep "\," etc. handled by tokenizer; a lone trailing '.' after digits is removed here
@@ -175,6 +213,29 @@ public enum MathEquivalence {
             }
         }
         return t
+    }
+
+    /// `(p,q)=(3,2)` → `(3,2)`; `AB=4, CD=5` → `4, 5`; nil unless every top-level part is
+    /// `label = value` with a label (a name, `|AB|`, `(p,q)`, `f(2)`) on the left.
+    static func labelledValues(_ s: String) -> String? {
+        guard s.contains("=") else { return nil }
+        var parts: [String] = []
+        var depth = 0
+        var current = ""
+        for ch in s {
+            if "([{".contains(ch) { depth += 1 } else if ")]}".contains(ch) { depth -= 1 }
+            if ch == ",", depth == 0 { parts.append(current); current = "" } else { current.append(ch) }
+        }
+        parts.append(current)
+        var values: [String] = []
+        for part in parts {
+            let sides = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard sides.count == 2, !sides[1].contains("="), AnswerExtractor.isLabel(String(sides[0])) else { return nil }
+            let value = sides[1].trimmingCharacters(in: .whitespaces)
+            guard !value.isEmpty else { return nil }
+            values.append(value)
+        }
+        return values.joined(separator: ", ")
     }
 
     /// Whitespace- and spacing-command-free text, for the quick identical check.

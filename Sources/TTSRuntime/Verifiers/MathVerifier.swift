@@ -5,12 +5,16 @@ import Synchronization
 
 /// LaTeX-aware math equivalence (`MathEquivalence`) as a verifier.
 public struct MathVerifier: Verifier {
-    public init() {}
+    /// Numbers compared rounded to this many decimals; nil: exact.
+    public var precision: Int?
+
+    public init(precision: Int? = nil) { self.precision = precision }
 
     public func verify(_ candidate: Candidate, item: TaskItem) async throws -> Verdict {
         guard let answer = candidate.answer else { return Verdict(correct: false, detail: "no answer extracted") }
-        let check = Self.checks.value(for: answer + "\u{0}" + item.answer) {
-            let c = MathEquivalence.check(answer, item.answer)
+        let precision = self.precision
+        let check = Self.checks.value(for: answer + "\u{0}" + item.answer + "\u{0}" + (precision.map(String.init) ?? "")) {
+            let c = MathEquivalence.check(answer, item.answer, precision: precision)
             return Verdict(correct: c.equivalent, detail: c.reason)
         }
         return check
@@ -50,6 +54,6 @@ final class Memo<Value: Sendable>: Sendable {
 
 extension MathVerifier: VerifierMaker {
     public static func make(_ kind: MathKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
-        MathVerifier()
+        MathVerifier(precision: kind.precision)
     }
 }

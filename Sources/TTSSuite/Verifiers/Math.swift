@@ -3,10 +3,14 @@ public struct MathKind: ParsableVerifierKind, Equatable {
     public static let name = "math"
     public static let fingerprintTag = "math"
 
-    public init() {}
+    /// Numbers are compared rounded to this many decimals (math-verify's `precision`); nil: exact
+    /// comparison (relative tolerance 1e-9). Absent from the fingerprint when nil.
+    public var precision: Int?
+
+    public init(precision: Int? = nil) { self.precision = precision }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
-        _ = try v.mapping(allowed: ["kind"])
-        return Self()
+        _ = try v.mapping(allowed: ["kind", "precision"])
+        return Self(precision: try v.optional("precision").map { try $0.int(min: 0, max: 15) })
     }
 }
