@@ -628,19 +628,8 @@ public struct AdaStopTest: Sendable {
     private func computeBoundary(family: [Int], normalization N: Double, clevel: Double) -> (Double, Double) {
         let R = pathCount
         let ws = workspace
-        func admissible(_ m: Int) -> Bool { spent + Double(m) / N <= clevel }
-        guard R > 0, !family.isEmpty, admissible(0) else { return (.infinity, 0) }
-        // Largest m in [0, R-1] with spent + m/N <= clevel (monotone in m).
-        var mStar: Int
-        if admissible(R - 1) {
-            mStar = R - 1
-        } else {
-            var lo = 0, hi = R - 1  // admissible(lo), !admissible(hi)
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2
-                if admissible(mid) { lo = mid } else { hi = mid }
-            }
-            mStar = lo
+        guard R > 0, !family.isEmpty, let mStar = largestAdmissible(paths: R, spent: spent, clevel: clevel, normalization: N) else {
+            return (.infinity, 0)
         }
         let cap = ws.capacity
         let paths = UncheckedSendable(ws.paths)
@@ -668,6 +657,21 @@ public struct AdaStopTest: Sendable {
         let b = selectRank(ws.maxValues, count: R, rank: R - 1 - mStar)
         return (b, Double(mStar) / N)
     }
+}
+
+/// Linear alpha spending: the largest m in [0, R-1] with spent + m/N <= clevel, i.e. how many
+/// of the R paths may lie above the boundary; nil when not even m = 0 fits. Shared by the single
+/// family and the closed test's hypotheses.
+func largestAdmissible(paths R: Int, spent: Double, clevel: Double, normalization N: Double) -> Int? {
+    func admissible(_ m: Int) -> Bool { spent + Double(m) / N <= clevel }
+    guard R > 0, admissible(0) else { return nil }
+    if admissible(R - 1) { return R - 1 }
+    var lo = 0, hi = R - 1  // admissible(lo), !admissible(hi)
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2
+        if admissible(mid) { lo = mid } else { hi = mid }
+    }
+    return lo
 }
 
 /// x^e for a small non-negative integer e (as Python's `int ** float` does for exact powers).

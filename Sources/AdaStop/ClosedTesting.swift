@@ -239,17 +239,9 @@ struct ClosedTesting: Sendable {
         let N = Double(B)
         var boundary = Double.infinity
         var added = 0.0
-        if R > 0 && hyp.spent <= clevel {
-            // Largest m* in [0, R-1] with spent + m*/N <= clevel.
-            var mStar = min(R - 1, Int(((clevel - hyp.spent) * N).rounded(.down)))
-            // The same admissibility test as the single family's (no rounding surprises).
-            while mStar >= 0 && hyp.spent + Double(mStar) / N > clevel { mStar -= 1 }
-            while mStar + 1 <= R - 1 && hyp.spent + Double(mStar + 1) / N <= clevel { mStar += 1 }
-            if mStar >= 0 {
-                let b = maxima.withUnsafeMutableBufferPointer { selectRank($0.baseAddress!, count: R, rank: R - 1 - mStar) }
-                boundary = b
-                added = Double(mStar) / N
-            }
+        if let mStar = largestAdmissible(paths: R, spent: hyp.spent, clevel: clevel, normalization: N) {
+            boundary = maxima.withUnsafeMutableBufferPointer { selectRank($0.baseAddress!, count: R, rank: R - 1 - mStar) }
+            added = Double(mStar) / N
         }
         hyp.spent += added
         if observed > boundary {

@@ -9,8 +9,8 @@ extension Bootstrap {
     /// 95% interval of the mean of a seeds x items table (rows of equal length).
     public static func twoWayInterval(_ cells: [[Double]], stream: String, seed: String,
                                       resamples: Int = 2000) -> (Double, Double) {
-        let means = twoWayResamples([cells], stream: stream, seed: seed, resamples: resamples).map { $0[0] }
-        return percentileInterval(means)
+        var means = twoWayResamples([cells], stream: stream, seed: seed, resamples: resamples).map { $0[0] }
+        return means.count > 1 ? percentiles(&means, means.count) : (means.first ?? 0, means.first ?? 0)
     }
 
     /// 95% interval of mean(x) − mean(y) for two seeds x items tables over the same items (same
@@ -19,8 +19,8 @@ extension Bootstrap {
     /// with one index share samples in a shared pool), each on its own otherwise.
     public static func twoWayDifferenceInterval(_ x: [[Double]], _ y: [[Double]], stream: String, seed: String,
                                                 resamples: Int = 2000) -> (Double, Double) {
-        let pairs = twoWayResamples([x, y], stream: stream, seed: seed, resamples: resamples)
-        return percentileInterval(pairs.map { $0[0] - $0[1] })
+        var diffs = twoWayResamples([x, y], stream: stream, seed: seed, resamples: resamples).map { $0[0] - $0[1] }
+        return diffs.count > 1 ? percentiles(&diffs, diffs.count) : (diffs.first ?? 0, diffs.first ?? 0)
     }
 
     /// Resampled means of several tables sharing the item resample.
@@ -53,14 +53,6 @@ extension Bootstrap {
             out.append(means)
         }
         return out
-    }
-
-    /// The 2.5% and 97.5% percentiles (the same rule as the one-way intervals).
-    static func percentileInterval(_ values: [Double]) -> (Double, Double) {
-        let sorted = values.sorted()
-        let n = sorted.count
-        guard n > 1 else { return (sorted.first ?? 0, sorted.first ?? 0) }
-        return (sorted[Int(0.025 * Double(n))], sorted[Int(0.975 * Double(n)) - 1])
     }
 }
 

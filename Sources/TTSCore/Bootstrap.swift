@@ -40,7 +40,8 @@ public enum Bootstrap {
         return percentiles(&diffs, resamples)
     }
 
-    private static func percentiles(_ values: inout [Double], _ resamples: Int) -> (Double, Double) {
+    /// The 2.5% and 97.5% percentiles of `resamples` values (sorts them).
+    static func percentiles(_ values: inout [Double], _ resamples: Int) -> (Double, Double) {
         values.sort()
         return (values[Int(0.025 * Double(resamples))], values[Int(0.975 * Double(resamples)) - 1])
     }
