@@ -360,7 +360,7 @@ public struct AdaStopTest: Sendable {
         let record = InterimRecord(
             interim: k, boundary: shown.flatMap { $0.boundary.isFinite ? $0.boundary : nil }, levelSpent: spent,
             active: startActive, decided: decided, levelAdded: shown?.added ?? 0, exact: false, paths: shown?.paths ?? 0,
-            normalization: Double(config.permutations))
+            normalization: shown?.normalization ?? Double(config.permutations))
         return advance(record)
     }
 

@@ -30,6 +30,9 @@ struct ClosedTesting: Sendable {
         var previousBoundary = Double.infinity
         var previousFamily: [Int] = []
         var pathCount = 0
+        /// Equally likely paths the list stands for (N of the spending rule): B, or C(2n, n)
+        /// when a two-system hypothesis enumerated its first block exactly.
+        var normalization = 0.0
         /// Row-major `agents.count x capacity`: per agent and path, the running sum of the block
         /// means the permutations dealt to that agent. Path 0 is the identity (the data).
         var sums: [Double] = []
@@ -44,6 +47,7 @@ struct ClosedTesting: Sendable {
         var paths: Int
         var spent: Double
         var added: Double
+        var normalization: Double
     }
 
     /// Largest number of compared agents enumerated (Bell(8) = 4140 partitions).
@@ -157,6 +161,18 @@ struct ClosedTesting: Sendable {
         if k == 0 {
             hyp.sums = [Double](repeating: 0, count: hyp.agents.count * B)
             hyp.pathCount = B
+            hyp.normalization = Double(B)
+        }
+        // A hypothesis on two systems alone is their pairwise test: while the C(2n, n) splits
+        // of the first block fit in B, they are enumerated exactly, as SPEC.md does. Random
+        // draws would repeat the data's own split about B/C(2n, n) times, and with n = 5 those
+        // ties alone keep the boundary at the observed value, so nothing could be decided at the
+        // first interim.
+        let splits = centralBinomial(n)
+        let exactFirst = k == 0 && hyp.classes.count == 1 && hyp.classes[0].count == 2 && splits < B
+        if exactFirst {
+            hyp.pathCount = splits
+            hyp.normalization = Double(splits)
         }
         let family = hyp.pairs
         let rows = family.map { (hyp.row(of: comparisons[$0].a), hyp.row(of: comparisons[$0].b)) }
@@ -175,6 +191,23 @@ struct ClosedTesting: Sendable {
             }
             hyp.pathCount = kept
         }
+        // After an exact first block, each surviving split is copied B / C(2n, n) times, every
+        // copy extended by its own random split: all copies stay equally likely, so N grows by
+        // the same factor and the boundary keeps the resolution of B paths.
+        if k == 1 && hyp.normalization == Double(splits) && splits < B && B / splits >= 2 {
+            let copies = B / splits
+            let kept = hyp.pathCount
+            var widened = [Double](repeating: 0, count: hyp.agents.count * B)
+            for r in 0..<hyp.agents.count {
+                for o in 0..<kept {
+                    let value = hyp.sums[r * B + o]
+                    for c in 0..<copies { widened[r * B + o * copies + c] = value }
+                }
+            }
+            hyp.sums = widened
+            hyp.pathCount = kept * copies
+            hyp.normalization = Double(splits * copies)
+        }
         // 2. Extend every path by a permutation of block k within each class (path 0: identity).
         //    Block scores of all classes sit in one buffer, class after class, agent after agent.
         var block: [Double] = []
@@ -192,41 +225,57 @@ struct ClosedTesting: Sendable {
         let seed = hyp.seed
         let total = block.count
         let dn = Double(n)
-        block.withUnsafeBufferPointer { blockBuf in
-            hyp.sums.withUnsafeMutableBufferPointer { s in
-                let sums = UncheckedSendable(s.baseAddress!)
-                let values = UncheckedSendable(blockBuf.baseAddress!)
-                parallelChunks(count: R, threads: threads, work: R * total * 3, minWork: minWork) { range in
-                    let perm = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, total))
-                    defer { perm.deallocate() }
-                    for m in range {
-                        var rng = SplitMix64(seed: seed, interim: k, index: m)
-                        for c in 0..<(classStart.count - 1) {
-                            let lo = classStart[c], w = classStart[c + 1] - lo
-                            for i in 0..<w { perm[lo + i] = Int32(lo + i) }
-                            if m > 0 {
-                                for i in 0..<(w - 1) {
-                                    let j = i + Int(rng.next(below: UInt64(w - i)))
-                                    let t = perm[lo + i]
-                                    perm[lo + i] = perm[lo + j]
-                                    perm[lo + j] = t
+        if exactFirst {
+            // Split s puts positions combos[s][0..<n] with the first agent (s = 0: the data).
+            let table = Workspace(rows: 1, capacity: 1, n: n)
+            withExtendedLifetime(table) {
+                let combos = table.ensureCombos(count: splits)
+                for split in 0..<splits {
+                    let row = combos + split * total
+                    var first = 0.0, second = 0.0
+                    for i in 0..<n { first += block[Int(row[i])] }
+                    for i in n..<total { second += block[Int(row[i])] }
+                    hyp.sums[rowOfGroup[0] * B + split] += first / dn
+                    hyp.sums[rowOfGroup[1] * B + split] += second / dn
+                }
+            }
+        } else {
+            block.withUnsafeBufferPointer { blockBuf in
+                hyp.sums.withUnsafeMutableBufferPointer { s in
+                    let sums = UncheckedSendable(s.baseAddress!)
+                    let values = UncheckedSendable(blockBuf.baseAddress!)
+                    parallelChunks(count: R, threads: threads, work: R * total * 3, minWork: minWork) { range in
+                        let perm = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, total))
+                        defer { perm.deallocate() }
+                        for m in range {
+                            var rng = SplitMix64(seed: seed, interim: k, index: m)
+                            for c in 0..<(classStart.count - 1) {
+                                let lo = classStart[c], w = classStart[c + 1] - lo
+                                for i in 0..<w { perm[lo + i] = Int32(lo + i) }
+                                if m > 0 {
+                                    for i in 0..<(w - 1) {
+                                        let j = i + Int(rng.next(below: UInt64(w - i)))
+                                        let t = perm[lo + i]
+                                        perm[lo + i] = perm[lo + j]
+                                        perm[lo + j] = t
+                                    }
                                 }
                             }
-                        }
-                        var g = 0
-                        var i = 0
-                        while i < total {
-                            var sum = 0.0
-                            for j in i..<(i + n) { sum += values.value[Int(perm[j])] }
-                            sums.value[rowOfGroup[g] * B + m] += sum / dn
-                            g += 1
-                            i += n
+                            var g = 0
+                            var i = 0
+                            while i < total {
+                                var sum = 0.0
+                                for j in i..<(i + n) { sum += values.value[Int(perm[j])] }
+                                sums.value[rowOfGroup[g] * B + m] += sum / dn
+                                g += 1
+                                i += n
+                            }
                         }
                     }
                 }
             }
         }
-        // 3. Boundary (linear spending, N = B) and the test of H_π.
+        // 3. Boundary (linear spending) and the test of H_π.
         var maxima = [Double](repeating: 0, count: R)
         hyp.sums.withUnsafeBufferPointer { s in
             for m in 0..<R {
@@ -236,7 +285,7 @@ struct ClosedTesting: Sendable {
             }
         }
         let observed = maxima[0]
-        let N = Double(B)
+        let N = hyp.normalization
         var boundary = Double.infinity
         var added = 0.0
         if let mStar = largestAdmissible(paths: R, spent: hyp.spent, clevel: clevel, normalization: N) {
@@ -251,7 +300,7 @@ struct ClosedTesting: Sendable {
             hyp.previousBoundary = boundary
             hyp.previousFamily = family
         }
-        let step = Step(hypothesis: h, boundary: boundary, paths: R, spent: hyp.spent, added: added)
+        let step = Step(hypothesis: h, boundary: boundary, paths: R, spent: hyp.spent, added: added, normalization: N)
         hypotheses[h] = hyp
         return step
     }

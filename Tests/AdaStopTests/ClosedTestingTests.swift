@@ -37,7 +37,22 @@ struct ClosedTestingTests {
         #expect(byPair[Comparison(0, 2)]?.decision == .smaller && byPair[Comparison(0, 2)]?.interim == 0)
         #expect(byPair[Comparison(1, 2)]?.decision == .smaller && byPair[Comparison(1, 2)]?.interim == 0)
         #expect(byPair[Comparison(0, 1)]?.decision == .equal)
-        #expect(result.interims.allSatisfy { !$0.exact && $0.normalization == 2_000 })
+        #expect(result.interims.allSatisfy { !$0.exact })
+    }
+
+    @Test("a two-system hypothesis enumerates its first block exactly: a clear pair is decided at interim 0")
+    func exactFirstBlock() throws {
+        // With n = 5 there are 252 splits; B = 2000 random draws would repeat the data's own split
+        // about 16 times, and those ties alone would keep the boundary at the observed value.
+        let scores = simulatedScores(agents: [0, 3], count: 20, seed: 12)
+        let result = try runAdaStop(scores: scores, comparisons: [Comparison(0, 1)], config: Self.closedConfig())
+        #expect(result.results[0].decision == .smaller && result.results[0].interim == 0)
+        #expect(result.interims[0].paths == 252)
+        // Later interims keep the resolution of B paths: 252 splits x 7 copies.
+        let equal = simulatedScores(agents: [0, 0], count: 20, seed: 13)
+        let open = try runAdaStop(scores: equal, comparisons: [Comparison(0, 1)], config: Self.closedConfig())
+        #expect(open.interims.count >= 2)
+        #expect(open.interims[1].paths > 252 && open.interims[1].paths <= 252 * 7)
     }
 
     @Test("closed testing is deterministic and independent of the thread count")
