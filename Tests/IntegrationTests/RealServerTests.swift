@@ -182,7 +182,10 @@ struct RealServerTests {
             """)
         #expect((retried ?? 0) >= faults, "\(retried ?? 0) retries for \(faults) faults")
         #expect(logLines == retried)
-        #expect((retried ?? 0) - faults <= (timeouts ?? 0) - (stats.faults["hang"] ?? 0),
+        // A hang normally surfaces as a timeout; on a loaded machine the client can see the
+        // stalled connection fail first (logged as a connection error), so only timeouts beyond
+        // the hangs may explain retries beyond the faults (measured: 1 of 3 CI runs saw this).
+        #expect((retried ?? 0) - faults <= max(0, (timeouts ?? 0) - (stats.faults["hang"] ?? 0)),
                 "\((retried ?? 0) - faults) retries beyond the faults, \(timeouts ?? 0) timeouts for \(stats.faults["hang"] ?? 0) hangs")
         for kind in ["HTTP 429", "HTTP 503", "HTTP 500", "timed out", "connection", "invalid JSON", "empty 'choices'", "without 'text'"] {
             let pattern = kind.replacingOccurrences(of: "'", with: "''")
