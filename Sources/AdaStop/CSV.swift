@@ -184,30 +184,13 @@ public struct AdaStopReport: Sendable {
         return out
     }
 
-    /// ", closed testing, early accept below 0.9 seed sd (beta 0.25)" (nothing for SPEC.md's test).
-    static func schemeText(_ config: AdaStopConfig) -> String {
-        var out = ""
-        switch config.scheme {
-        case .pairwise: break
-        case .joint: out += ", joint permutation"
-        case .closed: out += ", closed testing"
-        }
-        if let f = config.futility {
-            switch f.margin {
-            case .standardDeviations(let x): out += ", early accept below \(formatNumber(x)) seed sd (beta \(formatNumber(f.beta)))"
-            case .absolute(let x): out += ", early accept below \(formatNumber(x)) (beta \(formatNumber(f.beta)))"
-            }
-        }
-        return out
-    }
-
     /// Human-readable report.
     public func text() -> String {
         var lines: [String] = []
         let ruleText = config.rule == .absolute ? "absolute (paper)" : "adastop-0.1.3 (reference compatibility)"
         lines.append("AdaStop: \(agents.count) agents, \(comparisons.count) comparison\(comparisons.count == 1 ? "" : "s"); "
             + "K=\(config.interims), n=\(config.groupSize), B=\(config.permutations), alpha=\(formatNumber(config.alpha)), "
-            + "seed=\(config.seed), boundary rule: \(ruleText)" + Self.schemeText(config))
+            + "seed=\(config.seed), boundary rule: \(ruleText)" + config.schemeDescription)
         let status: String
         if isFinished {
             status = "finished"

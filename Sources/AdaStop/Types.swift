@@ -136,6 +136,24 @@ public struct AdaStopConfig: Sendable, Codable, Equatable {
                   futility: try c.decodeIfPresent(Futility.self, forKey: .futility))
     }
 
+    /// ", closed testing, early accept below 0.9 seed sd (beta 0.25)"; nothing for SPEC.md's
+    /// test (pairwise, no early accept). The reports of `ttsbench adastop` and `compare` use it.
+    public var schemeDescription: String {
+        var out = ""
+        switch scheme {
+        case .pairwise: break
+        case .joint: out += ", joint permutation"
+        case .closed: out += ", closed testing"
+        }
+        if let f = futility {
+            switch f.margin {
+            case .standardDeviations(let x): out += ", early accept below \(formatNumber(x)) seed sd (beta \(formatNumber(f.beta)))"
+            case .absolute(let x): out += ", early accept below \(formatNumber(x)) (beta \(formatNumber(f.beta)))"
+            }
+        }
+        return out
+    }
+
     /// Throws `AdaStopError.invalidParameter` unless every parameter is usable.
     public func validate() throws {
         if interims < 1 {

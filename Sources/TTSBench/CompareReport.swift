@@ -41,8 +41,7 @@ public struct CompareReport: Sendable {
         out += "B: \(b)  (\(seedsB) seeds, mean \(metric) \(fixed(meanB, 4)))\n"
         out += "Verdict: \(verdict)\n"
         out += "Stopped at interim \(interim + 1) of \(config.interims) (group size \(config.groupSize), \(config.permutations) permutations, rule \(config.rule.rawValue)"
-            + (config.scheme == .pairwise ? "" : ", \(config.scheme == .closed ? "closed testing" : "\(config.scheme.rawValue) permutation")")
-            + (config.futility == nil ? ")\n" : ", early accept)\n")
+            + config.schemeDescription + ")\n"
         out += "Mean difference A − B: \(fixed(difference, 4)), 95% CI [\(fixed(ciLow, 4)), \(fixed(ciHigh, 4))] (\(paired ? "paired" : "unpaired") bootstrap over seeds)\n"
         if let d = overItems {
             out += "Over items and seeds: 95% CI [\(fixed(d.ciLow, 4)), \(fixed(d.ciHigh, 4))] (two-way bootstrap, \(d.items) items)\n"
