@@ -15,8 +15,7 @@ public struct LastFinishKind: ParsableStrategyKind, Equatable {
     }
 
     static func parse(_ s: YAMLCursor, context: inout StrategyParseContext) throws -> Self {
-        let n = try context.samples(s)
-        let k = try s.optional("k").map { try $0.int(min: 1, max: n) } ?? 1
+        let (n, k) = try context.samplesAndVoters(s)
         return Self(n: n, k: k)
     }
 
