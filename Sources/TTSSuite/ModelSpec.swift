@@ -119,9 +119,12 @@ public struct ReplayModelParameters: Sendable, Equatable {
     /// Whether a seed past the imported repeats wraps around to repeat `r mod N` (reusing
     /// samples, so later seeds are not independent of earlier ones) instead of stopping the run.
     public var reuseRepeats: Bool
-    public init(source: Source, shownPath: String, repeatsPerSeed: Int? = nil, reuseRepeats: Bool = false) {
+    /// How a `file` is written: ttsbench's replay JSONL, or another harness's log read directly.
+    public var format: ReplayFile.Format = .replay
+    public init(source: Source, shownPath: String, repeatsPerSeed: Int? = nil, reuseRepeats: Bool = false, format: ReplayFile.Format = .replay) {
         self.source = source
         self.shownPath = shownPath
+        self.format = format
         self.repeatsPerSeed = repeatsPerSeed
         self.reuseRepeats = reuseRepeats
     }

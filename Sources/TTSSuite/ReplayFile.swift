@@ -53,6 +53,39 @@ public struct ReplayFile: Sendable {
     /// The fewest imported repeats any item has at any temperature (nil when the file has none).
     public var fewestRepeats: Int? { repeats.values.map(\.count).min() }
 
+    /// What a replay `file` holds (`format:` in a suite).
+    public enum Format: String, Sendable, Equatable, CaseIterable {
+        /// ttsbench's replay JSONL (this type's lines).
+        case replay
+        /// An lm-evaluation-harness `--log_samples` file, read as `ttsbench import lm-eval` reads it.
+        case lmEval = "lm-eval"
+        /// An Inspect AI log (`--log-format json`), read as `ttsbench import inspect` reads it.
+        case inspect
+    }
+
+    /// Reads a file of any `Format`; another harness's log gives imported repeats.
+    public static func load(path: String, shownAs: String, format: Format) throws(ReadError) -> ReplayFile {
+        let run: HarnessImport
+        do {
+            switch format {
+            case .replay: return try read(path: path, shownAs: shownAs)
+            case .lmEval: run = try LMEvalLog.read(path: path, shownAs: shownAs)
+            case .inspect: run = try InspectLog.read(path: path, shownAs: shownAs)
+            }
+        } catch let error as ImportError {
+            throw ReadError(description: error.description)
+        } catch {
+            throw ReadError(description: "\(error)")
+        }
+        var repeats: [RepeatKey: [Int: Sample]] = [:]
+        for c in run.completions {
+            repeats[RepeatKey(item: c.itemID, temperature: c.temperature), default: [:]][c.sampleIndex] = Sample(
+                text: c.text, finishReason: c.finishReason ?? "", promptTokens: c.promptTokens ?? 0,
+                completionTokens: c.completionTokens ?? 0, latencyMs: c.latencyMs ?? 0)
+        }
+        return ReplayFile(samples: [:], repeats: repeats, fingerprint: run.fingerprint)
+    }
+
     /// Reads the file; errors name `shownAs` and the line.
     public static func read(path: String, shownAs: String) throws(ReadError) -> ReplayFile {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -162,7 +162,7 @@ extension SuiteParser {
 
     func parseReplayModel(name: String, _ m: YAMLCursor) throws -> ModelSpec {
         let entries = try m.mapping(allowed: ["kind", "database", "suite", "model", "file", "fingerprint", "label",
-                                              "repeats_per_seed", "reuse_repeats"])
+                                              "repeats_per_seed", "reuse_repeats", "format"])
         switch (m.optional("database"), m.optional("file")) {
         case (nil, nil):
             throw m.error("'\(m.pathString)' needs 'database' (a ttsbench database, with 'suite' and 'model') or 'file' (a JSONL file of samples)")
@@ -170,6 +170,9 @@ extension SuiteParser {
             let second = entries.first { $0.key == "database" || $0.key == "file" }!.keyCursor
             throw second.error("'\(m.pathString)' takes either 'database' or 'file', not both")
         case (let dbCursor?, nil):
+            for key in ["format", "repeats_per_seed", "reuse_repeats"] {
+                if let c = m.optional(key) { throw c.error("'\(c.pathString)' applies to a replay 'file', not a 'database'") }
+            }
             let shown = try dbCursor.string()
             let path = resolvePath(shown)
             let suiteCursor = try m.required("suite", expected: "the recorded suite's name")
@@ -198,8 +201,16 @@ extension SuiteParser {
         case (nil, let fileCursor?):
             let shown = try fileCursor.string()
             let path = resolvePath(shown)
+            let formatCursor = m.optional("format")
+            let format = try formatCursor.map { c in
+                let name = try c.string()
+                guard let f = ReplayFile.Format(rawValue: name) else {
+                    throw c.error("'\(c.pathString)' is '\(name)'; expected one of: \(ReplayFile.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return f
+            } ?? .replay
             let records: ReplayFile
-            do { records = try ReplayFile.read(path: path, shownAs: shown) } catch {
+            do { records = try ReplayFile.load(path: path, shownAs: shown, format: format) } catch {
                 throw fileCursor.error("'\(fileCursor.pathString)': \(error)")
             }
             guard var fp = try m.optional("fingerprint").map({ try $0.string() }) ?? records.fingerprint else {
@@ -220,7 +231,7 @@ extension SuiteParser {
             }
             let label = try m.optional("label").map { try $0.string() } ?? "replay of \(shown)"
             return ModelSpec(name: name, kind: .replay(ReplayModelParameters(source: .jsonl(path: path), shownPath: shown,
-                                                                             repeatsPerSeed: perSeed, reuseRepeats: reuse)),
+                                                                             repeatsPerSeed: perSeed, reuseRepeats: reuse, format: format)),
                              fingerprint: fp, label: label)
         }
     }

@@ -6,7 +6,7 @@
 #
 #   tools/harness-logs/make_logs.sh [OUT]     (default .build/harness-logs)
 #
-# Writes OUT/items.jsonl, OUT/lm-eval-samples.jsonl (--log_samples), OUT/inspect-log.json
+# Writes OUT/items.jsonl, OUT/lm-eval/ (samples_tiny_add_DATE.jsonl and results_DATE.json), OUT/inspect-log.json
 # (--log-format json) and OUT/inspect-log.eval (`inspect log convert` of it), and OUT/STAMP. Reused
 # when STAMP matches this script, the task files and the pinned requirements. About 3 min.
 set -euo pipefail
@@ -68,9 +68,10 @@ bash "$here/tools/fault-server/serve_tiny.sh" bash -c "
     --temperature 0.7 --max-tokens 8 --log-format json --log-dir '$work/inspect' --display plain >'$work/inspect.log' 2>&1 \
     || { cat '$work/inspect.log' >&2; exit 1; }
 "
-cp "$(ls "$work"/lm-eval/*/samples_tiny_add_*.jsonl | head -1)" "$out/lm-eval-samples.jsonl"
+rm -rf "$out/lm-eval"
+cp -r "$(dirname "$(ls "$work"/lm-eval/*/samples_tiny_add_*.jsonl | head -1)")" "$out/lm-eval"  # samples_ and results_ files
 cp "$(ls "$work"/inspect/*.json | head -1)" "$out/inspect-log.json"
 "$inspect_bin/inspect" log convert "$out/inspect-log.json" --to eval --output-dir "$work/converted" >&2
 cp "$(ls "$work"/converted/*.eval | head -1)" "$out/inspect-log.eval"
 echo "$want" >"$out/STAMP"
-echo "make_logs: wrote $out (lm-eval-samples.jsonl, inspect-log.json, inspect-log.eval)" >&2
+echo "make_logs: wrote $out (lm-eval/, inspect-log.json, inspect-log.eval)" >&2

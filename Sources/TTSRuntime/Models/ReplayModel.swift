@@ -46,7 +46,7 @@ public struct ReplayModel: ModelClient {
             }
         case .jsonl(let path):
             let file: ReplayFile
-            do { file = try ReplayFile.read(path: path, shownAs: parameters.shownPath) } catch {
+            do { file = try ReplayFile.load(path: path, shownAs: parameters.shownPath, format: parameters.format) } catch {
                 throw ModelError(model: name, message: error.description)
             }
             repeats = file.repeats

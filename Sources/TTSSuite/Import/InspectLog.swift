@@ -7,7 +7,8 @@ import Foundation
 ///
 ///     let run = try InspectLog.read(path: "logs/2026-...json", shownAs: "...", options: .init())
 ///
-/// - Sample `id` is the item id; epoch `e` is repeat `e - 1` (sample_index).
+/// - Sample `id` is the item id, items in the dataset's order (`eval.dataset.sample_ids`); an
+///   item's epochs in order are its repeats 0, 1, ... (sample_index).
 /// - The question is the input (a string, or the text of its user messages); the answer is the
 ///   target (the first one when the target is a list).
 /// - The temperature is `eval.model_generate_config.temperature` (else `plan.config`), unless
@@ -102,6 +103,13 @@ public enum InspectLog {
             run.completions.append(c)
         }
         if run.items.isEmpty { throw ImportError(description: "\(shownAs): the log has no samples") }
+        // The dataset's order (the log lists samples as they finished).
+        if let ids = eval["dataset"]?["sample_ids"]?.arrayValue?.compactMap(scalarText) {
+            let rank = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            run.items = run.items.enumerated().sorted { a, b in
+                (rank[a.element.id] ?? Int.max, a.offset) < (rank[b.element.id] ?? Int.max, b.offset)
+            }.map(\.element)
+        }
         return run
     }
 

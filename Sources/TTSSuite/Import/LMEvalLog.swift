@@ -35,8 +35,10 @@ public enum LMEvalLog {
         }
         let name = URL(fileURLWithPath: path).lastPathComponent
         // samples_TASK_2026-11-30T15-57-07.448512.jsonl -> TASK
-        var task = name.hasPrefix("samples_") ? String(name.dropFirst("samples_".count)) : name
-        if let r = task.range(of: "_", options: .backwards) { task = String(task[..<r.lowerBound]) }
+        var task = (name as NSString).deletingPathExtension
+        if task.hasPrefix("samples_"), let r = task.range(of: "_", options: .backwards), r.lowerBound > task.index(task.startIndex, offsetBy: 7) {
+            task = String(task[task.index(task.startIndex, offsetBy: 8)..<r.lowerBound])
+        }
         var run = HarnessImport(harness: "lm-eval", task: task, model: "unknown", sources: [shownAs])
         struct Seen { var line: Int; var responses: [String]; var filter: String }
         var seen: [String: Seen] = [:]
