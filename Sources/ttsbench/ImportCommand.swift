@@ -72,10 +72,9 @@ struct ImportCommand: ParsableCommand {
         print("\(r.items.count) items, \(r.completions.count) completions from \(r.harness) (task \(r.task), model \(r.model)); "
               + "\(p.repeats) or more an item at temperature \(p.temperature): \(p.seeds) seeds of \(p.perSeed)")
         for s in r.skipped { print("skipped \(s)") }
-        let same = r.itemsWithIdenticalRepeats
-        if !same.isEmpty {
-            print("warning: \(same.count) of \(r.items.count) items have identical repeats at temperature > 0 (e.g. \(same.prefix(3).joined(separator: ", "))): "
-                  + "they are not independent samples (lm-eval's API models send one fixed seed with every request; see docs/importing.md)")
+        if r.harnessRepeatsLookSeeded {
+            print("warning: every item's repeats at temperature > 0 are identical: lm-eval's API models send one fixed seed with every request, "
+                  + "so a server that honours seeds repeats itself; these are not independent samples (see docs/importing.md)")
         }
         print("wrote \(result.replayPath), \(result.itemsPath), \(result.suitePath)")
         print("run it: ttsbench run \(result.suitePath)")

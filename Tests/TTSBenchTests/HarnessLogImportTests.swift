@@ -79,6 +79,7 @@ import Testing
         #expect(result.run.items.first?.question.hasPrefix("Q: ") == true, "the prompt lm-eval sent")
         #expect(result.run.model == "tiny-add", "model_name of the results file beside the samples")
         #expect(result.run.task == "tiny_add")
+        #expect(result.run.harnessRepeatsLookSeeded, "lm-eval sends seed 1234 with every request and llama.cpp honours it")
     }
 
     @Test(needsLogs) func inspectJSONLogImportsWithIdsEpochsAndTexts() async throws {

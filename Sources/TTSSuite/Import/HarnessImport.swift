@@ -97,6 +97,14 @@ public struct HarnessImport: Sendable, Equatable {
         return Set(texts.filter { $0.value.count == 1 && counts[$0.key]! > 1 }.map(\.key.item)).sorted()
     }
 
+    /// True for an lm-eval import in which every item's repeats above temperature 0 are the same
+    /// text: the signature of lm-eval's fixed request seed, not of a confident model (a few such
+    /// items are normal).
+    public var harnessRepeatsLookSeeded: Bool {
+        let same = itemsWithIdenticalRepeats
+        return harness == "lm-eval" && !same.isEmpty && same.count == items.count
+    }
+
     /// The temperatures the completions were drawn at.
     public var temperatures: [Double] { Set(completions.map(\.temperature)).sorted() }
 
