@@ -46,7 +46,7 @@ struct ImportCommand: ParsableCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "inspect",
-            abstract: "Import Inspect AI logs written with --log-format json (convert .eval logs with `inspect log convert`).")
+            abstract: "Import Inspect AI logs (.eval archives or --log-format json).")
         @Argument(help: "The log files; several runs of one task pool their epochs.") var logs: [String]
         @OptionGroup var common: Common
 

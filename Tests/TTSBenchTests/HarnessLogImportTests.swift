@@ -101,10 +101,33 @@ import Testing
         #expect(result.run.model == "openai/tiny-add")
     }
 
-    @Test(needsLogs) func inspectEvalArchiveIsRefusedWithTheConversion() throws {
-        #expect {
-            _ = try InspectLog.read(path: Self.logs + "/inspect-log.eval", shownAs: "inspect-log.eval")
-        } throws: { "\($0)".contains("inspect log convert inspect-log.eval --to json") }
+    /// Inspect's `.eval` archive (zip of zstd-compressed entries, converted from the JSON log by
+    /// `inspect log convert`) imports to the same completions and items as the JSON log.
+    @Test(needsLogs) func inspectEvalArchiveImportsLikeTheJSONLog() throws {
+        let archive = try InspectLog.read(path: Self.logs + "/inspect-log.eval", shownAs: "inspect-log.eval")
+        let json = try InspectLog.read(path: Self.logs + "/inspect-log.json", shownAs: "inspect-log.json")
+        #expect(archive.completions.count == 40)
+        #expect(archive.completions == json.completions)
+        #expect(archive.items == json.items)
+        #expect(archive.fingerprint == json.fingerprint)
+    }
+
+    /// The zstd decoder on python-zstandard's output (levels 1, 3, 19; with and without checksum
+    /// and content size; JSON over several blocks, random bytes, long runs, repetitive text).
+    @Test(needsLogs) func zstdDecodesWhatPythonZstandardWrote() throws {
+        let dir = Self.logs + "/zstd"
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".zst") }.sorted()
+        #expect(names.count == 36)
+        for name in names {
+            let compressed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
+            let expected = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name.dropLast(4) + ".bin")))
+            do {
+                let got = try Zstd.decompress(compressed)
+                #expect(got == expected, "\(name): \(got.count) bytes, expected \(expected.count)")
+            } catch {
+                Issue.record("\(name): \(error)")
+            }
+        }
     }
 
     /// A replay model reads the tools' logs directly (`format: lm-eval|inspect`), with the same

@@ -7,14 +7,15 @@
 #   tools/harness-logs/make_logs.sh [OUT]     (default .build/harness-logs)
 #
 # Writes OUT/items.jsonl, OUT/lm-eval/ (samples_tiny_add_DATE.jsonl and results_DATE.json), OUT/inspect-log.json
-# (--log-format json) and OUT/inspect-log.eval (`inspect log convert` of it), and OUT/STAMP. Reused
+# (--log-format json), OUT/inspect-log.eval (`inspect log convert` of it), OUT/zstd/ (zstd test
+# vectors by python-zstandard, which Inspect writes .eval entries with) and OUT/STAMP. Reused
 # when STAMP matches this script, the task files and the pinned requirements. About 3 min.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${1:-$here/.build/harness-logs}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-want="$(cat "$here/tools/harness-logs/"{make_logs.sh,inspect_task.py,requirements-lmeval.txt,requirements-inspect.txt} | sha256sum | cut -d' ' -f1)"
+want="$(cat "$here/tools/harness-logs/"{make_logs.sh,inspect_task.py,zstd_vectors.py,requirements-lmeval.txt,requirements-inspect.txt} | sha256sum | cut -d' ' -f1)"
 if [ -f "$out/STAMP" ] && [ "$(cat "$out/STAMP")" = "$want" ]; then
   echo "make_logs: reusing $out" >&2
   exit 0
@@ -73,5 +74,7 @@ cp -r "$(dirname "$(ls "$work"/lm-eval/*/samples_tiny_add_*.jsonl | head -1)")" 
 cp "$(ls "$work"/inspect/*.json | head -1)" "$out/inspect-log.json"
 "$inspect_bin/inspect" log convert "$out/inspect-log.json" --to eval --output-dir "$work/converted" >&2
 cp "$(ls "$work"/converted/*.eval | head -1)" "$out/inspect-log.eval"
+rm -rf "$out/zstd"
+"$inspect_bin/python" "$here/tools/harness-logs/zstd_vectors.py" "$out/zstd" "$out/inspect-log.json"
 echo "$want" >"$out/STAMP"
 echo "make_logs: wrote $out (lm-eval/, inspect-log.json, inspect-log.eval)" >&2

@@ -15,8 +15,8 @@ import Foundation
 ///   `options.temperature` overrides it; a log that records none needs the override (the
 ///   provider's default is not in the log).
 /// - A sample that ended in an error is left out and listed in `skipped`.
-/// - `.eval` logs (Inspect's default format) are zip archives whose entries are zstd-compressed;
-///   convert them first with `inspect log convert LOG --to json --output-dir DIR`.
+/// - `.eval` logs (Inspect's default format: a zip archive of zstd-compressed JSON entries) are
+///   read as the JSON log they hold (`header.json` and `samples/*.json`).
 public enum InspectLog {
     public struct Options: Sendable {
         public var temperature: Double?
@@ -27,12 +27,14 @@ public enum InspectLog {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ImportError(description: "cannot read the Inspect log \(shownAs)")
         }
+        let log: JSONValue
         if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-            throw ImportError(description: "\(shownAs): an Inspect .eval archive (zip, zstd-compressed entries) is not read directly; "
-                + "convert it with `inspect log convert \(shownAs) --to json --output-dir DIR` and import DIR's .json file")
-        }
-        guard let log = JSONValue.parse(data), log.objectValue != nil else {
-            throw ImportError(description: "\(shownAs): not a JSON object (an Inspect log written with --log-format json)")
+            log = try evalArchive(Array(data), shownAs: shownAs)
+        } else {
+            guard let parsed = JSONValue.parse(data), parsed.objectValue != nil else {
+                throw ImportError(description: "\(shownAs): not a JSON object (an Inspect log written with --log-format json, or an .eval archive)")
+            }
+            log = parsed
         }
         guard let eval = log["eval"], eval.objectValue != nil else {
             throw ImportError(description: "\(shownAs): has no 'eval' header (not an Inspect evaluation log)")
@@ -111,6 +113,31 @@ public enum InspectLog {
             }.map(\.element)
         }
         return run
+    }
+
+    /// An `.eval` archive as the JSON log it stands for: `header.json` (eval, plan, status, ...)
+    /// with `samples` from `samples/ID_epoch_N.json`.
+    static func evalArchive(_ bytes: [UInt8], shownAs: String) throws(ImportError) -> JSONValue {
+        do {
+            let zip = try ZipArchive(bytes)
+            guard let headerBytes = try zip.contents(of: "header.json"),
+                  case .object(var header)? = JSONValue.parse(headerBytes) else {
+                throw ImportError(description: "\(shownAs): an .eval archive without a readable header.json (an unfinished run?)")
+            }
+            var samples: [JSONValue] = []
+            for entry in zip.entries where entry.name.hasPrefix("samples/") && entry.name.hasSuffix(".json") {
+                guard let sample = JSONValue.parse(try zip.contents(of: entry)), sample.objectValue != nil else {
+                    throw ImportError(description: "\(shownAs): \(entry.name) is not a JSON object")
+                }
+                samples.append(sample)
+            }
+            header["samples"] = .array(samples)
+            return .object(header)
+        } catch let error as ImportError {
+            throw error
+        } catch {
+            throw ImportError(description: "\(shownAs): \(error)")
+        }
     }
 
     /// The input as text: a string, or the user messages' text joined by blank lines.
