@@ -85,6 +85,18 @@ import Testing
         }
     }
 
+    @Test func aRefinementCallOnImportedRepeatsStops() async throws {
+        let dir = try makeTempDir("import-refine")
+        let path = try Self.writeImported(dir)
+        try writeFile(dir, "suite.yaml", try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "maj2: {kind: majority, n: 2, temperature: 0.7}", with: "maj2: {kind: refine, mode: sequential, rounds: 1, temperature: 0.7}"))
+        await #expect {
+            _ = try await Self.run(path, dir: dir, seeds: 1)
+        } throws: { error in
+            "\(error)".contains("imported repeats answer fresh samples only; item a was asked something else")
+        }
+    }
+
     @Test func importedRepeatsNeedRepeatsPerSeed() throws {
         let dir = try makeTempDir("import-noperseed")
         let path = try Self.writeImported(dir)

@@ -89,7 +89,8 @@ extension ReplayModel {
     func importedRepeats(context: ItemContext, temperature: Double, n: Int, perSeed: Int) throws -> [Completion] {
         let item = context.item.id
         guard let seedIndex = context.seedIndex, let indices = context.sampleIndices, indices.count == n else {
-            throw ModelError(model: name, message: "imported repeats are served to the sample pool only (item \(item) was asked outside it, e.g. by a fuser or refiner)")
+            throw ReplayExhaustedError(message: "model '\(name)': imported repeats answer fresh samples only; item \(item) was asked something else "
+                + "(a fusion, refinement or budget-forcing call), which the imported log has no answer to")
         }
         guard let pool = repeats[ReplayFile.RepeatKey(item: item, temperature: temperature)] else {
             let temperatures = Set(repeats.keys.filter { $0.item == item }.map(\.temperature)).sorted()
@@ -121,8 +122,9 @@ extension ReplayModel {
     }
 }
 
-/// A replay was asked for more imported samples than there are: the run stops (a gap scored as
-/// a wrong answer would bias every estimate).
+/// A replay of imported repeats cannot answer a request (more samples than were imported, or a
+/// call other than a fresh sample): the run stops (a gap scored as a wrong answer would bias
+/// every estimate).
 public struct ReplayExhaustedError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var description: String { message }
