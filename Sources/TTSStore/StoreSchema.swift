@@ -10,12 +10,13 @@ import GRDB
 ///   refused with a message naming both versions, never silently re-run from scratch;
 /// - schema 4: migrated (schema-5 adds columns; outcomes recorded before it have no
 ///   extraction figures, which reports show as unknown);
+/// - schema 5: migrated (schema-7-shards adds the `item_outcomes` table of sharded runs);
 /// - newer: refused with a message naming both versions.
 ///
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 5
+    package static let version = 7
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -170,6 +171,22 @@ package enum StoreSchema {
                 PRAGMA user_version = 5;
                 """)
         }
+        // A sharded run (`run --shard i/M`) covers some items of every seed run, so it cannot write
+        // `seed_runs` (their scores aggregate over all items): it records each item's outcome here,
+        // and a run on the merged database assembles the seed runs from them without generating.
+        m.registerMigration("schema-7-shards") { db in
+            try db.execute(sql: """
+                CREATE TABLE item_outcomes (
+                  system_fp TEXT NOT NULL,
+                  seed_index INTEGER NOT NULL,
+                  item_id TEXT NOT NULL,
+                  system_name TEXT NOT NULL,
+                  outcome_json TEXT NOT NULL,
+                  PRIMARY KEY (system_fp, seed_index, item_id)
+                );
+                PRAGMA user_version = 7;
+                """)
+        }
         return m
     }
 
@@ -190,6 +207,7 @@ package enum StoreSchema {
     static func check(_ db: Database, path: String, migrating: Bool = true) throws {
         let found = try version(of: db)
         if found == 0 || found == version { return }
+        if found > 4 && found < version { return }  // later migrations add a table no reader needs; a writer adds it
         if found == 4 {
             if migrating { return }  // schema-5 adds columns
             throw StoreError(message: "the database \(path) has schema version 4; this ttsbench reads schema version \(version), "
