@@ -25,7 +25,7 @@ struct AffinityRoutingTests {
                 routing: \(routing)
                 model: tiny-add
                 api: completions
-                max_concurrency: 64
+                max_concurrency: 256    # a replica saturates at 128 in flight: never here (8 items x 7 requests), so nothing spills
                 timeout: 20
                 max_retries: 8
                 retry_base_delay: 0.05
@@ -110,7 +110,9 @@ struct AffinityRoutingTests {
         #expect(killed.samplesGenerated == 140)
         #expect(try query(db, "SELECT COUNT(*) FROM samples") as Int? == 140)
         #expect(try query(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL") as Int? == 0, "nothing lost")
-        #expect(try query(db, "SELECT COUNT(*) FROM samples WHERE attempts > 1") as Int? ?? 0 >= 0)
+        // B's items met the dead replica (connection refused or reset), were retried and answered by A.
+        let retried: Int = try query(db, "SELECT COUNT(*) FROM samples WHERE attempts > 1") ?? 0
+        #expect(retried >= 1, "requests retried after the kill: \(retried)")
         #expect(try seedRuns(db) == seedRuns(dir + "/straight.sqlite"), "the same seed runs as the run without the kill")
         #expect(try texts(db) == texts(dir + "/straight.sqlite"))
         #expect(killed.leaderboard.rows.map { "\($0.name) \($0.mean) \($0.ciLow) \($0.ciHigh) \($0.rank)" } == straight.leaderboard.rows.map { "\($0.name) \($0.mean) \($0.ciLow) \($0.ciHigh) \($0.rank)" })
