@@ -23,6 +23,8 @@ public struct Session: Sendable {
         public var showProgress = true
         /// `--max-samples/--max-tokens/--max-usd`: replace the suite's `compare.budget` limits.
         public var budget: Budget? = nil
+        /// `--shard i/M`: generate this share of the items, record item outcomes, decide nothing (`runShard`).
+        public var shard: Shard? = nil
         public init() {}
     }
 
@@ -49,7 +51,7 @@ public struct Session: Sendable {
         let store = try Store(path: options.databasePath)
         try await Registration.record(suite: suite, task: task, in: store)
         let progress = TTSRuntime.Progress(enabled: options.showProgress)
-        let runner = try Runner(suite: suite, task: task, store: store, workers: options.workers, progress: progress)
+        let runner = try Runner(suite: suite, task: task, store: store, workers: options.workers, progress: progress, shard: options.shard)
         return Session(suite: suite, task: task, store: store, options: options, lock: lock, runner: runner, progress: progress)
     }
 

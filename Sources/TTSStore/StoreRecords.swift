@@ -271,7 +271,7 @@ public struct SampleKey: Hashable, Sendable {
 }
 
 /// What one seed run of one system scored on one item.
-public struct OutcomeRecord: Sendable, Hashable {
+public struct OutcomeRecord: Codable, Sendable, Hashable {
     public var itemID: String
     public var answer: String?
     public var correct: Bool

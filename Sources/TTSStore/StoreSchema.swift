@@ -10,12 +10,14 @@ import GRDB
 ///   refused with a message naming both versions, never silently re-run from scratch;
 /// - schema 4 or 5: migrated (schema-5 and schema-6 add columns; outcomes recorded before them
 ///   have no extraction figures or sequential tokens, which reports show as unknown);
+/// - schema 6: migrated by a writer (schema-7 adds the `item_outcomes` table of sharded runs),
+///   read as is by a reader (no report reads that table);
 /// - newer: refused with a message naming both versions.
 ///
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 6
+    package static let version = 7
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -179,6 +181,22 @@ package enum StoreSchema {
                 PRAGMA user_version = 6;
                 """)
         }
+        // A sharded run (`run --shard i/M`) covers some items of every seed run, so it cannot write
+        // `seed_runs` (their scores aggregate over all items): it records each item's outcome here,
+        // and a run on the merged database assembles the seed runs from them without generating.
+        m.registerMigration("schema-7") { db in
+            try db.execute(sql: """
+                CREATE TABLE item_outcomes (
+                  system_fp TEXT NOT NULL,
+                  seed_index INTEGER NOT NULL,
+                  item_id TEXT NOT NULL,
+                  system_name TEXT NOT NULL,
+                  outcome_json TEXT NOT NULL,
+                  PRIMARY KEY (system_fp, seed_index, item_id)
+                );
+                PRAGMA user_version = 7;
+                """)
+        }
         return m
     }
 
@@ -199,6 +217,7 @@ package enum StoreSchema {
     static func check(_ db: Database, path: String, migrating: Bool = true) throws {
         let found = try version(of: db)
         if found == 0 || found == version { return }
+        if found == 6 { return }  // schema-7 adds a table no reader needs; a writer adds it
         if found == 4 || found == 5 {
             if migrating { return }  // schema-5 and schema-6 add columns
             throw StoreError(message: "the database \(path) has schema version \(found); this ttsbench reads schema version \(version), "

@@ -47,6 +47,15 @@ public struct OpenAIModelParameters: Sendable, Equatable {
     /// hosted APIs that reject unknown fields).
     public enum Sampling: String, Sendable, CaseIterable { case plain, server }
     public enum SupportsN: String, Sendable, CaseIterable { case auto, `true`, `false` }
+    /// Which replica of `base_urls` serves a request. `affinity`: the requests of one item go to
+    /// one replica (rendezvous hashing of the item id over the healthy replicas; a saturated or
+    /// failing replica spills to the least loaded), so prefix caches hit. `least_loaded`: the
+    /// replica with the fewest outstanding requests. Not fingerprinted: which replica answers
+    /// does not change what a sample is (like the URLs themselves).
+    public enum Routing: String, Sendable, CaseIterable {
+        case affinity
+        case leastLoaded = "least_loaded"
+    }
 
     public var baseURLs: [String]
     public var model: String
@@ -72,6 +81,8 @@ public struct OpenAIModelParameters: Sendable, Equatable {
     public var stop: [String]
     /// Use the content-addressed request cache of the database.
     public var cache: Bool
+    /// How requests are spread over `baseURLs` (no effect with one URL).
+    public var routing: Routing = .affinity
 
     public init(baseURLs: [String], model: String, api: API = .chat, apiKeyEnv: String? = nil, maxConcurrency: Int = 16,
                 timeout: Double = 120, maxRetries: Int = 6, retryBaseDelay: Double = 0.5, extraBody: [String: JSONValue] = [:],

@@ -16,7 +16,7 @@ struct TTSBenchCommand: AsyncParsableCommand {
         abstract: "Benchmark test-time scaling of language models, with sequential statistical stopping.",
         discussion: "Exit status: 0 success, 1 a failed run, 2 bad input (arguments, suite, data), 130 interrupted.",
         version: BuildInfo.versionText,
-        subcommands: [Run.self, Validate.self, PlanCommand.self, Compare.self, AdaStopCommand.self, LeaderboardCommand.self, PublishCommand.self, VerifyCommand.self, ImportCommand.self])
+        subcommands: [Run.self, Validate.self, PlanCommand.self, Compare.self, AdaStopCommand.self, LeaderboardCommand.self, PublishCommand.self, MergeCommand.self, VerifyCommand.self, ImportCommand.self])
 
     /// Parses, runs and exits with the tool's one exit-code mapping: every usage error (unknown
     /// option, missing or malformed argument, failed validation; ArgumentParser's 64) exits 2 like
@@ -114,11 +114,18 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "Run exactly N seeds per system, without the sequential test (default: AdaStop decides).") var seeds: Int?
+    @Option(help: ArgumentHelp("Generate share i of M of the items (1 <= i <= M) into --db, deciding nothing; then `ttsbench merge` the shards and run on the merged database. With --seeds N: seeds 0..N-1; without: all max_interims x group_size seeds the test could use.",
+                               valueName: "i/M"))
+    var shard: String?
     @OptionGroup(title: "Budget (default: the suite's compare.budget, else none)") var budget: BudgetOptions
     @OptionGroup var execution: ExecutionOptions
 
     func validate() throws {
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
+        if let shard {
+            do { _ = try Shard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
+            if budget.budget != nil { throw ValidationError("--max-samples, --max-tokens and --max-usd limit the sequential test; a shard runs none") }
+        }
         if seeds != nil && budget.budget != nil {
             throw ValidationError("--max-samples, --max-tokens and --max-usd limit the sequential test; they do not apply with --seeds")
         }
@@ -131,6 +138,15 @@ struct Run: AsyncParsableCommand {
         options.workers = execution.workers
         options.showProgress = !execution.quiet
         options.budget = budget.budget
+        if let shard {
+            options.shard = try Shard(parsing: shard)
+            let settings = options
+            let report = try await runInterruptibly(database: database.db) {
+                try await Session.open(suitePath: suite, options: settings, checkOutput: false).runShard(seeds: seeds)
+            }
+            print(report.message)
+            return
+        }
         let settings = options
         let report = try await runInterruptibly(database: database.db) {
             try await Session.open(suitePath: suite, options: settings).run(seeds: seeds)

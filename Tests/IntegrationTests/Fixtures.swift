@@ -87,6 +87,8 @@ func waitReady(_ url: String, seconds: Double) async throws {
 /// free 127.0.0.1 port, under a supervisor that stops it when the test process goes away.
 actor LlamaServer {
     static let shared = LlamaServer()
+    /// A second replica (the routing tests need two).
+    static let second = LlamaServer()
     private var base: String?
 
     /// `http://127.0.0.1:PORT` (without /v1).
@@ -128,12 +130,13 @@ final class Proxy: @unchecked Sendable {
     let process: Process
     let url: String
 
-    init(upstream: String, faults: String = "", every: Int = 4, hang: Double = 3) async throws {
+    /// `log`: a file the proxy appends each request's prompt to (one JSON line per request).
+    init(upstream: String, faults: String = "", every: Int = 4, hang: Double = 3, log: String? = nil) async throws {
         _ = registerExitHook
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", packageRoot + "/tools/fault-server/fault_proxy.py", "--upstream", upstream,
-                             "--faults", faults, "--every", String(every), "--hang", String(hang)]
+                             "--faults", faults, "--every", String(every), "--hang", String(hang)] + (log.map { ["--log", $0] } ?? [])
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -234,7 +234,7 @@ import Testing
         #expect(error.message.contains("schema version 5") && error.message.contains("upgrades it in place"), "\(error)")
         let store = try Store(path: path)
         let version = try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") }
-        #expect(version == 6 && StoreSchema.version == 6)
+        #expect(version == StoreSchema.version)
         let outcome = OutcomeRecord(itemID: "i", answer: "4", correct: true, reward: nil, promptTokens: 20, completionTokens: 90,
                                     calls: 3, failures: 0, latencyMs: 1, detail: "", sequentialTokens: 40)
         try await store.commitSeedRun(SeedRunRecord(systemFingerprint: "fp", systemName: "a/x", seedIndex: 1, outcomes: [outcome]))

@@ -13,6 +13,8 @@ gets a fault when i % K == 1 (K = --every, default 4), cycling through SPEC, a c
   empty    200 with "choices": []           nomessage 200 whose choice has no message/text
 GET /stats returns {"requests", "max_inflight", "faults": {kind: count}, "forwarded"};
 POST /reset-stats zeroes them. Any other GET is forwarded (e.g. /v1/models for readiness).
+With --log FILE, every POST appends one JSON line {"prompt": ...} (the body's prompt, or its last
+message's content) to FILE: which requests this replica received (the affinity test reads it).
 """
 import argparse, http.client, json, socket, struct, sys, threading, time
 from http.server import BaseHTTPRequestHandler
@@ -79,6 +81,15 @@ class Handler(BaseHTTPRequestHandler):
                 stats.update(requests=0, max_inflight=0, faults={}, forwarded=0)
             return self.send_bytes(200, b"{}")
         args = self.server.args
+        if args.log:
+            try:
+                d = json.loads(body)
+                prompt = d.get("prompt") if "prompt" in d else (d.get("messages") or [{}])[-1].get("content")
+            except (ValueError, AttributeError, TypeError):
+                prompt = None
+            with lock:
+                with open(args.log, "a") as f:
+                    f.write(json.dumps({"prompt": prompt}) + "\n")
         with lock:
             stats["requests"] += 1
             i = stats["requests"]
@@ -140,6 +151,7 @@ def main():
     p.add_argument("--faults", default="")
     p.add_argument("--every", type=int, default=4)
     p.add_argument("--hang", type=float, default=3.0)
+    p.add_argument("--log", default="", help="append each POST's prompt to this file (one JSON line per request)")
     args = p.parse_args()
     serve(Handler, args)
 

@@ -38,7 +38,8 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
             apiKey = nil
         }
         limiter = AdaptiveLimiter(maximum: parameters.maxConcurrency)
-        endpoints = EndpointPool(urls: parameters.baseURLs.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })
+        endpoints = EndpointPool(urls: parameters.baseURLs.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
+                                 routing: parameters.routing, capacity: parameters.maxConcurrency)
         retry = RetryPolicy(maxRetries: parameters.maxRetries, baseDelay: parameters.retryBaseDelay)
         if let transport {
             self.transport = transport
@@ -112,7 +113,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         let prompt = promptText(request)
         if seeds.count > 1 && nSupportDetected != .false {
             let body = JSONValue.object(self.body(request, seed: seeds[0], n: seeds.count)).canonicalBytes
-            switch try await send(body, expected: seeds.count, promptText: prompt) {
+            switch try await send(body, expected: seeds.count, promptText: prompt, routingKey: request.routingKey) {
             case .success(let (choices, attempts, log)):
                 if choices.count == seeds.count {
                     lock.withLock { if nSupport == .auto { nSupport = .true } }
@@ -126,15 +127,16 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
             }
         }
         if bodies.count == 1 {
-            switch try await send(bodies[0], expected: 1, promptText: prompt) {
+            switch try await send(bodies[0], expected: 1, promptText: prompt, routingKey: request.routingKey) {
             case .success(let (choices, attempts, log)): return [.success((choices[0], attempts, log))]
             case .failure(let e): return [.failure(e)]
             }
         }
+        let key = request.routingKey
         return try await withThrowingTaskGroup(of: (Int, Produced).self) { group in
             for (i, body) in bodies.enumerated() {
                 group.addTask {
-                    switch try await self.send(body, expected: 1, promptText: prompt) {
+                    switch try await self.send(body, expected: 1, promptText: prompt, routingKey: key) {
                     case .success(let (choices, attempts, log)): (i, .success((choices[0], attempts, log)))
                     case .failure(let e): (i, .failure(e))
                     }
@@ -237,14 +239,15 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         return h
     }
 
-    /// One logical request with bounded retries (`RetryingPost`). `.failure` means the request
-    /// failed for good (its message has the attempts and the retry log); throws only on cancellation.
-    func send(_ bytes: [UInt8], expected: Int, promptText: String) async throws
+    /// One logical request with bounded retries (`RetryingPost`), to the replica `routingKey`
+    /// routes to. `.failure` means the request failed for good (its message has the attempts and
+    /// the retry log); throws only on cancellation.
+    func send(_ bytes: [UInt8], expected: Int, promptText: String, routingKey: String? = nil) async throws
         -> Result<([CachedChoice], Int, [String]), ModelError> {
         let post = RetryingPost(transport: transport, limiter: limiter, endpoints: endpoints, retry: retry, timeout: parameters.timeout,
                                 headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.requestCount += 1 } })
         let api = parameters.api
-        let outcome = try await post.run(path: path, body: bytes) { reply, latencyMs in
+        let outcome = try await post.run(path: path, body: bytes, routingKey: routingKey) { reply, latencyMs in
             // A malformed 2xx body (truncated, invalid, no choices) is retried: servers and proxies fail that way transiently.
             Self.parse(reply, api: api, expected: expected, latencyMs: latencyMs, promptText: promptText)
                 .mapError { RetryingPost.ReplyFailure(message: $0.message, retryable: true) }

@@ -39,17 +39,18 @@ struct RetryingPost: Sendable {
         }
     }
 
-    /// Posts `body` to `path` on a replica until `parse` accepts a 2xx reply (`latencyMs` is the
-    /// attempt's). Returns the result with the attempt count and the log of failed attempts;
-    /// `.failure` when retries are exhausted or the failure is final. Throws only on cancellation.
-    func run<T>(path: String, body: [UInt8], parse: ([UInt8], Double) -> Result<T, ReplyFailure>) async throws
+    /// Posts `body` to `path` on a replica (the one `routingKey` routes to, see `EndpointPool`)
+    /// until `parse` accepts a 2xx reply (`latencyMs` is the attempt's). Returns the result with
+    /// the attempt count and the log of failed attempts; `.failure` when retries are exhausted or
+    /// the failure is final. Throws only on cancellation.
+    func run<T>(path: String, body: [UInt8], routingKey: String? = nil, parse: ([UInt8], Double) -> Result<T, ReplyFailure>) async throws
         -> Result<(T, attempts: Int, log: [String]), Failure> {
         var log: [String] = []
         var attempt = 0
         while true {
             attempt += 1
             try await limiter.acquire()
-            let replica = endpoints.acquire()
+            let replica = endpoints.acquire(key: routingKey)
             let url = endpoints.urls[replica] + path
             onAttempt()
             let start = ContinuousClock.now

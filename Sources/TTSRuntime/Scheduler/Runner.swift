@@ -16,10 +16,13 @@ public final class Runner: Sendable {
     let verifiers: [String: any Verifier]
     let strategies: [String: any Strategy]
     let progress: Progress?
+    /// A sharded run (`--shard i/M`): only the shard's items, recorded as item outcomes (see `Runner+Shards`).
+    public let shard: Shard?
 
-    public init(suite: Suite, task: LoadedTask, store: Store, workers: Int, progress: Progress? = nil) throws {
+    public init(suite: Suite, task: LoadedTask, store: Store, workers: Int, progress: Progress? = nil, shard: Shard? = nil) throws {
         self.suite = suite
-        self.task = task
+        self.task = shard.map { $0.restrict(task) } ?? task
+        self.shard = shard
         self.store = store
         self.workers = max(1, workers)
         self.progress = progress
@@ -59,8 +62,8 @@ public final class Runner: Sendable {
     public func ensureSeeds(_ counts: [(system: SystemSpec, seeds: Int)]) async throws {
         var work: [(system: SystemSpec, seed: Int)] = []
         for (system, seeds) in counts {
-            let done = try await store.seedScores(systemFingerprint: system.fingerprint)
-            for seed in 0..<seeds where done[seed] == nil { work.append((system, seed)) }
+            let done = try await seedsDone(system, below: seeds)
+            for seed in 0..<seeds where !done.contains(seed) { work.append((system, seed)) }
         }
         // Seed-major order: systems sharing a pool read the same block close together in time.
         work.sort { ($0.seed, suite.systems.firstIndex(of: $0.system)!) < ($1.seed, suite.systems.firstIndex(of: $1.system)!) }
@@ -84,7 +87,7 @@ public final class Runner: Sendable {
                 }
                 guard let (seed, record) = try await group.next() else { break }
                 running -= 1
-                try await store.commitSeedRun(record)
+                try await commit(record)
                 try await auxiliaryPool.flush()
                 progress?.seedRunFinished()
                 remainingPerSeed[seed]! -= 1
