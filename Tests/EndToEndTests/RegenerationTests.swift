@@ -64,13 +64,16 @@ import Testing
         // What used to be lost without the data file is there: latency on every row, the
         // estimator curves, the data file's digest and the build's commit.
         let markdown = String(decoding: published[0], as: UTF8.self)
-        // The main table: | Rank | System | ... | Latency/item | Cost/item | Failures | No answer |, five systems.
+        // The main table: | Rank | System | ... | Tokens/item | Sequential tokens/item | Calls/item | Latency/item | Cost/item
+        // | Failures | No answer |, five systems.
         let rows = markdown.split(separator: "\n").map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
-            .filter { $0.count == 15 && $0[1].hasPrefix("m/") }
+            .filter { $0.count == 16 && $0[1].hasPrefix("m/") }
         #expect(rows.count == 5)
         for cells in rows {
-            #expect(cells[11].hasSuffix(" s"), "no latency for \(cells[1])")
-            #expect(cells[14].hasSuffix("%"), "no no-answer rate for \(cells[1])")
+            let total = Double(cells[9]) ?? 0, sequential = Double(cells[10]) ?? -1
+            #expect(sequential > 0 && sequential <= total, "sequential tokens \(cells[10]) of \(cells[9]) for \(cells[1])")
+            #expect(cells[12].hasSuffix(" s"), "no latency for \(cells[1])")
+            #expect(cells[15].hasSuffix("%"), "no no-answer rate for \(cells[1])")
         }
         let json = String(decoding: published[2], as: UTF8.self)
         #expect(json.contains("\"source\": \"estimator\""))
