@@ -10,6 +10,9 @@ enum StrategyKinds {
         FirstFinishKind.self,
         RefineKind.self,
         BudgetForcingKind.self,
+        BeamSearchKind.self,
+        DVTSKind.self,
+        ParticleFilteringKind.self,
     ]
 
     static let names = all.map { $0.name }
