@@ -72,6 +72,15 @@ import Testing
         #expect(api.contains("pooling"), "\(api)")
     }
 
+    @Test(needsDataset("math500.jsonl")) func theVLLMSearchExampleLoads() throws {
+        _ = try requireDataset("math500.jsonl")
+        let suite = try SuiteLoader.load(path: packageRoot + "/suites/examples/vllm-prm-search.yaml")
+        #expect(Set(suite.systems.compactMap { suite.strategy($0.strategy).map { type(of: $0.kind).name } })
+                == ["majority", "best_of_n", "beam_search", "dvts", "particle_filtering"])
+        guard case .openai(let p)? = suite.model("policy")?.kind else { Issue.record("policy is not an endpoint"); return }
+        #expect(p.effectiveContinuation == .chatPrefix)
+    }
+
     @Test func theCanonicalJSONOfTheNewKindsIsPinned() throws {
         let suite = try load(Self.yaml)
         var strategies: [String: String] = [:]
