@@ -72,6 +72,16 @@ import Testing
         #expect(api.contains("pooling"), "\(api)")
     }
 
+    @Test func aBudgetPricesASearchAtItsBoundOfStepCalls() throws {
+        let suite = try load(Self.yaml)
+        let model = CostModel(suite: suite, task: try TaskLoader.load(suite.task, suiteSeed: suite.seed), reader: nil)
+        let beam = model.demand(try #require(suite.systems.first { $0.strategy == "beam" }))
+        #expect(beam.samples.isEmpty)
+        #expect(beam.auxiliary.map(\.model) == ["mid"] && beam.auxiliary.map(\.calls) == [16 * 40])
+        let bon = model.demand(try #require(suite.systems.first { $0.strategy == "bonp" }))
+        #expect(bon.samples.map(\.count) == [8] && bon.auxiliary.isEmpty)
+    }
+
     @Test(needsDataset("math500.jsonl")) func theVLLMSearchExampleLoads() throws {
         _ = try requireDataset("math500.jsonl")
         let suite = try SuiteLoader.load(path: packageRoot + "/suites/examples/vllm-prm-search.yaml")
