@@ -53,6 +53,9 @@ import Testing
         for name in ["weak/beam", "weak/dvts", "weak/pf"] {
             let row = try #require(rows.first { $0.name == name })
             #expect(row.callsPerItem > 8 && row.failures == 0, "\(name): \(row.callsPerItem) calls per item")
+            // Sequential tokens: one step call per search step, never more than the tokens.
+            let sequential = try #require(row.sequentialTokensPerItem)
+            #expect(sequential > 0 && sequential < row.tokensPerItem / 4, "\(name): \(sequential) of \(row.tokensPerItem)")
         }
     }
 

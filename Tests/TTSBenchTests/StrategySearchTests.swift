@@ -151,6 +151,25 @@ import Testing
         #expect(outcome.calls == calls.count && outcome.completions == 4)
     }
 
+    @Test func sequentialTokensSumTheLongestStepCallOfEachSearchStep() async throws {
+        // The calls of one search step run side by side; the next step waits for them.
+        let strategies: [(String, any Strategy)] = [("beam", Self.beam(8, 2)), ("dvts", Self.dvts(8, 4)), ("particles", Self.particles(8))]
+        for (name, strategy) in strategies {
+            for item in Self.items.prefix(6) {
+                let source = StrategySimSource(model: Self.weak)
+                let outcome = try await strategy.solve(strategyContext(item, source, scorers: Self.prm(0.9)))
+                var longest: [Substring: Int] = [:]
+                for call in source.log.calls {
+                    let tokens = try await source.auxiliary(call, for: item).completion!.completionTokens
+                    let depth = call.tag.split(separator: "-")[0]
+                    longest[depth] = max(longest[depth] ?? 0, tokens)
+                }
+                #expect(outcome.sequentialTokens == longest.values.reduce(0, +), "\(name) \(item.id)")
+                #expect(outcome.sequentialTokens > 0 && outcome.sequentialTokens < outcome.completionTokens, "\(name) \(item.id)")
+            }
+        }
+    }
+
     @Test func particleResamplingFollowsTheWeightsAndTheSeed() {
         var a = SplitMix64("pf-test", 1), b = SplitMix64("pf-test", 1)
         let x = ParticleFilteringStrategy.resample(scores: [0.1, 0.9, 0.5, 0.2], temperature: 1, count: 4000, rng: &a)

@@ -28,18 +28,20 @@ public struct BeamSearchStrategy: Strategy {
         var active = [SearchPath.root]
         var finished: [SearchPath] = []
         var calls: [Sample] = []
+        var path = CriticalPath()
         var steps = 0
         while !active.isEmpty && steps < kind.search.maxSteps {
             let counts = steps == 0 ? [kind.search.n] : active.map { _ in kind.beamWidth }
             let (children, made) = try await search.expand(active, counts: counts)
             calls += made
+            path.parallel(made)
             steps += 1
             let all = children.flatMap { $0 }
             finished += all.filter(\.finished)
             let open = all.filter { !$0.finished }
             active = search.ranking(open).prefix(beams).map { open[$0] }
         }
-        return try await search.finish(finished, calls: calls, steps: steps, how: "beam search, \(beams) beams x \(kind.beamWidth)")
+        return try await search.finish(finished, calls: calls, path: path, steps: steps, how: "beam search, \(beams) beams x \(kind.beamWidth)")
     }
 }
 

@@ -26,9 +26,11 @@ public struct DVTSStrategy: Strategy {
         let width = kind.beamWidth
         let subtrees = kind.search.n / width
         var calls: [Sample] = []
+        var path = CriticalPath()
         // The first step: n continuations of the empty solution, beam_width per subtree.
         let (first, made) = try await search.expand([.root], counts: [kind.search.n])
         calls += made
+        path.parallel(made)
         var kept: [SearchPath?] = (0..<subtrees).map { t in
             let group = Array(first[0].filter { $0.route[0] / width == t })
             return search.ranking(group).first.map { group[$0] }
@@ -39,6 +41,7 @@ public struct DVTSStrategy: Strategy {
             if open.isEmpty { break }
             let (children, made) = try await search.expand(open.map { kept[$0]! }, counts: open.map { _ in width })
             calls += made
+            path.parallel(made)
             steps += 1
             for (k, t) in open.enumerated() {
                 // A subtree whose calls all failed keeps its path, which is then finished without an answer.
@@ -46,7 +49,7 @@ public struct DVTSStrategy: Strategy {
             }
         }
         let finished = kept.compactMap { $0 }.filter(\.finished)
-        return try await search.finish(finished, calls: calls, steps: steps, how: "dvts, \(subtrees) subtrees x \(width)")
+        return try await search.finish(finished, calls: calls, path: path, steps: steps, how: "dvts, \(subtrees) subtrees x \(width)")
     }
 }
 

@@ -48,6 +48,7 @@ public struct ParticleFilteringStrategy: Strategy {
         let n = kind.search.n
         var particles = [SearchPath](repeating: .root, count: n)
         var calls: [Sample] = []
+        var path = CriticalPath()
         var steps = 0
         var trail: [String] = []
         while steps < kind.search.maxSteps {
@@ -55,6 +56,7 @@ public struct ParticleFilteringStrategy: Strategy {
             if open.isEmpty { break }
             let (children, made) = try await search.expand(open.map { particles[$0] }, counts: open.map { _ in 1 })
             calls += made
+            path.parallel(made)
             steps += 1
             for (k, i) in open.enumerated() {
                 // A particle whose call failed is finished without an answer (it scores as before).
@@ -68,7 +70,7 @@ public struct ParticleFilteringStrategy: Strategy {
         // Resampling copies particles: each distinct solution counts once.
         var seen = Set<[String]>()
         let finished = particles.filter { $0.finished && seen.insert($0.steps).inserted }
-        return try await search.finish(finished, calls: calls, steps: steps,
+        return try await search.finish(finished, calls: calls, path: path, steps: steps,
                                        how: "particle filtering, \(n) particles, distinct after each resampling [\(trail.joined(separator: ","))]")
     }
 }

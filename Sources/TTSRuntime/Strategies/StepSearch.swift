@@ -134,8 +134,10 @@ struct StepSearch {
 
     /// The outcome of a search: the best finished path by the PRM is the answer, scored by the
     /// system's verifier; every step call counts. Completions and "no answer" count the finished
-    /// paths (the solutions the search produced), not the steps.
-    func finish(_ finished: [SearchPath], calls: [Sample], steps: Int, how: String) async throws -> Outcome {
+    /// paths (the solutions the search produced), not the steps. `path` is the critical path: the
+    /// calls of one search step run side by side and the next step waits for them, so sequential
+    /// tokens are the sum over search steps of the longest step call.
+    func finish(_ finished: [SearchPath], calls: [Sample], path: CriticalPath, steps: Int, how: String) async throws -> Outcome {
         let what = "\(how); \(steps) search steps, \(calls.count) step calls, \(finished.count) finished"
         let unanswered = finished.filter { $0.answer == nil }
         func counted(_ o: Outcome) -> Outcome {
@@ -143,6 +145,7 @@ struct StepSearch {
             o.completions = finished.count
             o.noAnswer = unanswered.count
             o.noAnswerText = unanswered.first.map { String($0.steps.joined(separator: search.delimiter).prefix(Outcome.noAnswerTextLimit)) }
+            o.sequentialTokens = path.tokens
             return o
         }
         guard let best = ranking(finished).first.map({ finished[$0] }) else {
