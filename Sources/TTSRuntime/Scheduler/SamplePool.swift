@@ -75,7 +75,9 @@ public actor SamplePool {
             let missingIndices = missing
             let store = self.store
             let poolID = handle.id
-            let req = request(seeds[0], seeds, missingIndices.count)
+            var req = request(seeds[0], seeds, missingIndices.count)
+            req.context?.seedIndex = seedIndex
+            req.context?.sampleIndices = missingIndices
             let task = Task<[Sample], Error> {
                 let samples: [Sample]
                 do {
@@ -88,6 +90,8 @@ public actor SamplePool {
                     }
                 } catch let error as CancellationError {
                     throw error
+                } catch let error as ReplayExhaustedError {
+                    throw error  // the suite asks for more than was imported: stop, never score a gap as wrong
                 } catch let partial as PartialGenerationError where partial.completions.count == missingIndices.count {
                     // Some samples of the request came back, others failed for good: keep both.
                     samples = missingIndices.enumerated().map { position, index in
