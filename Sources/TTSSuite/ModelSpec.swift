@@ -83,6 +83,23 @@ public struct OpenAIModelParameters: Sendable, Equatable {
     public var cache: Bool
     /// How requests are spread over `baseURLs` (no effect with one URL).
     public var routing: Routing = .affinity
+    /// How a partial solution is continued (step-level search); nil: as the API does by default.
+    public var continuation: Continuation?
+
+    /// How the model continues a partial solution (the assistant's text so far).
+    public enum Continuation: String, Sendable, CaseIterable {
+        /// The completions API: the prefix is appended to the prompt (the default of `api: completions`).
+        case completions
+        /// The chat API with assistant-prefix continuation: the last message is the assistant's
+        /// text so far, and the body carries vLLM's `continue_final_message: true,
+        /// add_generation_prompt: false`.
+        case chatPrefix = "chat_prefix"
+        /// The model cannot continue a partial solution (the default of `api: chat`).
+        case none
+    }
+
+    /// `continuation`, or the API's default: `completions` for the completions API, `none` for chat.
+    public var effectiveContinuation: Continuation { continuation ?? (api == .completions ? .completions : .none) }
 
     public init(baseURLs: [String], model: String, api: API = .chat, apiKeyEnv: String? = nil, maxConcurrency: Int = 16,
                 timeout: Double = 120, maxRetries: Int = 6, retryBaseDelay: Double = 0.5, extraBody: [String: JSONValue] = [:],
@@ -111,6 +128,8 @@ public struct OpenAIModelParameters: Sendable, Equatable {
     public var fingerprintText: String {
         "openai-v1|model=\(model)|api=\(api.rawValue)|sampling=\(sampling.rawValue)|stop=\(JSONValue.array(stop.map { .string($0) }).canonicalString)"
             + "|logprobs=\(logprobs.map(String.init) ?? "-")|extra_body=\(JSONValue.object(extraBody).canonicalString)"
+            // Only chat-prefix continuation changes what is sent; the others keep existing fingerprints.
+            + (continuation == .chatPrefix ? "|continuation=chat_prefix" : "")
     }
 }
 
@@ -145,6 +164,19 @@ extension ModelSpec {
     public var isSimulated: Bool {
         if case .simulated = kind { return true }
         return false
+    }
+
+    /// Why the model cannot continue a partial solution (step-level search), or nil when it can:
+    /// simulated models can, endpoints through the completions API or chat-prefix continuation,
+    /// replayed models cannot (they serve recorded pooled samples only).
+    public var continuationProblem: String? {
+        switch kind {
+        case .simulated: return nil
+        case .replay: return "model '\(name)' is a replay model, which serves recorded pooled samples only and cannot continue a partial solution"
+        case .openai(let p):
+            guard p.effectiveContinuation == .none else { return nil }
+            return "model '\(name)' (\(p.api.rawValue) API) cannot continue a partial solution; give it 'continuation: chat_prefix' (a server that supports assistant-prefix continuation, such as vLLM's continue_final_message) or use 'api: completions'"
+        }
     }
 
     /// The model kind as written in a suite.

@@ -8,7 +8,8 @@ public struct StrategySpec: Sendable, Equatable {
     /// Sampling temperature. For `multi_temperature`, the lowest of its temperatures.
     public var temperature: Double
     public var topP: Double
-    /// Completion budget of each pooled sample. For `budget_forcing`, `budget − answer_tokens`.
+    /// Completion budget of each pooled sample. For `budget_forcing`, `budget − answer_tokens`; for
+    /// the step-level searches, of each step call.
     public var maxTokens: Int
 
     public init(name: String, kind: any StrategyKind, temperature: Double, topP: Double, maxTokens: Int) {

@@ -328,6 +328,10 @@ struct SuiteParser {
         }
 
         func add(_ system: SystemSpec, at cursor: YAMLCursor) throws {
+            if strategies.first(where: { $0.name == system.strategy })!.kind.continuesPartialSolutions,
+               let problem = models.first(where: { $0.name == system.model })!.continuationProblem {
+                throw cursor.error("system '\(system.name)': strategy '\(system.strategy)' searches step by step, but \(problem)")
+            }
             if seen[system.name] != nil {
                 throw cursor.error("system name '\(system.name)' is defined twice (systems must have distinct names)")
             }

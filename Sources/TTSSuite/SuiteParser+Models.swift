@@ -9,7 +9,7 @@ extension SuiteParser {
     static let modelKinds = ["simulated", "openai", "replay"]
     static let openAIKeys = ["kind", "base_url", "base_urls", "model", "api", "api_key_env", "max_concurrency", "timeout",
                              "max_retries", "retry_base_delay", "extra_body", "extra_headers", "price_per_million",
-                             "supports_n", "logprobs", "sampling", "stop", "cache", "routing", "label"]
+                             "supports_n", "logprobs", "sampling", "stop", "cache", "routing", "continuation", "label"]
 
     func parseModels(_ c: YAMLCursor) throws -> [ModelSpec] {
         let entries = try c.mapping(what: "a mapping of model names to models")
@@ -123,6 +123,17 @@ extension SuiteParser {
         if let v = m.optional("cache") { p.cache = try v.bool() }
         if let v = m.optional("routing") {
             p.routing = OpenAIModelParameters.Routing(rawValue: try v.oneOf(OpenAIModelParameters.Routing.allCases.map(\.rawValue)))!
+        }
+        if let v = m.optional("continuation") {
+            let c = OpenAIModelParameters.Continuation(rawValue: try v.oneOf(OpenAIModelParameters.Continuation.allCases.map(\.rawValue)))!
+            switch (c, api) {
+            case (.completions, .chat):
+                throw v.error("'\(v.pathString)': completions continuation needs 'api: completions'; with the chat API use 'continuation: chat_prefix'")
+            case (.chatPrefix, .completions):
+                throw v.error("'\(v.pathString)': chat_prefix continuation needs 'api: chat'; the completions API continues a prefix by itself ('continuation: completions')")
+            default: break
+            }
+            p.continuation = c
         }
         let label = try m.optional("label").map { try $0.string() } ?? "\(model) (\(api.rawValue) API)"
         return ModelSpec(name: name, kind: .openai(p), fingerprint: SHA256.hex(p.fingerprintText), label: label)

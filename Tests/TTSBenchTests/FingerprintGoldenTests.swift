@@ -35,7 +35,7 @@ import Testing
             "mid_b/maj8~multi_temperature": "b049f99b06ecb3325f686be859aa82198df08671c7117ed15150caba6a754b03",
             "mid_b/maj8~fusion": "7f24e7c549ec9433b66643df31a909d79cc480924752b9d889af7fe235831c99",
         ]),
-        "strategies.yaml": (suite: "538ad7185fd150da4c7f8139c5e2551cfb2e3ce1b1c48a481b40636d3900b15a", systems: [
+        "strategies.yaml": (suite: "32063641bd257f45cd37a4cf08ab34e74174133b4ced62e0a2565a20a7c13916", systems: [
             "mid/greedy": "eb872685d751cc75c547f90e3b364f49f822b9a57885c7e5ffa7be90d917b7af",
             "mid/sample": "ee2ee35498b53abaa17df58395f80ff5b11b9666d531d6e33e4c73785d6bd7dd",
             "mid/maj8": "3a961cd295a4179a3c6f2f8ec2e6d4511e37fc949177d9541b397a98bd24b360",
@@ -50,6 +50,14 @@ import Testing
             "mid/refine2": "a806e71529e98fa3deeb6210bc2a0f109380d9a82b0c58378bb8d191c892983b",
             "mid/pdr4": "27c7845568ee56f9a01e191de39b8d91850f00a46358ed152f94dd7a6c2e26a9",
             "mid/bf400": "4587b914acab7fcdf8f506bc1d2e89f69b782f8c097530f0e017b2781a98e587",
+            "mid/bon8p": "d2bc65cafab43524868d331ec904d0f3d674bd4decb870adb61c093171888414",
+            "mid/bon8w": "f9051d0250507261f05f072544fef4722cf2a1609896def22fcc43c837c5c16f",
+            "mid/beam8": "13565478717c60ea12b71ac0b914ca0bdc285ce0a27953c24a5846d68bbfb8fc",
+            "mid/beam8w": "3bdf146a7538a2a0dd57a39871a9e789925477631126bb92113990a93543b73c",
+            "mid/dvts8": "d527d98343a18a8b3b7eba1e1dd0dcfe5d891fdfb757ce087e66b2a40d7bead0",
+            "mid/dvts8w": "216a7ba9c37ceff658894eb984bfc46ee15b6a3ffcdde597cc84bec1385855ed",
+            "mid/pf8": "ac7ad51d8f10fef80902748047250c7303f282cba49ed418303f0426d4c1fa82",
+            "mid/pf8w": "6ece991e8cc49c85160c80a319f0351dc2db663621f2e7f6d3871003ddd4afce",
         ]),
         "tiny-real.yaml": (suite: "1340ab7be47140d14d8806aa4e4756386a79d8dbc3c14196e93bb2d6cc1b3d80", systems: [
             "tiny/single": "6f3a51af43e82c23d9d13df7551468ad5d258fdbdf306df9478313b3da5ea37d",

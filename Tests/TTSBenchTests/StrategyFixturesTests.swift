@@ -47,7 +47,8 @@ struct StrategySimSource: SampleSource {
         log.append(call)
         let answering = call.model.map { others[$0]! } ?? model
         let seed = StableHasher("strategy-test-aux", answering.name, item.id, seedIndex, call.callID).finalize()
-        let request = GenerationRequest(messages: call.messages, temperature: call.temperature, maxTokens: call.maxTokens, seed: seed,
+        let request = GenerationRequest(messages: call.messages, temperature: call.temperature, maxTokens: call.maxTokens,
+                                        stop: call.stop, seed: seed,
                                         context: ItemContext(item: item, sampleSeeds: [seed], purpose: call.purpose))
         let completion = try await answering.generate(request)[0]
         return Sample(sampleIndex: -1, temperature: call.temperature, completion: completion,

@@ -59,6 +59,10 @@ public struct ItemContext: Sendable {
         case `continue`(previous: String?)
         /// Budget forcing: the trace was cut at the budget and the final answer is asked for now.
         case conclude
+        /// Step-level search: the next step of a partial solution whose steps so far are `prefix`
+        /// (the last message is the assistant's text so far, unless `prefix` is empty); with
+        /// `toEnd`, the rest of the solution (no delimiter stop).
+        case step(prefix: [String], toEnd: Bool)
     }
     public var item: TaskItem
     /// Seeds of the individual samples when `n > 1` (element 0 is `request.seed`).

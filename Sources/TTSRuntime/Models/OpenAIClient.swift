@@ -61,6 +61,9 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
     // MARK: generate
 
     public func generate(_ request: GenerationRequest) async throws -> [Completion] {
+        if case .step(let prefix, _)? = request.context?.purpose, !prefix.isEmpty, parameters.effectiveContinuation == .none {
+            throw ModelError(model: name, message: "cannot continue a partial solution with the \(parameters.api.rawValue) API: set 'continuation: chat_prefix' (a server with assistant-prefix continuation, such as vLLM) or use 'api: completions'")
+        }
         let n = max(1, request.n)
         let seeds = request.context?.sampleSeeds.count == n ? request.context!.sampleSeeds
             : (0..<n).map { request.seed &+ UInt64($0) }
@@ -185,6 +188,12 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         switch p.api {
         case .chat:
             b["messages"] = .array(request.messages.map { .object(["role": .string($0.role), "content": .string($0.content)]) })
+            // Assistant-prefix continuation: the server continues the last (assistant) message
+            // instead of opening a new turn (vLLM's chat template options).
+            if p.continuation == .chatPrefix, request.messages.last?.role == "assistant" {
+                b["continue_final_message"] = .bool(true)
+                b["add_generation_prompt"] = .bool(false)
+            }
         case .completions:
             b["prompt"] = .string(promptText(request))
         }

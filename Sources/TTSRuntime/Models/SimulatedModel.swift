@@ -26,6 +26,10 @@ public struct SimulatedModel: ModelClient {
         let promptChars = request.messages.reduce(0) { $0 + $1.content.utf8.count }
         let seeds = context.sampleSeeds.count == request.n ? context.sampleSeeds
             : (0..<request.n).map { request.seed &+ UInt64($0) }
+        if case .step(let prefix, let toEnd) = context.purpose {
+            return seeds.map { step(prefix: prefix, toEnd: toEnd, item: context.item, temperature: request.temperature,
+                                    maxTokens: request.maxTokens, stop: request.stop, seed: $0, promptTokens: max(1, promptChars / 4)) }
+        }
         if context.purpose != .generate {
             return seeds.map { auxiliary(context.purpose, item: context.item, temperature: request.temperature,
                                          maxTokens: request.maxTokens, seed: $0, promptTokens: max(1, promptChars / 4)) }
@@ -138,7 +142,7 @@ extension SimulatedModel {
         case .fuse(let c): shown = c
         case .refine(let previous): shown = previous
         case .continue(let previous): shown = [previous]
-        case .generate, .conclude: shown = []
+        case .generate, .conclude, .step: shown = []
         }
         let m = Double(max(1, shown.count))
         let correctShare = Double(shown.filter { right($0) }.count) / m
@@ -155,7 +159,7 @@ extension SimulatedModel {
         let logit: Double
         let lengthScale: Double
         switch purpose {
-        case .generate:
+        case .generate, .step:
             logit = own; lengthScale = 1
         case .fuse:
             logit = own + 4 * correctShare - 3 * topWrongShare; lengthScale = 0.6
@@ -233,7 +237,7 @@ extension TraceWriter {
                 : "Let me review the previous solution carefully.\n\n"
         case .continue:
             text = ", let me double-check that.\n\n"
-        case .generate, .conclude:
+        case .generate, .conclude, .step:
             text = ""
         }
         let count = 1 + Int(rng.next() % 3)

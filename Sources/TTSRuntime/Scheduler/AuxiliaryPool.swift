@@ -44,7 +44,7 @@ public actor AuxiliaryPool {
 
         let seed = requestSeed(pool: handle.id, item: item.id, seedIndex: seedIndex, callID: callID)
         let request = GenerationRequest(messages: call.messages, temperature: call.temperature, topP: topP, maxTokens: call.maxTokens,
-                                        seed: seed, n: 1, context: ItemContext(item: item, sampleSeeds: [seed], purpose: call.purpose))
+                                        stop: call.stop, seed: seed, n: 1, context: ItemContext(item: item, sampleSeeds: [seed], purpose: call.purpose))
         let task = Task<Sample, Error> {
             do {
                 let completions = try await client.generate(request)

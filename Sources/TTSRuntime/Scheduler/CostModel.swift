@@ -100,6 +100,8 @@ public struct CostModel: Sendable {
         case let k as BudgetForcingKind:
             return Demand(samples: [(s.temperature, 1)], auxiliary: [(own, k.parameters.maxWaits + 1)])
         default:
+            // A strategy of auxiliary calls only (a step-level search): its bound on them.
+            if let calls = s.kind.auxiliaryCallsPerItem { return Demand(samples: [], auxiliary: [(own, calls)]) }
             return Demand(samples: [(s.temperature, max(1, s.samplesPerItem))], auxiliary: [])
         }
     }

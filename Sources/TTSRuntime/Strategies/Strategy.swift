@@ -48,25 +48,30 @@ public struct AuxiliaryCall: Sendable {
     public var messages: [ChatMessage]
     public var temperature: Double
     public var maxTokens: Int
+    /// Stop strings of the call (a step call stops at the step delimiter).
+    public var stop: [String]
     public var purpose: ItemContext.Purpose
 
     public init(model: String? = nil, tag: String, messages: [ChatMessage], temperature: Double, maxTokens: Int,
-                purpose: ItemContext.Purpose) {
+                stop: [String] = [], purpose: ItemContext.Purpose) {
         self.model = model
         self.tag = tag
         self.messages = messages
         self.temperature = temperature
         self.maxTokens = maxTokens
+        self.stop = stop
         self.purpose = purpose
     }
 
     /// The call's key: its tag and a digest of the full request (messages, temperature, token
-    /// budget). Two systems that make the same request on the same pool share the call, as
+    /// budget, stop strings). Two systems that make the same request on the same pool share the call, as
     /// they share pooled samples; the tag keeps deliberate replicas (parallel refinements of the
     /// same workspace) apart.
     public var callID: String {
         var sha = SHA256()
         sha.update("T=\(temperature == 0 ? 0 : temperature)|max_tokens=\(maxTokens)")
+        // Only calls with stop strings hash them, so the ids of earlier calls stay as recorded.
+        if !stop.isEmpty { sha.update("|stop=\(JSONValue.array(stop.map { .string($0) }).canonicalString)") }
         for m in messages {
             sha.update("\u{1}\(m.role)\u{2}")
             sha.update(m.content)
@@ -198,6 +203,9 @@ public enum StrategyFactory {
         LastFinishStrategy.self,
         RefineStrategy.self,
         BudgetForcingStrategy.self,
+        BeamSearchStrategy.self,
+        DVTSStrategy.self,
+        ParticleFilteringStrategy.self,
     ]
 
     static let byKind: [String: any StrategyMaker.Type] = Dictionary(uniqueKeysWithValues: makers.map { ($0.kindName, $0) })

@@ -64,6 +64,8 @@ public enum VerifierFactory {
         RewardEndpointVerifier.self,
         OracleRewardVerifier.self,
         SimulatedRewardVerifier.self,
+        ProcessRewardEndpointVerifier.self,
+        SimulatedPRMVerifier.self,
     ]
 
     static let byKind: [String: any VerifierMaker.Type] = Dictionary(uniqueKeysWithValues: makers.map { ($0.kindName, $0) })

@@ -11,6 +11,9 @@ enum StrategyKinds {
         LastFinishKind.self,
         RefineKind.self,
         BudgetForcingKind.self,
+        BeamSearchKind.self,
+        DVTSKind.self,
+        ParticleFilteringKind.self,
     ]
 
     static let names = all.map { $0.name }

@@ -29,10 +29,12 @@ extension SuiteParser {
                              "body", "score", "api_key_env", "extra_headers", "timeout", "max_retries", "retry_base_delay",
                              "max_concurrency"]
 
-    /// `kind: reward`: a reward-model endpoint (see `RewardEndpointParameters`).
-    func parseRewardEndpoint(_ v: YAMLCursor) throws -> RewardEndpointParameters {
-        let entries = try v.mapping(allowed: Self.rewardKeys)
-        let api = try v.optional("api").map { RewardEndpointParameters.API(rawValue: try $0.oneOf(["classify", "pooling", "json"]))! } ?? .classify
+    /// `kind: reward`: a reward-model endpoint (see `RewardEndpointParameters`). A kind built on
+    /// it (`kind: prm`) passes its own `extraKeys` and the `apis` it takes (the first is the default).
+    func parseRewardEndpoint(_ v: YAMLCursor, extraKeys: [String] = [],
+                             apis: [RewardEndpointParameters.API] = [.classify, .pooling, .json]) throws -> RewardEndpointParameters {
+        let entries = try v.mapping(allowed: Self.rewardKeys + extraKeys)
+        let api = try v.optional("api").map { RewardEndpointParameters.API(rawValue: try $0.oneOf(apis.map(\.rawValue)))! } ?? apis[0]
         // Keys that belong to the other shape are refused where they are written.
         let only: [String: RewardEndpointParameters.API?] = [
             "model": nil, "input": nil, "chat": nil, "class_index": nil, "extra_body": nil, "body": .json, "score": .json,

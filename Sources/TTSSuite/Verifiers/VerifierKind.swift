@@ -20,6 +20,9 @@ public protocol VerifierKind: Sendable, Encodable {
     var referencedModels: [String] { get }
     /// Whether it calls something outside the process (a model of the suite, an HTTP endpoint).
     var callsOut: Bool { get }
+    /// Whether it scores the steps of a partial solution (a process reward model), and so can
+    /// guide a step-level search.
+    var scoresSteps: Bool { get }
 }
 
 extension VerifierKind {
@@ -27,6 +30,7 @@ extension VerifierKind {
     public var givesReward: Bool { false }
     public var referencedModels: [String] { [] }
     public var callsOut: Bool { !referencedModels.isEmpty }
+    public var scoresSteps: Bool { false }
 }
 
 /// Whether two kinds are the same kind with the same parameters (their canonical JSON).
@@ -55,6 +59,8 @@ enum VerifierKinds {
         RewardKind.self,
         OracleKind.self,
         SimulatedRewardKind.self,
+        PRMKind.self,
+        SimulatedPRMKind.self,
     ]
 
     static let names = all.map { $0.name }

@@ -1,0 +1,25 @@
+import TTSCore
+import TTSStore
+import TTSSuite
+
+/// A verifier that scores the steps of a (partial) solution: a process reward model. The
+/// step-level searches read it through `StrategyContext.scorers[prm]`; as a `Verifier` it
+/// scores a whole completion by cutting it into steps and aggregating their scores.
+public protocol ProcessRewardModel: Verifier {
+    /// One score per step of `steps` (the solution so far, in order), higher is better.
+    func stepScores(_ steps: [String], item: TaskItem) async throws -> [Double]
+}
+
+/// A PRM returned another number of scores than there are steps, or none at all.
+public struct ProcessRewardError: Error, CustomStringConvertible, Sendable {
+    public var verifier: String
+    public var message: String
+    public var description: String { "process reward verifier '\(verifier)': \(message)" }
+}
+
+extension ProcessRewardModel {
+    /// A completion cut at `separator` into its non-empty steps.
+    static func steps(of text: String, separator: String) -> [String] {
+        text.components(separatedBy: separator).filter { !$0.trimmingSpaces.isEmpty }
+    }
+}

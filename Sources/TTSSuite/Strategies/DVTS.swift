@@ -1,0 +1,28 @@
+/// `kind: dvts`: diverse verifier tree search (search-and-learn; Beeching et al. 2024): n/beam_width
+/// independent subtrees, each expanded into beam_width continuations per step and kept greedy
+/// by the PRM (its best continuation), until it finishes; the best finished subtree by the PRM
+/// is the answer.
+public struct DVTSKind: ParsableStrategyKind, Equatable {
+    public static let name = "dvts"
+    public static let fingerprintTag = "dvts"
+    static let keys = StepSearchParameters.keys + ["beam_width"]
+
+    public var search: StepSearchParameters
+    public var beamWidth: Int
+
+    public init(search: StepSearchParameters, beamWidth: Int) {
+        self.search = search
+        self.beamWidth = beamWidth
+    }
+
+    static func parse(_ s: YAMLCursor, context: inout StrategyParseContext) throws -> Self {
+        let search = try StepSearchParameters.parse(s, context: context)
+        return Self(search: search, beamWidth: try StepSearchParameters.beamWidth(s, n: search.n))
+    }
+
+    public var samplesPerItem: Int { 0 }
+    public var scorerName: String? { search.prm }
+    public var label: String { "dvts@\(search.n)x\(beamWidth)" }
+    public var auxiliaryCallsPerItem: Int? { search.n * search.maxSteps }
+    public var continuesPartialSolutions: Bool { true }
+}
