@@ -10,7 +10,8 @@
 #
 # Installs what is missing: nginx and libnginx-mod-http-echo (apt-get). Raises `ulimit -n`.
 # Environment: ITEMS (2500, i.e. 20,000 samples a run), LATENCIES ("0.05 0.25"),
-# CONCURRENCIES ("256 512 2048"), NGINX_WORKERS (1), SWIFT (swift).
+# CONCURRENCIES ("256 512 2048"), NGINX_WORKERS (1), SWIFT (swift), BINARY (a ttsbench binary to
+# measure instead of building .build/release/ttsbench, e.g. an older one for a before/after).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=bench/fleet
@@ -36,9 +37,12 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 8192 ]; then
   echo "warning: ulimit -n is $(ulimit -n); 2048 connections need more (raise the hard limit)"
 fi
-if ! build_log=$($SWIFT build -c release --product ttsbench 2>&1); then
-  echo "$build_log" | grep -E "error" -A3 | head -40
-  exit 1
+if [ -z "${BINARY:-}" ]; then
+  BINARY=.build/release/ttsbench
+  if ! build_log=$($SWIFT build -c release --product ttsbench 2>&1); then
+    echo "$build_log" | grep -E "error" -A3 | head -40
+    exit 1
+  fi
 fi
 
 # --- nginx on a free port, with its own prefix ------------------------------------------------
@@ -101,5 +105,5 @@ python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["choices"][0]["
   || { echo "nginx does not serve the canned completion: $reply"; cat "$prefix/logs/error.log"; exit 1; }
 echo "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') + echo module on 127.0.0.1:$port ($NGINX_WORKERS worker), $(nproc) cores, ulimit -n $(ulimit -n)"
 
-python3 "$here/fleet.py" --binary .build/release/ttsbench --base "http://127.0.0.1:$port" --work "$prefix" \
+python3 "$here/fleet.py" --binary "$BINARY" --base "http://127.0.0.1:$port" --work "$prefix" \
   --items "$ITEMS" --latencies $LATENCIES --concurrencies $CONCURRENCIES
