@@ -149,7 +149,7 @@ public final class Runner: Sendable {
                     let seed = work[run].seed
                     remainingPerSeed[seed]! -= 1
                     if remainingPerSeed[seed] == 0 {
-                        await pool.evict(seedIndex: seed)
+                        pool.evict(seedIndex: seed)
                         try await auxiliaryPool.evict(seedIndex: seed)
                     }
                 }
