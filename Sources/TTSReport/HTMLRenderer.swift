@@ -46,8 +46,15 @@ public struct HTMLRenderer: LeaderboardRenderer {
         out += "<section class=\"plots\">\n"
         out += figure("Accuracy against N (scaling curves)", scalingPlot(board, models: models),
                       "Lines: exact estimators over one recorded pool (maj@k, best-of-k; dotted: pass@k, an oracle upper bound) for k = 1, 2, 4, …, N. Dots: the leaderboard's systems.")
-        out += figure("Accuracy against tokens per item (compute-matched frontier)", frontierPlot(board, models: models),
+        out += figure("Accuracy against tokens per item (compute-matched frontier)",
+                      frontierPlot(board, models: models, cost: { $0.tokensPerItem }, axis: "tokens per item"),
                       "Each dot is a system; the grey line joins the systems no cheaper system beats.")
+        if board.rows.contains(where: { $0.sequentialTokensPerItem != nil }) {
+            out += figure("Accuracy against sequential tokens per item (latency frontier)",
+                          frontierPlot(board, models: models, cost: { $0.sequentialTokensPerItem ?? 0 }, axis: "sequential tokens per item"),
+                          "Sequential tokens: the generated tokens on the critical path (parallel calls count once, the longest), what sets "
+                            + "latency. The grey line joins the systems no faster system beats.")
+        }
         if !board.decisions.isEmpty {
             out += figure("Pairwise decisions (AdaStop)", matrixPlot(board),
                           "Row against column: green, the row is better; red, worse; grey, no difference detected; "
@@ -72,7 +79,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         var out = showVerifier || verifiers.isEmpty ? "" : "<p class=\"meta\">Verifier: <b>\(esc(verifiers.first!))</b> for every system.</p>\n"
         out += "<div class=\"scroll\"><table id=\"leaderboard\">\n<thead><tr><th>Rank</th><th>System</th><th>Model</th><th>Strategy</th>" + (showVerifier ? "<th>Verifier</th>" : "")
         out += "<th>\(esc(board.metric.capitalized))</th><th>95% CI</th><th>Δ vs top [95% CI]</th><th>Seeds</th><th>Tokens/item</th>"
-        out += "<th>Calls/item</th><th>Latency/item</th><th>Cost/item</th><th>Failures</th>"
+        out += "<th title=\"Generated tokens on the critical path (parallel calls count once)\">Sequential tokens/item</th><th>Calls/item</th><th>Latency/item</th><th>Cost/item</th><th>Failures</th>"
         out += "<th title=\"Completions from which the task's extraction read no answer\">No answer</th></tr></thead>\n<tbody>\n"
         let lo = board.rows.map(\.ciLow).min() ?? 0, hi = max(board.rows.map(\.ciHigh).max() ?? 1, lo + 1e-9)
         for r in board.rows {
@@ -86,7 +93,8 @@ public struct HTMLRenderer: LeaderboardRenderer {
             out += "<td>\(esc(r.model))\(sim)</td><td class=\"wrap\">\(esc(r.strategyLabel))</td>" + (showVerifier ? "<td>\(esc(r.verifier))</td>" : "")
             out += "<td class=\"num\">\(fixed(r.mean, 4))</td><td class=\"ci\">\(bar)<span>[\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))]</span></td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.paired(r.vsTop)))</td><td class=\"num\">\(r.seeds)</td>"
-            out += "<td class=\"num\">\(fixed(r.tokensPerItem, 1))</td><td class=\"num\">\(fixed(r.callsPerItem, 2))</td>"
+            out += "<td class=\"num\">\(fixed(r.tokensPerItem, 1))</td><td class=\"num\">\(esc(LeaderboardText.optional(r.sequentialTokensPerItem, 1)))</td>"
+            out += "<td class=\"num\">\(fixed(r.callsPerItem, 2))</td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.latency(r.latencyMsPerItem)))</td><td class=\"num\">\(esc(LeaderboardText.cost(r.costPerItem)))</td>"
             out += "<td class=\"num\">\(r.failures)</td><td class=\"num\">\(esc(LeaderboardText.noAnswer(r.noAnswerRate)))</td></tr>\n"
         }
@@ -299,13 +307,15 @@ public struct HTMLRenderer: LeaderboardRenderer {
         return out.sorted()
     }
 
-    func frontierPlot(_ board: Leaderboard, models: [String]) -> String {
+    /// Accuracy against a per-item cost (`cost`: total or sequential tokens), log scale, with
+    /// the frontier of systems no cheaper one beats. Systems with no cost recorded are left out.
+    func frontierPlot(_ board: Leaderboard, models: [String], cost: (Leaderboard.Row) -> Double, axis: String) -> String {
         let f = Frame()
-        let rows = board.rows.filter { $0.tokensPerItem > 0 }
-        var out = svgOpen(f, "accuracy against tokens per item")
+        let rows = board.rows.filter { cost($0) > 0 }
+        var out = svgOpen(f, "accuracy against \(axis)")
         guard !rows.isEmpty else { return out + "</svg>" }
         let (yLo, yHi) = yRange(rows.map(\.mean))
-        let xs = rows.map { log10($0.tokensPerItem) }
+        let xs = rows.map { log10(cost($0)) }
         let xLo = (xs.min()! - 0.1).rounded(.down), xHi = max((xs.max()! + 0.1).rounded(.up), xLo + 1)
         func px(_ t: Double) -> Double { f.left + (log10(t) - xLo) / (xHi - xLo) * f.plotWidth }
         func py(_ v: Double) -> Double { f.top + (1 - (v - yLo) / (yHi - yLo)) * f.plotHeight }
@@ -318,29 +328,29 @@ public struct HTMLRenderer: LeaderboardRenderer {
             }
             e += 1
         }
-        out += axes(f, yLo: yLo, yHi: yHi, yLabel: board.metric, xTicks: ticks, xLabel: "tokens per item (log scale)")
-        // Frontier: sorted by tokens, keep each system better than every cheaper one.
+        out += axes(f, yLo: yLo, yHi: yHi, yLabel: board.metric, xTicks: ticks, xLabel: "\(axis) (log scale)")
+        // Frontier: sorted by cost, keep each system better than every cheaper one.
         var best = -Double.infinity
         var frontier: [Leaderboard.Row] = []
-        for r in rows.sorted(by: { ($0.tokensPerItem, -$0.mean) < ($1.tokensPerItem, -$1.mean) }) where r.mean > best {
+        for r in rows.sorted(by: { (cost($0), -$0.mean) < (cost($1), -$1.mean) }) where r.mean > best {
             best = r.mean
             frontier.append(r)
         }
         if frontier.count > 1 {
             var d = ""
             for (i, r) in frontier.enumerated() {
-                if i > 0 { d += " L\(f1(px(r.tokensPerItem))) \(f1(py(frontier[i - 1].mean)))" }
-                d += (i == 0 ? "M" : " L") + "\(f1(px(r.tokensPerItem))) \(f1(py(r.mean)))"
+                if i > 0 { d += " L\(f1(px(cost(r)))) \(f1(py(frontier[i - 1].mean)))" }
+                d += (i == 0 ? "M" : " L") + "\(f1(px(cost(r)))) \(f1(py(r.mean)))"
             }
             out += "<path d=\"\(d)\" fill=\"none\" stroke=\"#bbb\" stroke-width=\"3\"/>"
         }
         for r in rows {
-            out += marker(Self.family(r.strategyLabel), x: px(r.tokensPerItem), y: py(r.mean), color: color(r.model, models),
-                          title: "\(r.name): \(fixed(r.mean, 4)) at \(fixed(r.tokensPerItem, 0)) tokens/item")
+            out += marker(Self.family(r.strategyLabel), x: px(cost(r)), y: py(r.mean), color: color(r.model, models),
+                          title: "\(r.name): \(fixed(r.mean, 4)) at \(fixed(cost(r), 0)) \(axis)")
         }
         var placed: [(Double, Double)] = []  // labels that would overlap an earlier one are left out
         for r in frontier.reversed() {
-            let x = px(r.tokensPerItem) + 7, y = py(r.mean) - 6
+            let x = px(cost(r)) + 7, y = py(r.mean) - 6
             if placed.contains(where: { abs($0.1 - y) < 12 && abs($0.0 - x) < 130 }) { continue }
             placed.append((x, y))
             out += "<text x=\"\(f1(x))\" y=\"\(f1(y))\" class=\"point\">\(esc(r.name))</text>"

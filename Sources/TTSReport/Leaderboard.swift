@@ -30,6 +30,9 @@ public struct Leaderboard: Sendable, Equatable {
         public var costPerItem: Double? = nil
         /// Milliseconds of generation per item (sum over the samples the strategy read); nil when unknown.
         public var latencyMsPerItem: Double? = nil
+        /// Generated tokens on the critical path per item (the latency axis: the longest chain of
+        /// calls that wait for one another); nil when not recorded (seed runs before schema 6).
+        public var sequentialTokensPerItem: Double? = nil
         /// Item-level paired difference against the top system (nil for the top system itself).
         public var vsTop: PairedDifference? = nil
         /// The base system this one is a twin of, and which twin ("multi_temperature", "fusion").
@@ -190,13 +193,16 @@ public enum LeaderboardBuilder {
                 : bootstrapInterval(values, seed: s.fingerprint)
             let costs = runs.map(\.costPerItem)
             let cost: Double? = !costs.isEmpty && costs.allSatisfy({ $0 != nil }) ? Bootstrap.mean(costs.map { $0! }) : nil
+            let sequential = runs.map(\.sequentialTokensPerItem)
+            let sequentialTokens: Double? = !sequential.isEmpty && sequential.allSatisfy({ $0 != nil })
+                ? Bootstrap.mean(sequential.map { $0! }) : nil
             rows.append(Leaderboard.Row(
                 name: s.name, model: s.model, modelLabel: s.modelLabel, strategy: s.strategy, strategyLabel: s.strategyLabel,
                 verifier: s.verifier, simulated: s.simulated, mean: mean, ciLow: lo, ciHigh: hi, seeds: runs.count, rank: "",
                 tokensPerItem: Bootstrap.mean(runs.map(\.tokensPerItem)), callsPerItem: Bootstrap.mean(runs.map(\.callsPerItem)),
                 failures: runs.reduce(0) { $0 + $1.failures }, costPerItem: cost,
                 latencyMsPerItem: runs.isEmpty ? nil : Bootstrap.mean(runs.map(\.latencyMsPerItem)),
-                variantOf: s.variantOf, variant: s.variant, fingerprint: s.fingerprint, family: s.family,
+                sequentialTokensPerItem: sequentialTokens, variantOf: s.variantOf, variant: s.variant, fingerprint: s.fingerprint, family: s.family,
                 samplesPerItem: s.samplesPerItem))
             let noAnswer = try reader.noAnswerSummary(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
             rows[rows.count - 1].noAnswerRate = noAnswer.rate

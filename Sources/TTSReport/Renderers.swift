@@ -78,6 +78,7 @@ enum LeaderboardText {
         + "AdaStop answers \"is the difference more than sampling noise on these items?\"; the item test answers \"would it survive another draw of items?\"."
 
     static func cost(_ x: Double?) -> String { x.map { "$" + String(format: "%.6f", $0) } ?? "—" }
+    static func optional(_ x: Double?, _ digits: Int) -> String { x.map { fixed($0, digits) } ?? "—" }
     static func latency(_ x: Double?) -> String { x.map { fixed($0 / 1000, 2) + " s" } ?? "—" }
     /// A curve family as a reader knows it: maj@k, best-of-k, pass@k.
     static func curveName(_ family: String) -> String {
@@ -137,16 +138,18 @@ public struct MarkdownRenderer: LeaderboardRenderer {
         if let s = board.settings, !board.decisions.isEmpty { out += LeaderboardText.settingsLine(s) + "\n" }
         if anySimulated { out += "Models marked *(sim)* are the built-in **simulated** backend, not real LLMs.\n" }
         for note in [LeaderboardText.undecidedNote(board), LeaderboardText.uncomparedNote(board)] where !note.isEmpty { out += note + "\n" }
-        out += "\n| Rank | System | Model | Strategy | Verifier | \(board.metric.capitalized) | 95% CI | Δ vs top [95% CI] | Seeds | Tokens/item | Calls/item | Latency/item | Cost/item | Failures | No answer |\n"
-        out += "|---:|---|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        out += "\n| Rank | System | Model | Strategy | Verifier | \(board.metric.capitalized) | 95% CI | Δ vs top [95% CI] | Seeds | Tokens/item | Sequential tokens/item | Calls/item | Latency/item | Cost/item | Failures | No answer |\n"
+        out += "|---:|---|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for r in board.rows {
             let model = r.simulated ? "\(cell(r.model)) *(sim)*" : cell(r.model)
             out += "| \(r.rank) | \(cell(r.name)) | \(model) | \(cell(r.strategyLabel)) | \(cell(r.verifier)) | \(fixed(r.mean, 4)) "
             out += "| [\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))] | \(LeaderboardText.paired(r.vsTop)) | \(r.seeds) "
-            out += "| \(fixed(r.tokensPerItem, 1)) | \(fixed(r.callsPerItem, 2)) | \(LeaderboardText.latency(r.latencyMsPerItem)) "
+            out += "| \(fixed(r.tokensPerItem, 1)) | \(LeaderboardText.optional(r.sequentialTokensPerItem, 1)) "
+            out += "| \(fixed(r.callsPerItem, 2)) | \(LeaderboardText.latency(r.latencyMsPerItem)) "
             out += "| \(LeaderboardText.cost(r.costPerItem)) | \(r.failures) | \(LeaderboardText.noAnswer(r.noAnswerRate)) |\n"
         }
-        out += "\nNo answer: the share of completions a system read from which the task's extraction read no answer (they count as incorrect).\n"
+        out += "\nSequential tokens: the generated tokens on the critical path (parallel calls count once, the longest; calls that wait for others add up), what sets latency.\n"
+        out += "No answer: the share of completions a system read from which the task's extraction read no answer (they count as incorrect).\n"
         if !board.curves.isEmpty {
             out += "\n## Scaling curves\n\nAccuracy with k samples per item: `estimator` curves are exact maj@k, best-of-k and pass@k "
             out += "(an oracle upper bound) over each recorded pool; `systems` curves are the leaderboard's own systems.\n\n"
@@ -228,7 +231,8 @@ public struct CSVRenderer: LeaderboardRenderer {
 
     public static let header = ["rank", "name", "model", "strategy", "strategy_label", "verifier", "variant_of", "variant", "simulated",
                                 "mean", "ci_low", "ci_high", "seeds", "diff_vs_top", "diff_vs_top_ci_low", "diff_vs_top_ci_high",
-                                "tokens_per_item", "calls_per_item", "latency_ms_per_item", "cost_per_item", "failures", "no_answer_rate"]
+                                "tokens_per_item", "calls_per_item", "latency_ms_per_item", "cost_per_item", "failures", "no_answer_rate",
+                                "sequential_tokens_per_item"]
 
     public func render(_ board: Leaderboard) -> String {
         var lines = [Self.header.map(Self.field).joined(separator: ",")]
@@ -239,7 +243,7 @@ public struct CSVRenderer: LeaderboardRenderer {
                 r.vsTop.map { jsonNumber($0.difference) } ?? "", r.vsTop.map { jsonNumber($0.ciLow) } ?? "",
                 r.vsTop.map { jsonNumber($0.ciHigh) } ?? "", jsonNumber(r.tokensPerItem), jsonNumber(r.callsPerItem),
                 r.latencyMsPerItem.map(jsonNumber) ?? "", r.costPerItem.map(jsonNumber) ?? "", String(r.failures),
-                r.noAnswerRate.map(jsonNumber) ?? "",
+                r.noAnswerRate.map(jsonNumber) ?? "", r.sequentialTokensPerItem.map(jsonNumber) ?? "",
             ]
             lines.append(values.map(Self.field).joined(separator: ","))
         }
@@ -305,9 +309,9 @@ public struct JSONRenderer: LeaderboardRenderer {
             "\n    {\"calls_per_item\": \(num(r.callsPerItem)), \"ci_high\": \(num(r.ciHigh)), \"ci_low\": \(num(r.ciLow)), "
                 + "\"cost_per_item\": \(opt(r.costPerItem)), \"diff_vs_base\": \(paired(r.vsBase)), \"diff_vs_top\": \(paired(r.vsTop)), "
                 + "\"failures\": \(r.failures), \"latency_ms_per_item\": \(opt(r.latencyMsPerItem)), \"mean\": \(num(r.mean)), "
-                + "\"no_answer_rate\": \(opt(r.noAnswerRate)), "
                 + "\"model\": \(jsonString(r.model)), \"model_label\": \(jsonString(r.modelLabel)), "
-                + "\"name\": \(jsonString(r.name)), \"rank\": \(jsonString(r.rank)), \"seeds\": \(r.seeds), "
+                + "\"name\": \(jsonString(r.name)), \"no_answer_rate\": \(opt(r.noAnswerRate)), \"rank\": \(jsonString(r.rank)), "
+                + "\"seeds\": \(r.seeds), \"sequential_tokens_per_item\": \(opt(r.sequentialTokensPerItem)), "
                 + "\"simulated\": \(r.simulated), \"strategy\": \(jsonString(r.strategy)), \"strategy_label\": \(jsonString(r.strategyLabel)), "
                 + "\"tokens_per_item\": \(num(r.tokensPerItem)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
                 + "\"verifier\": \(jsonString(r.verifier))}"

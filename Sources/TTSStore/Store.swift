@@ -169,22 +169,23 @@ public actor Store {
             try Self.insertCache(cacheBatch, db)
             try db.execute(sql: """
                 INSERT OR IGNORE INTO seed_runs(system_fp, seed_index, system_name, items, accuracy, tokens_per_item,
-                  calls_per_item, latency_ms_per_item, failures, cost_per_item) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  calls_per_item, latency_ms_per_item, failures, cost_per_item, sequential_tokens_per_item)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [run.systemFingerprint, run.seedIndex, run.systemName, run.outcomes.count,
                                  run.accuracy, run.tokensPerItem, run.callsPerItem, run.latencyMsPerItem, run.failures,
-                                 run.costPerItem])
+                                 run.costPerItem, run.sequentialTokensPerItem])
             guard db.changesCount == 1 else { return }  // already committed by an earlier run
             let runID = db.lastInsertedRowID
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO outcomes(run_id, item_index, item_id, answer, correct, reward, prompt_tokens, completion_tokens,
-                  calls, failures, latency_ms, detail, pool_scores, completions, no_answer, no_answer_text)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  calls, failures, latency_ms, detail, pool_scores, completions, no_answer, no_answer_text, sequential_tokens)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for (i, o) in run.outcomes.enumerated() {
                 let scores = try o.poolScores.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
                 try statement.execute(arguments: [runID, i, o.itemID, o.answer, o.correct, o.reward, o.promptTokens,
                                                   o.completionTokens, o.calls, o.failures, o.latencyMs, o.detail, scores,
-                                                  o.completions, o.noAnswer, o.noAnswerText])
+                                                  o.completions, o.noAnswer, o.noAnswerText, o.sequentialTokens])
             }
         }
         samplesWritten += batch.count

@@ -77,7 +77,8 @@ public struct StoreReader: Sendable {
     public func seedRuns(systemFingerprint: String, seeds: Int) throws -> [SeedRunRow] {
         try db.read { db in
             try SeedRunRow.fetchAll(db, sql: """
-                SELECT seed_index, accuracy, tokens_per_item, calls_per_item, failures, cost_per_item, latency_ms_per_item
+                SELECT seed_index, accuracy, tokens_per_item, calls_per_item, failures, cost_per_item, latency_ms_per_item,
+                  sequential_tokens_per_item
                 FROM seed_runs WHERE system_fp = ? AND seed_index < ? ORDER BY seed_index
                 """, arguments: [systemFingerprint, seeds])
         }

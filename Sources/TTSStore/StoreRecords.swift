@@ -290,10 +290,13 @@ public struct OutcomeRecord: Sendable, Hashable {
     public var completions: Int?
     public var noAnswer: Int?
     public var noAnswerText: String?
+    /// Generated tokens on the critical path (the longest chain of dependent calls); nil when
+    /// not recorded (outcomes written before schema 6).
+    public var sequentialTokens: Int?
 
     public init(itemID: String, answer: String?, correct: Bool, reward: Double?, promptTokens: Int, completionTokens: Int,
                 calls: Int, failures: Int, latencyMs: Double, detail: String, poolScores: PoolScores? = nil,
-                completions: Int? = nil, noAnswer: Int? = nil, noAnswerText: String? = nil) {
+                completions: Int? = nil, noAnswer: Int? = nil, noAnswerText: String? = nil, sequentialTokens: Int? = nil) {
         self.itemID = itemID
         self.answer = answer
         self.correct = correct
@@ -308,6 +311,7 @@ public struct OutcomeRecord: Sendable, Hashable {
         self.completions = completions
         self.noAnswer = noAnswer
         self.noAnswerText = noAnswerText
+        self.sequentialTokens = sequentialTokens
     }
 }
 
@@ -397,6 +401,12 @@ public struct SeedRunRecord: Sendable {
     public var callsPerItem: Double { outcomes.isEmpty ? 0 : Double(outcomes.reduce(0) { $0 + $1.calls }) / Double(outcomes.count) }
     public var latencyMsPerItem: Double { outcomes.isEmpty ? 0 : outcomes.reduce(0) { $0 + $1.latencyMs } / Double(outcomes.count) }
     public var failures: Int { outcomes.reduce(0) { $0 + $1.failures } }
+    /// Mean generated tokens on the critical path per item; nil unless every outcome has them.
+    public var sequentialTokensPerItem: Double? {
+        let values = outcomes.compactMap(\.sequentialTokens)
+        guard !outcomes.isEmpty, values.count == outcomes.count else { return nil }
+        return Double(values.reduce(0, +)) / Double(outcomes.count)
+    }
     /// Cost is linear in tokens, so the outcomes' token totals give the exact cost per item.
     public var costPerItem: Double? {
         price.map { price in
@@ -416,6 +426,8 @@ public struct SeedRunRow: Codable, Sendable, Equatable, FetchableRecord {
     public var failures: Int
     public var costPerItem: Double?
     public var latencyMsPerItem: Double
+    /// Generated tokens on the critical path per item; nil for runs recorded before schema 6.
+    public var sequentialTokensPerItem: Double?
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
 }
 

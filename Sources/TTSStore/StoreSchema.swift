@@ -8,14 +8,14 @@ import GRDB
 /// - empty: created;
 /// - older (schema 1-3, ttsbench 0.2: fingerprints of version 1, no run-time report data):
 ///   refused with a message naming both versions, never silently re-run from scratch;
-/// - schema 4: migrated (schema-5 adds columns; outcomes recorded before it have no
-///   extraction figures, which reports show as unknown);
+/// - schema 4 or 5: migrated (schema-5 and schema-6 add columns; outcomes recorded before them
+///   have no extraction figures or sequential tokens, which reports show as unknown);
 /// - newer: refused with a message naming both versions.
 ///
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 5
+    package static let version = 6
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -170,6 +170,15 @@ package enum StoreSchema {
                 PRAGMA user_version = 5;
                 """)
         }
+        // Per outcome the generated tokens on the critical path (the latency axis), and their
+        // mean per item on each seed run; NULL on rows written before schema 6.
+        m.registerMigration("schema-6") { db in
+            try db.execute(sql: """
+                ALTER TABLE outcomes ADD COLUMN sequential_tokens INTEGER;
+                ALTER TABLE seed_runs ADD COLUMN sequential_tokens_per_item REAL;
+                PRAGMA user_version = 6;
+                """)
+        }
         return m
     }
 
@@ -190,11 +199,11 @@ package enum StoreSchema {
     static func check(_ db: Database, path: String, migrating: Bool = true) throws {
         let found = try version(of: db)
         if found == 0 || found == version { return }
-        if found == 4 {
-            if migrating { return }  // schema-5 adds columns
-            throw StoreError(message: "the database \(path) has schema version 4; this ttsbench reads schema version \(version), "
-                + "which records how each answer was extracted. Any `ttsbench run` or `publish` on it upgrades it in place "
-                + "(its recorded samples and seed runs are kept).")
+        if found == 4 || found == 5 {
+            if migrating { return }  // schema-5 and schema-6 add columns
+            throw StoreError(message: "the database \(path) has schema version \(found); this ttsbench reads schema version \(version), "
+                + "which records how each answer was extracted and the sequential tokens of each outcome. Any `ttsbench run` or "
+                + "`publish` on it upgrades it in place (its recorded samples and seed runs are kept).")
         }
         if found > version {
             throw StoreError(message: "the database \(path) has schema version \(found), written by a newer ttsbench; "

@@ -112,8 +112,22 @@ public struct ReplayModelParameters: Sendable, Equatable {
         case jsonl(path: String)
     }
     public var source: Source
-    /// What to do when a request has no recorded completion: fail the sample (default).
     public var shownPath: String
+    /// For imported repeats (`sample_index` lines): how many repeats each seed takes. Sample `i`
+    /// of seed index `s` is repeat `s * repeatsPerSeed + i` (see docs/importing.md).
+    public var repeatsPerSeed: Int?
+    /// Whether a seed past the imported repeats wraps around to repeat `r mod N` (reusing
+    /// samples, so later seeds are not independent of earlier ones) instead of stopping the run.
+    public var reuseRepeats: Bool
+    /// How a `file` is written: ttsbench's replay JSONL, or another harness's log read directly.
+    public var format: ReplayFile.Format = .replay
+    public init(source: Source, shownPath: String, repeatsPerSeed: Int? = nil, reuseRepeats: Bool = false, format: ReplayFile.Format = .replay) {
+        self.source = source
+        self.shownPath = shownPath
+        self.format = format
+        self.repeatsPerSeed = repeatsPerSeed
+        self.reuseRepeats = reuseRepeats
+    }
 }
 
 extension ModelSpec {

@@ -161,7 +161,8 @@ extension SuiteParser {
     // MARK: replay
 
     func parseReplayModel(name: String, _ m: YAMLCursor) throws -> ModelSpec {
-        let entries = try m.mapping(allowed: ["kind", "database", "suite", "model", "file", "fingerprint", "label"])
+        let entries = try m.mapping(allowed: ["kind", "database", "suite", "model", "file", "fingerprint", "label",
+                                              "repeats_per_seed", "reuse_repeats", "format"])
         switch (m.optional("database"), m.optional("file")) {
         case (nil, nil):
             throw m.error("'\(m.pathString)' needs 'database' (a ttsbench database, with 'suite' and 'model') or 'file' (a JSONL file of samples)")
@@ -169,6 +170,9 @@ extension SuiteParser {
             let second = entries.first { $0.key == "database" || $0.key == "file" }!.keyCursor
             throw second.error("'\(m.pathString)' takes either 'database' or 'file', not both")
         case (let dbCursor?, nil):
+            for key in ["format", "repeats_per_seed", "reuse_repeats"] {
+                if let c = m.optional(key) { throw c.error("'\(c.pathString)' applies to a replay 'file', not a 'database'") }
+            }
             let shown = try dbCursor.string()
             let path = resolvePath(shown)
             let suiteCursor = try m.required("suite", expected: "the recorded suite's name")
@@ -197,15 +201,37 @@ extension SuiteParser {
         case (nil, let fileCursor?):
             let shown = try fileCursor.string()
             let path = resolvePath(shown)
+            let formatCursor = m.optional("format")
+            let format = try formatCursor.map { c in
+                let name = try c.string()
+                guard let f = ReplayFile.Format(rawValue: name) else {
+                    throw c.error("'\(c.pathString)' is '\(name)'; expected one of: \(ReplayFile.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return f
+            } ?? .replay
             let records: ReplayFile
-            do { records = try ReplayFile.read(path: path, shownAs: shown) } catch {
+            do { records = try ReplayFile.load(path: path, shownAs: shown, format: format) } catch {
                 throw fileCursor.error("'\(fileCursor.pathString)': \(error)")
             }
-            guard let fp = try m.optional("fingerprint").map({ try $0.string() }) ?? records.fingerprint else {
+            guard var fp = try m.optional("fingerprint").map({ try $0.string() }) ?? records.fingerprint else {
                 throw m.error("'\(m.pathString)' needs 'fingerprint' (the replayed model's fingerprint) when the lines of '\(shown)' name no single model_fingerprint")
             }
+            let perSeedCursor = m.optional("repeats_per_seed")
+            let perSeed = try perSeedCursor.map { try $0.int(min: 1) }
+            let reuse = try m.optional("reuse_repeats").map { try $0.bool() } ?? false
+            if let fewest = records.fewestRepeats {
+                guard let perSeed else {
+                    throw m.error("'\(m.pathString)' needs 'repeats_per_seed' (how many of an item's imported repeats each seed takes; "
+                        + "sample i of seed s is repeat s*repeats_per_seed+i): '\(shown)' holds imported repeats (\(fewest) or more an item)")
+                }
+                // Another mapping serves other samples: the pool must not reuse what this one recorded.
+                fp += "|repeats_per_seed=\(perSeed)" + (reuse ? "|reuse_repeats" : "")
+            } else if let perSeedCursor {
+                throw perSeedCursor.error("'\(perSeedCursor.pathString)' applies to imported repeats (lines with sample_index); '\(shown)' has none")
+            }
             let label = try m.optional("label").map { try $0.string() } ?? "replay of \(shown)"
-            return ModelSpec(name: name, kind: .replay(ReplayModelParameters(source: .jsonl(path: path), shownPath: shown)),
+            return ModelSpec(name: name, kind: .replay(ReplayModelParameters(source: .jsonl(path: path), shownPath: shown,
+                                                                             repeatsPerSeed: perSeed, reuseRepeats: reuse, format: format)),
                              fingerprint: fp, label: label)
         }
     }

@@ -35,7 +35,7 @@ import Testing
             "mid_b/maj8~multi_temperature": "b049f99b06ecb3325f686be859aa82198df08671c7117ed15150caba6a754b03",
             "mid_b/maj8~fusion": "7f24e7c549ec9433b66643df31a909d79cc480924752b9d889af7fe235831c99",
         ]),
-        "strategies.yaml": (suite: "1cb35ae2309bff2cb619792fd453f017a4a6d22a16b76aab4966bc0a16ffdd8c", systems: [
+        "strategies.yaml": (suite: "538ad7185fd150da4c7f8139c5e2551cfb2e3ce1b1c48a481b40636d3900b15a", systems: [
             "mid/greedy": "eb872685d751cc75c547f90e3b364f49f822b9a57885c7e5ffa7be90d917b7af",
             "mid/sample": "ee2ee35498b53abaa17df58395f80ff5b11b9666d531d6e33e4c73785d6bd7dd",
             "mid/maj8": "3a961cd295a4179a3c6f2f8ec2e6d4511e37fc949177d9541b397a98bd24b360",
@@ -45,6 +45,8 @@ import Testing
             "mid/fuse8": "2eac87a7ab424695509c831facdef23dd575ed8ff47bbfeef2a2539bcf662aa8",
             "mid/fuse8s": "cef267fd02ad1245ab88d6ece39437c2d485233f6fa85261d36d1883c5c9bff7",
             "mid/ffs8": "2beff7e76e24682f54ec57fc55f00c28c7deeb6b3b18ef3bbf8a9d90907b2d18",
+            "mid/ffs3of8": "a52202974f2fa54cbc27d0ed5fb0195d1e760e0084c548b3e92fafbf8f3e7493",
+            "mid/lfs3of8": "b560a30651ffeab3f8fc8551b9651d42a24696b83121819b2d847f084a67aa6d",
             "mid/refine2": "a806e71529e98fa3deeb6210bc2a0f109380d9a82b0c58378bb8d191c892983b",
             "mid/pdr4": "27c7845568ee56f9a01e191de39b8d91850f00a46358ed152f94dd7a6c2e26a9",
             "mid/bf400": "4587b914acab7fcdf8f506bc1d2e89f69b782f8c097530f0e017b2781a98e587",
@@ -100,11 +102,13 @@ import Testing
           mt: {kind: multi_temperature, n: 7, temperatures: [1.2, 0.4], min_per_temp: 3, tau_intra: 0.5, tau_cross: 0.9, final_rule: two_stage}
           fu: {kind: fusion, n: 3, fuser: strong, fuser_temperature: 0.3, prompt: "{n}: {question} / {candidates}", max_candidate_chars: 500}
           ff: {kind: first_finish, n: 5}
+          ff3: {kind: first_finish, n: 5, k: 3}
+          lf: {kind: last_finish, n: 5, k: 2}
           rs: {kind: refine, rounds: 3}
           rp: {kind: refine, mode: parallel, drafts: 3, workspace: 700}
           bf: {kind: budget_forcing, budget: 300, min_tokens: 100, max_waits: 3, cue: "Hmm", answer_tokens: 20}
         systems:
-          matrix: {model: [mid], strategy: [single, maj4, bon4, bon4j, wm4, wm4o, mt, fu, ff, rs, rp, bf], verifier: [math]}
+          matrix: {model: [mid], strategy: [single, maj4, bon4, bon4j, wm4, wm4o, mt, fu, ff, ff3, lf, rs, rp, bf], verifier: [math]}
           list:
             - {name: e, model: mid, strategy: single, verifier: exact}
             - {name: e2, model: mid, strategy: single, verifier: exact2}
@@ -118,7 +122,7 @@ import Testing
           fusion: {fuser: strong}
         """
 
-    static let allKindsGolden: (suite: String, systems: [String: String]) = (suite: "bd9ccf25b29a266e011103e880705be090f60afc92b51355445e5634775505b4", systems: [
+    static let allKindsGolden: (suite: String, systems: [String: String]) = (suite: "f911aac544f18a445d576046122157190ac22ba6d125eef74cd4fd47fb3bfdc8", systems: [
         "mid/single": "9994dde8e5ab2d2ed37a98417ee91a510b7bba2f19a0b4a97bbf9db789fd792b",
         "mid/maj4": "f065ff81c1df24cc7d083b28d7b56313146e74ce0defe510617cafed998063c6",
         "mid/maj4~multi_temperature": "28ca154030212072a717979d49fa7784325f250d72a6874ad2eb4c8ef04db577",
@@ -132,6 +136,8 @@ import Testing
         "mid/mt": "15f2c07e7fa205b80eb6aae793ece2c8a936c1379e2f2eef3d836485baa34e8a",
         "mid/fu": "5167b037cbdbf7ca648d371778aee014c2b76b753428ecba6a1c8aeae93d2013",
         "mid/ff": "5a639251c532e792386a6b96de19e57ddcf67b599a30653d88da973da055f60a",
+        "mid/ff3": "b03b94d8f1572b02743e5387eefa7a1481e1a4845c0adee525ffd70acf4caf99",
+        "mid/lf": "eb2fde109a9480429e43bcaaadcd95490c1abba5b739f7de3d083888d88648e0",
         "mid/rs": "ac0bea117df64b0c7538e7566b695c61fb58cbd16b6cd1e7a6aa1cadd2e3317d",
         "mid/rp": "e80b41c0438843db5e7c311a0fd74e3639b30bc070113a806af1ac30edae1509",
         "mid/bf": "0b84d141837b3ed73d08cac37619d99f500c8953bce25d3bba312b32d407a476",
@@ -230,6 +236,8 @@ import Testing
         "mt": "{\"kind\":{\"multiTemperature\":{\"_0\":{\"finalRule\":\"two_stage\",\"minPerTemperature\":3,\"n\":7,\"tauCross\":0.9,\"tauIntra\":0.5,\"temperatures\":[0.4,1.2]}}},\"maxTokens\":2048,\"temperature\":0.4,\"topP\":1}",
         "fu": "{\"kind\":{\"fusion\":{\"_0\":{\"fuser\":\"strong\",\"fuserTemperature\":0.3,\"maxCandidateChars\":500,\"n\":3,\"prompt\":\"{n}: {question} / {candidates}\"}}},\"maxTokens\":2048,\"temperature\":0.8,\"topP\":1}",
         "ff": "{\"kind\":{\"firstFinish\":{\"n\":5}},\"maxTokens\":2048,\"temperature\":0.8,\"topP\":1}",
+        "ff3": "{\"kind\":{\"firstFinish\":{\"k\":3,\"n\":5}},\"maxTokens\":2048,\"temperature\":0.8,\"topP\":1}",
+        "lf": "{\"kind\":{\"lastFinish\":{\"k\":2,\"n\":5}},\"maxTokens\":2048,\"temperature\":0.8,\"topP\":1}",
         "rs": "{\"kind\":{\"refine\":{\"_0\":{\"drafts\":4,\"mode\":\"sequential\",\"rounds\":3,\"workspace\":2000}}},\"maxTokens\":2048,\"temperature\":0.8,\"topP\":1}",
         "rp": "{\"kind\":{\"refine\":{\"_0\":{\"drafts\":3,\"mode\":\"parallel\",\"rounds\":1,\"workspace\":700}}},\"maxTokens\":2048,\"temperature\":0.8,\"topP\":1}",
         "bf": "{\"kind\":{\"budgetForcing\":{\"_0\":{\"answerTokens\":20,\"budget\":300,\"cue\":\"Hmm\",\"maxWaits\":3,\"minTokens\":100}}},\"maxTokens\":280,\"temperature\":0.8,\"topP\":1}",

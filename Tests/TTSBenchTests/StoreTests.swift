@@ -217,6 +217,31 @@ import Testing
         _ = try StoreReader(path: path)
     }
 
+    /// A schema-5 database gains the sequential-token columns; what it recorded before has none
+    /// (NULL, shown as unknown), what is recorded after has them.
+    @Test func aSchema5DatabaseIsUpgradedAndOldRunsHaveNoSequentialTokens() async throws {
+        let dir = try makeTempDir("store-five")
+        let path = dir + "/five.sqlite"
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try StoreSchema.migrator.migrate(queue, upTo: "schema-5")
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO seed_runs(system_fp, seed_index, system_name, items, accuracy, tokens_per_item, "
+                    + "calls_per_item, latency_ms_per_item, failures) VALUES ('fp', 0, 'a/x', 1, 1.0, 10, 1, 5, 0)")
+            }
+        }
+        let error = try #require(throws: StoreError.self) { _ = try StoreReader(path: path) }
+        #expect(error.message.contains("schema version 5") && error.message.contains("upgrades it in place"), "\(error)")
+        let store = try Store(path: path)
+        let version = try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA user_version") }
+        #expect(version == 6 && StoreSchema.version == 6)
+        let outcome = OutcomeRecord(itemID: "i", answer: "4", correct: true, reward: nil, promptTokens: 20, completionTokens: 90,
+                                    calls: 3, failures: 0, latencyMs: 1, detail: "", sequentialTokens: 40)
+        try await store.commitSeedRun(SeedRunRecord(systemFingerprint: "fp", systemName: "a/x", seedIndex: 1, outcomes: [outcome]))
+        let runs = try StoreReader(path: path).seedRuns(systemFingerprint: "fp", seeds: 2)
+        #expect(runs.map(\.sequentialTokensPerItem) == [nil, 40])
+    }
+
     @Test func aDatabaseOfANewerVersionIsRefusedNamingBothVersions() async throws {
         let dir = try makeTempDir("store-new")
         let path = dir + "/new.sqlite"

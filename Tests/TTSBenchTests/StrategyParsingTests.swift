@@ -164,6 +164,6 @@ private let cases: [StrategyParseCase] = [
             return type(of: kind).name
         })
         #expect(kinds == ["single", "majority", "best_of_n", "weighted_majority", "multi_temperature", "fusion", "first_finish",
-                          "refine-sequential", "refine-parallel", "budget_forcing"])
+                          "last_finish", "refine-sequential", "refine-parallel", "budget_forcing"])
     }
 }

@@ -91,6 +91,10 @@ private let malformedSuites: [MalformedSuite] = [
         yaml: head + modelsAndVerifiers + "strategies:\n  maj: {kind: majority, n: 0}\n",
         line: 12, column: 28, mentions: ["'strategies.maj.n'", "at least 1", "found 0"]),
     MalformedSuite(
+        name: "first_finish k > n",
+        yaml: head + modelsAndVerifiers + "strategies:\n  f: {kind: first_finish, n: 4, k: 5}\n",
+        line: 12, column: 36, mentions: ["'strategies.f.k'", "at most 4", "found 5"]),
+    MalformedSuite(
         name: "temperature < 0",
         yaml: head + modelsAndVerifiers + "strategies:\n  s: {kind: single, temperature: -0.1}\n",
         line: 12, column: 34, mentions: ["'strategies.s.temperature'", "at least 0", "-0.1"]),

@@ -64,6 +64,11 @@ public struct ItemContext: Sendable {
     /// Seeds of the individual samples when `n > 1` (element 0 is `request.seed`).
     public var sampleSeeds: [UInt64]
     public var purpose: Purpose
+    /// The seed index and the pool's sample indices of the samples asked for (set by the sample
+    /// pool; nil for auxiliary calls). A replay of imported repeats serves by these, since an
+    /// importer cannot know a suite's request seeds.
+    public var seedIndex: Int?
+    public var sampleIndices: [Int]?
     public init(item: TaskItem, sampleSeeds: [UInt64], purpose: Purpose = .generate) {
         self.item = item
         self.sampleSeeds = sampleSeeds

@@ -54,6 +54,8 @@ public actor AuxiliaryPool {
                 return Sample(sampleIndex: -1, temperature: call.temperature, completion: completion, extracting: extraction, item: item)
             } catch let error as CancellationError {
                 throw error
+            } catch let error as ReplayExhaustedError {
+                throw error  // a replay has nothing recorded for this call: stop, never score a gap
             } catch {
                 // Recorded with its error, like a failed pooled sample: it counts, is not retried.
                 return Sample(sampleIndex: -1, temperature: call.temperature, completion: nil, answer: nil, error: "\(error)")

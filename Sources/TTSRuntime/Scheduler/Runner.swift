@@ -250,7 +250,7 @@ struct SeedRunContext: Sendable {
             OutcomeRecord(itemID: item.id, answer: o.answer, correct: o.correct, reward: o.reward, promptTokens: o.promptTokens,
                           completionTokens: o.completionTokens, calls: o.calls, failures: o.failures, latencyMs: o.latencyMs,
                           detail: o.detail, poolScores: o.poolScores, completions: o.completions, noAnswer: o.noAnswer,
-                          noAnswerText: o.noAnswerText)
+                          noAnswerText: o.noAnswerText, sequentialTokens: o.sequentialTokens)
         }
         let price = priceInput.map { ($0, priceOutput ?? 0) }
         return SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,

@@ -154,13 +154,16 @@ public final class SamplePool: Sendable {
     }
 
     /// Generates the samples `missing` in one request and records them (a sample that fails for
-    /// good is recorded with its error). Throws only on cancellation or a store failure.
+    /// good is recorded with its error). Throws only on cancellation, a replay asked for more than
+    /// was imported, or a store failure.
     private func generate(
         _ missing: [Int], handle: Handle, client: any ModelClient, request: @Sendable (UInt64, [UInt64], Int) -> GenerationRequest,
         item: TaskItem, extraction: AnswerExtraction, seedIndex: Int, temperature: Double
     ) async throws -> [Sample] {
         let seeds = missing.map { requestSeed(pool: handle.id, item: item.id, seedIndex: seedIndex, temperature: temperature, sampleIndex: $0) }
-        let req = request(seeds[0], seeds, missing.count)
+        var req = request(seeds[0], seeds, missing.count)
+        req.context?.seedIndex = seedIndex
+        req.context?.sampleIndices = missing
         let samples: [Sample]
         do {
             let completions = try await client.generate(req)
@@ -172,6 +175,8 @@ public final class SamplePool: Sendable {
             }
         } catch let error as CancellationError {
             throw error
+        } catch let error as ReplayExhaustedError {
+            throw error  // the suite asks for more than was imported: stop, never score a gap as wrong
         } catch let partial as PartialGenerationError where partial.completions.count == missing.count {
             // Some samples of the request came back, others failed for good: keep both.
             samples = missing.enumerated().map { position, index in

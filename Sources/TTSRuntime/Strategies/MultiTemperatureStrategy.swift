@@ -38,11 +38,17 @@ public struct MultiTemperatureStrategy: Strategy {
         var drawn = [[Sample]](repeating: [], count: temps.count)
         let key = context.verifier.votingKey
 
+        // Each draw is one stage of the critical path: its samples, across temperatures, run side by side.
+        var path = CriticalPath()
         func draw(upTo targets: [Int]) async throws {
+            var stage: [Sample] = []
             for t in temps.indices where targets[t] > drawn[t].count {
-                drawn[t] += try await context.source.samples(for: context.item, temperature: temps[t],
-                                                             indices: drawn[t].count..<targets[t])
+                let new = try await context.source.samples(for: context.item, temperature: temps[t],
+                                                            indices: drawn[t].count..<targets[t])
+                drawn[t] += new
+                stage += new
             }
+            path.parallel(stage)
         }
 
         try await draw(upTo: minPer)
@@ -91,12 +97,14 @@ public struct MultiTemperatureStrategy: Strategy {
         guard let answer else {
             var outcome = Outcome(answer: nil, correct: false, samples: all, detail: "\(how); no sample gave an answer [\(perTemperature)]")
             outcome.earlyExit = earlyExit
+            outcome.sequentialTokens = path.tokens
             return outcome
         }
         let verdict = try await context.verifier.verify(Candidate(text: answer, answer: answer), item: context.item)
         var outcome = Outcome(answer: answer, correct: verdict.correct ?? false, samples: all,
                               detail: "\(how) [\(perTemperature)]; \(verdict.detail)")
         outcome.earlyExit = earlyExit
+        outcome.sequentialTokens = path.tokens
         return outcome
     }
 

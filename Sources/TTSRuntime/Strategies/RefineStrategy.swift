@@ -73,6 +73,8 @@ public struct RefineStrategy: Strategy {
         var calls: [Sample] = []
         var final: Sample?
         var trail: [String] = []
+        var path = CriticalPath()
+        path.parallel(drafts)
         let task = context.source.messages(for: context.item)
         for round in 1...parameters.rounds {
             let (workspace, visible) = Self.distill(candidates, limit: parameters.workspace, key: context.verifier.votingKey)
@@ -89,6 +91,7 @@ public struct RefineStrategy: Strategy {
                 if s.error == nil { next.append(s) }
                 if last { final = s }
             }
+            path.parallel(Array(calls.suffix(last ? 1 : parameters.drafts)))
             if !next.isEmpty { candidates = next }
         }
         var answer = final?.answer
@@ -97,7 +100,9 @@ public struct RefineStrategy: Strategy {
             answer = top.0
             how += "; the refined answer had none, kept the workspace's leading answer"
         }
-        return try await finish(context, answer: answer, samples: drafts + calls, how: how)
+        var outcome = try await finish(context, answer: answer, samples: drafts + calls, how: how)
+        outcome.sequentialTokens = path.tokens  // the calls of one round run side by side
+        return outcome
     }
 
     /// The extractive workspace of a set of candidates, at most `limit` characters, and the

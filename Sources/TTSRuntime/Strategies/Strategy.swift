@@ -127,6 +127,11 @@ public struct Outcome: Sendable, Hashable {
     public var completions: Int
     public var noAnswer: Int
     public var noAnswerText: String?
+    /// Generated tokens on the critical path: the longest chain of calls that wait for one
+    /// another (`CriticalPath`). By default the pooled samples run in parallel (the longest
+    /// counts) and every auxiliary call waits for what came before; strategies whose calls
+    /// depend otherwise set it themselves. Never more than `completionTokens`.
+    public var sequentialTokens: Int
 
     public init(answer: String?, correct: Bool, reward: Double? = nil, samples: [Sample], extraCalls: Int = 0, detail: String) {
         self.answer = answer
@@ -146,6 +151,10 @@ public struct Outcome: Sendable, Hashable {
         completions = read.count
         noAnswer = unanswered.count
         noAnswerText = unanswered.first?.completion.map { String($0.text.prefix(Self.noAnswerTextLimit)) }
+        var path = CriticalPath()
+        path.parallel(samples.filter { $0.sampleIndex >= 0 })
+        for call in samples where call.sampleIndex < 0 { path.parallel([call]) }
+        sequentialTokens = path.tokens
     }
 
     /// How much of a completion with no answer is kept for the report.
@@ -186,6 +195,7 @@ public enum StrategyFactory {
         MultiTemperatureStrategy.self,
         FusionStrategy.self,
         FirstFinishStrategy.self,
+        LastFinishStrategy.self,
         RefineStrategy.self,
         BudgetForcingStrategy.self,
     ]

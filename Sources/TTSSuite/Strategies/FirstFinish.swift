@@ -1,16 +1,32 @@
-/// `kind: first_finish`: N samples, the answer of the one that finished first (fewest tokens).
+/// `kind: first_finish`: N samples in parallel; the majority among the first `k` to finish
+/// (FFS-k@N of "First Finish Search", Agarwal et al. 2025). `k: 1` (the default) keeps the
+/// answer of the first sample to finish.
 public struct FirstFinishKind: ParsableStrategyKind, Equatable {
     public static let name = "first_finish"
     public static let fingerprintTag = "firstFinish"
-    static let keys = ["n"]
+    static let keys = ["n", "k"]
 
     public var n: Int
-    public init(n: Int) { self.n = n }
+    /// How many of the first samples to finish vote (1...n).
+    public var k: Int
+    public init(n: Int, k: Int = 1) {
+        self.n = n
+        self.k = k
+    }
 
     static func parse(_ s: YAMLCursor, context: inout StrategyParseContext) throws -> Self {
-        Self(n: try context.samples(s))
+        let (n, k) = try context.samplesAndVoters(s)
+        return Self(n: n, k: k)
     }
 
     public var samplesPerItem: Int { n }
-    public var label: String { "first_finish@\(n)" }
+    public var label: String { k == 1 ? "first_finish@\(n)" : "first_finish-\(k)@\(n)" }
+
+    // k = 1 encodes as before `k` existed, so recorded fingerprints stay valid.
+    enum CodingKeys: String, CodingKey { case n, k }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(n, forKey: .n)
+        if k != 1 { try c.encode(k, forKey: .k) }
+    }
 }

@@ -77,6 +77,12 @@ struct StrategyParseContext {
         try s.required("n", expected: "the number of samples, at least 1").int(min: 1, max: 4096)
     }
 
+    /// `n` and `k` (how many of the n vote; 1...n, default 1) of the finish-order searches.
+    func samplesAndVoters(_ s: YAMLCursor) throws -> (n: Int, k: Int) {
+        let n = try samples(s)
+        return (n, try s.optional("k").map { try $0.int(min: 1, max: n) } ?? 1)
+    }
+
     /// The `scorer` of a strategy: it must name a reward verifier.
     func scorer(_ s: YAMLCursor, kind: String) throws -> String {
         let scorerCursor = try s.required("scorer", expected: "the name of a reward verifier")

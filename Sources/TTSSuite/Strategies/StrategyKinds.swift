@@ -8,6 +8,7 @@ enum StrategyKinds {
         MultiTemperatureKind.self,
         FusionKind.self,
         FirstFinishKind.self,
+        LastFinishKind.self,
         RefineKind.self,
         BudgetForcingKind.self,
     ]

@@ -1,0 +1,81 @@
+import TTSCore
+import Foundation
+
+extension HarnessImport {
+    /// How the imported repeats are split into seeds: `perSeed` repeats a seed, `seeds` seeds.
+    public struct SeedPlan: Sendable, Equatable {
+        public var temperature: Double
+        public var repeats: Int
+        public var perSeed: Int
+        public var seeds: Int
+    }
+
+    /// The split the suite uses: at the temperature with the most repeats, `perSeed` (default: the
+    /// largest power of two not above the square root of the fewest repeats an item has, so
+    /// maj@k and the number of seeds grow together) and as many whole seeds as fit.
+    public func seedPlan(perSeed: Int? = nil) throws(ImportError) -> SeedPlan {
+        guard let temperature = temperatures.max(by: { fewestRepeats(at: $0) < fewestRepeats(at: $1) }) else {
+            throw ImportError(description: "\(sources.joined(separator: ", ")): no completions to import")
+        }
+        let repeats = fewestRepeats(at: temperature)
+        guard repeats >= 1 else {
+            let missing = items.first { item in !completions.contains { $0.itemID == item.id && $0.temperature == temperature } }!
+            throw ImportError(description: "item \(missing.id) has no completion at temperature \(temperature)")
+        }
+        var k = 1
+        while (k * 2) * (k * 2) <= repeats { k *= 2 }
+        let chosen = perSeed ?? k
+        guard chosen >= 1, chosen <= repeats else {
+            throw ImportError(description: "--per-seed \(chosen): an item has only \(repeats) repeats at temperature \(temperature)")
+        }
+        return SeedPlan(temperature: temperature, repeats: repeats, perSeed: chosen, seeds: repeats / chosen)
+    }
+
+    /// A suite over the imported completions: the items file as the task, a replay model with
+    /// `repeats_per_seed`, `single` and `majority` (n = repeats a seed) at the imported
+    /// temperature, the math verifier, and a comparison over the seeds that fit.
+    public func suiteYAML(name: String, replayFile: String, itemsFile: String, plan: SeedPlan, command: String) -> String {
+        let t = plan.temperature
+        let k = plan.perSeed
+        var strategies = ["  single: {kind: single, temperature: \(t)}"]
+        var names = ["single"]
+        if k > 1 {
+            strategies.append("  maj\(k): {kind: majority, n: \(k), temperature: \(t)}")
+            names.append("maj\(k)")
+        }
+        return """
+        # Written by `\(command)`.
+        # \(items.count) items from \(harness) (task \(task), model \(model)); \(plan.repeats) or more completions an item
+        # at temperature \(t): \(plan.seeds) seeds of \(k) (sample i of seed s is repeat s*\(k)+i; see docs/importing.md).
+        # Run it with `ttsbench run THIS_FILE --db DB`; nothing is generated, every sample is replayed.
+        suite: \(yamlScalar(name))
+        seed: 1
+        task:
+          name: \(yamlScalar(task))
+          file: \(yamlScalar(itemsFile))
+          prompt: "{question}"
+          extract: auto
+        models:
+          imported:
+            kind: replay
+            file: \(yamlScalar(replayFile))
+            repeats_per_seed: \(k)
+            label: \(yamlScalar("\(model) (\(harness) import)"))
+        verifiers:
+          math: {kind: math}
+        strategies:
+        \(strategies.joined(separator: "\n"))
+        systems:
+          matrix: {model: [imported], strategy: [\(names.joined(separator: ", "))], verifier: [math]}
+        compare:
+          metric: accuracy
+          comparisons: all
+          group_size: \(plan.seeds)
+          max_interims: 1
+
+        """
+    }
+}
+
+/// A YAML scalar: JSON's double-quoted string is valid YAML.
+func yamlScalar(_ s: String) -> String { quoted(s) }

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// `ttsbench import` through the built binary: exit statuses, what it writes, and that the suite
+/// it writes runs. The log here is hand-written in Inspect's JSON log format (the real tools'
+/// logs are tested in Tests/TTSBenchTests/HarnessLogImportTests.swift).
+@Suite struct ImportCLITests {
+    static let usageErrors: [[String]] = [
+        ["import", "lm-eval"],
+        ["import", "inspect", "log.json", "--per-seed", "0"],
+        ["import", "inspect", "log.json", "--temperature", "-1"],
+        ["import", "bogus", "log.json"],
+    ]
+
+    @Test(arguments: usageErrors)
+    func aUsageErrorExitsTwo(_ arguments: [String]) async throws {
+        let dir = try e2eTempDir("import-usage")
+        let result = try await Binary.run(arguments, in: dir)
+        #expect(result.status == 2 && !result.signalled, "\(arguments) exited \(result.status): \(result.stderr)")
+        #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
+    }
+
+    @Test func aMalformedLogExitsTwoNamingTheLineAndWritesNothing() async throws {
+        let dir = try e2eTempDir("import-bad")
+        try "{\"doc_id\": 0, \"doc\": {}, \"target\": \"1\", \"resps\": [[\"1\"]]}\n{oops\n".write(toFile: dir + "/s.jsonl", atomically: true, encoding: .utf8)
+        let result = try await Binary.run(["import", "lm-eval", "s.jsonl", "--out", "imported"], in: dir)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("ttsbench import: s.jsonl:2: not a JSON object"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/imported"))
+    }
+
+    @Test func anImportedInspectLogRunsAsASuite() async throws {
+        let dir = try e2eTempDir("import-run")
+        let samples = (1...4).flatMap { epoch in
+            ["a": "2", "b": "5"].sorted(by: { $0.key < $1.key }).map { id, answer in
+                #"{"id": "\#(id)", "epoch": \#(epoch), "input": "q \#(id)", "target": "\#(answer)", "output": {"completion": "The answer is \#(epoch <= 2 ? answer : "0")."}, "error": null}"#
+            }
+        }
+        let log = #"{"status": "success", "eval": {"task": "t", "model": "openai/m", "model_generate_config": {"temperature": 1.0}}, "samples": [\#(samples.joined(separator: ","))]}"#
+        try log.write(toFile: dir + "/log.json", atomically: true, encoding: .utf8)
+        let imported = try await Binary.run(["import", "inspect", "log.json", "--out", "imported"], in: dir)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("2 items, 8 completions from inspect (task t, model openai/m); 4 or more an item at temperature 1.0: 2 seeds of 2"),
+                "\(imported.stdout)")
+        for file in ["inspect-t.yaml", "inspect-t.replay.jsonl", "inspect-t.items.jsonl"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/imported/" + file), "\(file)")
+        }
+        let run = try await Binary.run(["run", "imported/inspect-t.yaml", "--db", "db.sqlite", "--out", "out", "--quiet"], in: dir)
+        #expect(run.status == 0, "\(run.stderr)")
+        // Seed 0 reads epochs 1-2 (right), seed 1 epochs 3-4 (wrong): single and maj2 both score 0.5.
+        #expect(run.stdout.contains("| imported/single |") && run.stdout.contains("| 0.5000 |"), "\(run.stdout)")
+    }
+}
