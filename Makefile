@@ -40,7 +40,8 @@ bench:
 	# The same on the simulated LLM backend (seed scores from real sampling and verification).
 	.build/release/ttsbench-bench --repetitions 2000
 	.build/release/ttsbench-bench --repetitions 2000 --scheme pairwise
-	bash bench/endpoint/run.sh   # request rate vs wrk and aiohttp against a canned nginx endpoint; RSS over 100,000 requests
+	bash bench/endpoint/run.sh   # request rate vs AsyncHTTPClient alone and aiohttp against a canned nginx endpoint; RSS over 100,000 requests
+	bash bench/fleet/run.sh      # fleet table: `ttsbench run` (default options) vs C/L on 50/250 ms endpoints, C = 256/512/2048; CPU s per 10,000 requests
 
 # The longer reliability checks (the CI subset runs in `make test`): SIGKILL crash-resume, 10,000+
 # requests against a faulty endpoint, the suite-loader fuzzer (libFuzzer + ASan, FUZZ_SECONDS), the

@@ -19,7 +19,10 @@ public struct Session: Sendable {
         public var databasePath = "results/ttsbench.sqlite"
         /// Leaderboards go to `<outputDirectory>/<suite>/`.
         public var outputDirectory = "results"
-        public var workers = 8
+        /// `--workers`: the most items in flight at once. nil (the default): enough items that
+        /// every endpoint model keeps its `max_concurrency` requests in flight
+        /// (`Runner.defaultItemWindow`).
+        public var workers: Int? = nil
         public var showProgress = true
         /// `--max-samples/--max-tokens/--max-usd`: replace the suite's `compare.budget` limits.
         public var budget: Budget? = nil

@@ -19,10 +19,9 @@ import GRDB
 public actor Store {
     public let path: String
     let db: DatabasePool
-    private var pendingSamples: [SampleRecord] = []
-    /// Request-cache entries not yet written (read through by `cachedResponses`).
-    private var pendingCache: [String: [UInt8]] = [:]
-    private var lastFlush = ContinuousClock.now
+    /// Samples and request-cache entries not yet written (cache entries are read through by
+    /// `cachedResponses`).
+    nonisolated let pending = WriteBuffer(flushRows: Store.flushRows, flushAge: Store.flushAge)
     public private(set) var samplesWritten = 0
     /// Which cache keys may exist: lets a lookup that must miss skip the database.
     nonisolated let cacheIndex = CacheKeyIndex()
@@ -123,23 +122,17 @@ public actor Store {
         }
     }
 
-    public func record(_ records: [SampleRecord]) throws {
-        pendingSamples.append(contentsOf: records)
-        if pendingSamples.count >= Self.flushRows || ContinuousClock.now - lastFlush > Self.flushAge {
-            try flushIfAny()
-        }
+    /// Buffers samples; they are written in the next batch (this call writes it when it is due).
+    public nonisolated func record(_ records: [SampleRecord]) async throws {
+        if pending.add(samples: records) { try await flush() }
     }
 
     /// Writes buffered samples now.
     public func flush() throws { try flushIfAny() }
 
     private func flushIfAny() throws {
-        lastFlush = ContinuousClock.now
-        guard !pendingSamples.isEmpty || !pendingCache.isEmpty else { return }
-        let batch = pendingSamples
-        pendingSamples.removeAll(keepingCapacity: true)
-        let cacheBatch = pendingCache
-        pendingCache.removeAll(keepingCapacity: true)
+        let (batch, cacheBatch) = pending.take()
+        guard !batch.isEmpty || !cacheBatch.isEmpty else { return }
         try db.write { db in
             try Self.insert(batch, db)
             try Self.insertCache(cacheBatch, db)
@@ -168,11 +161,7 @@ public actor Store {
 
     /// Commits one finished seed run: its outcomes, its scores, and all buffered samples.
     public func commitSeedRun(_ run: SeedRunRecord) throws {
-        let batch = pendingSamples
-        pendingSamples.removeAll(keepingCapacity: true)
-        let cacheBatch = pendingCache
-        pendingCache.removeAll(keepingCapacity: true)
-        lastFlush = ContinuousClock.now
+        let (batch, cacheBatch) = pending.take()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try db.write { db in
@@ -252,14 +241,10 @@ public actor Store {
         try cacheIndex.loadIfNeeded(db)
         let candidates = cacheIndex.candidates(keys)
         if candidates.isEmpty { return [:] }
-        return try await readCache(candidates)
-    }
-
-    private func readCache(_ keys: [String]) async throws -> [String: [UInt8]] {
         var out: [String: [UInt8]] = [:]
         var missing: [String] = []
-        for key in keys {
-            if let v = pendingCache[key] { out[key] = v } else { missing.append(key) }
+        for key in candidates {
+            if let v = pending.cached(key) { out[key] = v } else { missing.append(key) }
         }
         guard !missing.isEmpty else { return out }
         let wanted = missing
@@ -276,12 +261,10 @@ public actor Store {
     }
 
     /// Buffers cache entries; they are written with the next batch of samples.
-    public func cacheResponses(_ entries: [(key: String, response: [UInt8])]) throws {
-        for e in entries { pendingCache[e.key] = e.response }
+    public nonisolated func cacheResponses(_ entries: [(key: String, response: [UInt8])]) async throws {
+        let due = pending.add(cache: entries)
         cacheIndex.insert(entries.lazy.map(\.key))
-        if pendingCache.count >= Self.flushRows || ContinuousClock.now - lastFlush > Self.flushAge {
-            try flushIfAny()
-        }
+        if due { try await flush() }
     }
 
     static func insertCache(_ entries: [String: [UInt8]], _ db: Database) throws {

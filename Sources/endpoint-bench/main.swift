@@ -143,7 +143,7 @@ try await withThrowingTaskGroup(of: Void.self) { group in
                 },
                 item: item, extraction: .boxed, seedIndex: seed, temperature: 0.8, indices: 0..<1)
             let ok = samples.first?.error == nil && samples.first?.answer != nil
-            if await progress.finish(seed: seed, ok: ok, markAt: marks) { await pool.evict(seedIndex: seed) }
+            if await progress.finish(seed: seed, ok: ok, markAt: marks) { pool.evict(seedIndex: seed) }
         }
     }
     while next < min(args.concurrency, args.requests) { launch(next); next += 1 }

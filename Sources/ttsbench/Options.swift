@@ -15,11 +15,12 @@ struct OutputOptions: ParsableArguments {
 }
 
 struct ExecutionOptions: ParsableArguments {
-    @Option(help: "Items in flight at once.") var workers = 8
+    @Option(help: ArgumentHelp("Cap on items in flight at once (default: enough to keep every model's max_concurrency requests in flight).",
+                               valueName: "workers")) var workers: Int?
     @Flag(help: "No progress line.") var quiet = false
 
     func validate() throws {
-        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
     }
 }
 

@@ -15,7 +15,7 @@ import Testing
         var json: Data
     }
 
-    static func run(_ suitePath: String, db: String, out: String, seeds: Int? = 2, workers: Int = 8) async throws -> (RunReport, Files) {
+    static func run(_ suitePath: String, db: String, out: String, seeds: Int? = 2, workers: Int? = 8) async throws -> (RunReport, Files) {
         var options = Session.Options()
         options.databasePath = db
         options.outputDirectory = out
@@ -86,6 +86,20 @@ import Testing
             }
         }
         #expect(try summary(dir + "/one.sqlite") == summary(dir + "/eight.sqlite"))
+    }
+
+    /// The default (no `--workers`: a window of items sized from the endpoints, here the
+    /// in-process minimum) runs every seed and system in one window and gives the same bytes as
+    /// one item at a time, resumed or not.
+    @Test func theDefaultWindowGivesTheSameLeaderboardAsOneWorker() async throws {
+        let dir = try makeTempDir("resume-default-window")
+        let suite = try writeFile(dir, "small.yaml", baseSuite)
+        let (one, oneFiles) = try await Self.run(suite, db: dir + "/one.sqlite", out: dir + "/one", workers: 1)
+        let (byDefault, defaultFiles) = try await Self.run(suite, db: dir + "/default.sqlite", out: dir + "/default", workers: nil)
+        #expect(defaultFiles == oneFiles)
+        #expect(byDefault.samplesGenerated == one.samplesGenerated && one.samplesGenerated > 0)
+        let (again, againFiles) = try await Self.run(suite, db: dir + "/default.sqlite", out: dir + "/default", workers: nil)
+        #expect(again.samplesGenerated == 0 && againFiles == oneFiles)
     }
 
     @Test func majorityOfFourReadsTheFirstFourSamplesOfMajorityOfEight() async throws {

@@ -7,12 +7,14 @@
 #      .build/release/endpoint-bench), then the same with less of the path (OpenAIClient alone,
 #      the shared HTTP client alone) to show where the time goes,
 #   3. a Python asyncio + aiohttp client of the kind other harnesses use,
-# and prints requests/s, the ratios (targets: >= 0.5x wrk, >= 3x aiohttp) and ttsbench's RSS
-# at start, after the warm-up and after all requests (it should stay flat).
+# and prints requests/s, the ratios (targets, issue 15: the full path >= 0.5x AsyncHTTPClient alone
+# and >= 2x aiohttp, in the same run; wrk is shown as the machine's limit, not a target) and
+# ttsbench's RSS at start, after the warm-up and after all requests (it should stay flat).
 #
 # Installs what is missing: nginx and wrk (apt), aiohttp in .venv-bench (pip).
 # Environment: CONCURRENCY (256), REQUESTS (100000, ttsbench), AIOHTTP_REQUESTS (30000),
-# WRK_SECONDS (10), NGINX_WORKERS (1), SWIFT (swift).
+# WRK_SECONDS (10), NGINX_WORKERS (1), SWIFT (swift), ENDPOINT_BENCH (an endpoint-bench binary to
+# measure instead of building .build/release/endpoint-bench, e.g. an older one for a before/after).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=bench/endpoint
@@ -38,9 +40,12 @@ if [ ! -x .venv-bench/bin/python ] || ! .venv-bench/bin/python -c 'import aiohtt
   python3 -m venv .venv-bench
   .venv-bench/bin/pip install -q aiohttp
 fi
-if ! build_log=$($SWIFT build -c release --product endpoint-bench 2>&1); then
-  echo "$build_log" | grep -E "error" -A3 | head -40
-  exit 1
+if [ -z "${ENDPOINT_BENCH:-}" ]; then
+  ENDPOINT_BENCH=.build/release/endpoint-bench
+  if ! build_log=$($SWIFT build -c release --product endpoint-bench 2>&1); then
+    echo "$build_log" | grep -E "error" -A3 | head -40
+    exit 1
+  fi
 fi
 
 # --- nginx on a free port, with its own prefix ------------------------------------------------
@@ -98,7 +103,7 @@ wrk_rps=$(echo "$wrk_out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
 echo "wrk: ${WRK_SECONDS} s at $CONCURRENCY connections: $wrk_rps requests/s"
 
 # --- 2. ttsbench's client path ---------------------------------------------------------------
-tts_out=$(.build/release/endpoint-bench --url "http://127.0.0.1:$port/v1" --requests "$REQUESTS" --concurrency "$CONCURRENCY" \
+tts_out=$("$ENDPOINT_BENCH" --url "http://127.0.0.1:$port/v1" --requests "$REQUESTS" --concurrency "$CONCURRENCY" \
   --db "$prefix/bench.sqlite")
 echo "$tts_out" | grep -v '^RESULT'
 tts_line=$(echo "$tts_out" | grep '^RESULT')
@@ -108,7 +113,7 @@ tts_rps=$(field rps)
 # Where the time goes: the same binary with less of the path (30,000 requests each).
 http_rps=""
 for mode in cache pool client http; do
-  out=$(.build/release/endpoint-bench --url "http://127.0.0.1:$port/v1" --requests 30000 --warmup 5000 --concurrency "$CONCURRENCY" \
+  out=$("$ENDPOINT_BENCH" --url "http://127.0.0.1:$port/v1" --requests 30000 --warmup 5000 --concurrency "$CONCURRENCY" \
     --mode "$mode" --db "$prefix/bench-$mode.sqlite")
   echo "$out" | head -1 | sed 's/^/  breakdown: /'
   if [ "$mode" = http ]; then http_rps=$(echo "$out" | grep '^RESULT' | tr ' ' '\n' | awk -F= '$1 == "rps" {print $2}'); fi
@@ -128,10 +133,9 @@ start, warm, end = (int(x) / 1024 for x in sys.argv[4:7])
 n = int(sys.argv[7])
 http = float(sys.argv[8])
 def verdict(ok): return "met" if ok else "NOT met"
-print(f"ttsbench / wrk     = {tts / wrk:.2f}x  (target >= 0.5x: {verdict(tts / wrk >= 0.5)})")
-print(f"ttsbench / aiohttp = {tts / aio:.2f}x  (target >= 3x: {verdict(tts / aio >= 3)})")
-print(f"ceiling: AsyncHTTPClient alone = {http / wrk:.2f}x wrk, {http / aio:.2f}x aiohttp; "
-      f"ttsbench's full path = {tts / http:.2f}x of it")
+print(f"ttsbench / AsyncHTTPClient alone = {tts / http:.2f}x  (target >= 0.5x: {verdict(tts / http >= 0.5)})")
+print(f"ttsbench / aiohttp                = {tts / aio:.2f}x  (target >= 2x: {verdict(tts / aio >= 2)})")
+print(f"the machine's limit: wrk; AsyncHTTPClient alone = {http / wrk:.2f}x wrk, ttsbench's full path = {tts / wrk:.2f}x wrk")
 growth = end - warm
 print(f"ttsbench RSS: {start:.0f} MiB at start, {warm:.0f} MiB after warm-up, {end:.0f} MiB after {n} requests "
       f"({growth:+.0f} MiB after warm-up: {'flat' if growth <= max(16, 0.1 * warm) else 'GROWING'})")

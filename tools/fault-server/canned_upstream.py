@@ -2,7 +2,7 @@
 """A tiny, instant, deterministic OpenAI-compatible server (standard library only), to put behind
 fault_proxy.py when a run needs thousands of requests (llama.cpp is too slow for that).
 
-    canned_upstream.py [--port P] [--poison-permille M] [--echo-auth]
+    canned_upstream.py [--port P] [--poison-permille M] [--echo-auth] [--delay-ms D]
 
 POST /v1/chat/completions and /v1/completions answer at once. The answer depends only on the
 request body: the first `a OP b` in the prompt is solved, and the sample's `seed` decides whether
@@ -13,18 +13,22 @@ permanent failure, as a broken prompt on a real endpoint would be. With --echo-a
 quotes the request's Authorization header back (as some APIs quote a rejected key), to check that
 a client never records a key that a server sends back.
 
+With --delay-ms D, every POST is answered after D milliseconds (a latency endpoint: the requests
+in flight then show how many a client keeps open; /stats reports the most at once as
+"peak_in_flight").
+
 GET /v1/models lists the model; GET /stats returns {"requests", "poisoned_requests",
 "poisoned_bodies", "authorization": {header value: count}, "no_authorization"} so a test can check
 which credentials arrived (the Authorization header is the only place a key may go).
 The process exits when its parent does. Prints the port on the first line of stdout.
 """
-import argparse, hashlib, json, re, threading
+import argparse, hashlib, json, re, threading, time
 from http.server import BaseHTTPRequestHandler
 
 from serving import serve
 
 lock = threading.Lock()
-stats = {"requests": 0, "poisoned_requests": 0, "poisoned_bodies": set(), "authorization": {}, "no_authorization": 0}
+stats = {"in_flight": 0, "peak_in_flight": 0, "requests": 0, "poisoned_requests": 0, "poisoned_bodies": set(), "authorization": {}, "no_authorization": 0}
 EXPR = re.compile(r"(-?\d+)\s*(\+|-|\\times|\*|×)\s*(-?\d+)")
 
 
@@ -62,6 +66,18 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(404, {"error": {"message": "not found"}})
 
     def do_POST(self):
+        with lock:
+            stats["in_flight"] += 1
+            stats["peak_in_flight"] = max(stats["peak_in_flight"], stats["in_flight"])
+        try:
+            if self.server.args.delay_ms > 0:
+                time.sleep(self.server.args.delay_ms / 1000.0)
+            self.answer()
+        finally:
+            with lock:
+                stats["in_flight"] -= 1
+
+    def answer(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
         auth = self.headers.get("Authorization")
@@ -114,6 +130,7 @@ def main():
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--poison-permille", type=int, default=0)
     p.add_argument("--echo-auth", action="store_true")
+    p.add_argument("--delay-ms", type=float, default=0)
     args = p.parse_args()
     serve(Handler, args)
 

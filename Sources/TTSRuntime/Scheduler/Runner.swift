@@ -1,9 +1,17 @@
 import TTSCore
 import TTSStore
 import TTSSuite
-/// Runs seed runs: (system, seed index) over all items of the task, through the sample pool,
-/// with at most `workers` items in flight. Seed runs already committed are skipped, so calling
-/// it again after a crash resumes where the store stopped.
+/// Runs seed runs: (system, seed index) over all items of the task, through the sample pool.
+/// Seed runs already committed are skipped, so calling it again after a crash resumes where the
+/// store stopped.
+///
+/// Concurrency comes from the endpoints, not from items: the runner keeps a window of items in
+/// flight across the items, systems and seeds of the work it is given (`itemWindow`), large
+/// enough that every endpoint model's `max_concurrency` requests are in flight (its
+/// `AdaptiveLimiter` bounds what actually goes out). Items are admitted in a fixed order (seed,
+/// system, item), only as slots free up, so memory holds the window, not the whole interim; a
+/// seed run is committed as soon as its last item is done. `workers` (`--workers`) caps the window.
+/// Every draw is keyed by stable identifiers, so any window gives the same numbers.
 public final class Runner: Sendable {
     public let suite: Suite
     public let task: LoadedTask
@@ -11,7 +19,10 @@ public final class Runner: Sendable {
     public let pool: SamplePool
     /// Calls outside the pool (fuser, refinement, continuation), recorded in `aux_calls`.
     public let auxiliaryPool: AuxiliaryPool
-    public let workers: Int
+    /// The cap on items in flight given by the user (`--workers`), nil for the default.
+    public let workers: Int?
+    /// Items in flight at most: `workers` when given, otherwise `defaultItemWindow(for:)`.
+    public let itemWindow: Int
     let clients: [String: any ModelClient]
     let verifiers: [String: any Verifier]
     let strategies: [String: any Strategy]
@@ -19,12 +30,14 @@ public final class Runner: Sendable {
     /// A sharded run (`--shard i/M`): only the shard's items, recorded as item outcomes (see `Runner+Shards`).
     public let shard: Shard?
 
-    public init(suite: Suite, task: LoadedTask, store: Store, workers: Int, progress: Progress? = nil, shard: Shard? = nil) throws {
+    /// `workers`: the most items in flight at once (nil: enough to keep every endpoint full).
+    public init(suite: Suite, task: LoadedTask, store: Store, workers: Int? = nil, progress: Progress? = nil, shard: Shard? = nil) throws {
         self.suite = suite
         self.task = shard.map { $0.restrict(task) } ?? task
         self.shard = shard
         self.store = store
-        self.workers = max(1, workers)
+        self.workers = workers.map { max(1, $0) }
+        itemWindow = workers.map { max(1, $0) } ?? Self.defaultItemWindow(for: suite)
         self.progress = progress
         pool = SamplePool(store: store, suiteSeed: suite.seed, onGenerated: { progress?.samplesGenerated($0) })
         auxiliaryPool = AuxiliaryPool(store: store, suiteSeed: suite.seed)
@@ -37,6 +50,22 @@ public final class Runner: Sendable {
         var strategies: [String: any Strategy] = [:]
         for s in suite.strategies { strategies[s.name] = StrategyFactory.make(s) }
         self.strategies = strategies
+    }
+
+    /// The default window of items in flight: twice the requests the suite's endpoints take at
+    /// once (the `max_concurrency` of every `kind: openai` model and `kind: reward` verifier),
+    /// plus 8 for in-process work (the simulated backend, replays, verification). An item makes
+    /// at least one request while it generates, so the window keeps every endpoint's limit full
+    /// even while some items are between requests (verifying, or waiting for a sequential step).
+    public static func defaultItemWindow(for suite: Suite) -> Int {
+        var requests = 0
+        for model in suite.models {
+            if case .openai(let p) = model.kind { requests += p.maxConcurrency }
+        }
+        for verifier in suite.verifiers {
+            if let reward = verifier.kind as? RewardKind { requests += reward.parameters.maxConcurrency }
+        }
+        return 8 + 2 * requests
     }
 
     /// The pool a system's samples come from.
@@ -68,40 +97,74 @@ public final class Runner: Sendable {
         // Seed-major order: systems sharing a pool read the same block close together in time.
         work.sort { ($0.seed, suite.systems.firstIndex(of: $0.system)!) < ($1.seed, suite.systems.firstIndex(of: $1.system)!) }
         guard !work.isEmpty else { return }
-        progress?.begin(seedRuns: work.count, items: work.count * task.items.count)
+        let items = task.items
+        progress?.begin(seedRuns: work.count, items: work.count * items.count)
 
         var remainingPerSeed: [Int: Int] = [:]
         for w in work { remainingPerSeed[w.seed, default: 0] += 1 }
 
-        // Each seed run is a unit; its items run concurrently, and seed runs overlap up to `workers` items in flight.
-        try await withThrowingTaskGroup(of: (Int, SeedRunRecord).self) { group in
-            var next = 0
-            var running = 0
-            let limiter = ItemLimiter(limit: workers)
-            while next < work.count || running > 0 {
-                while next < work.count && running < max(2, workers / 4 + 1) {
-                    let (system, seed) = work[next]
-                    next += 1
+        /// A seed run with items in flight: what its items need, and the outcomes so far.
+        struct Open {
+            var context: SeedRunContext
+            var outcomes: [Outcome?]
+            var remaining: Int
+        }
+        var open: [Int: Open] = [:]
+
+        // One flat stream of (seed run, item) in work order; at most `itemWindow` in flight.
+        try await withThrowingTaskGroup(of: (Int, Int, Outcome).self) { group in
+            var nextRun = 0, nextItem = 0, running = 0
+            while true {
+                try Task.checkCancellation()
+                while running < itemWindow && nextRun < work.count {
+                    if nextItem == 0 {
+                        let context = seedRunContext(system: work[nextRun].system, seedIndex: work[nextRun].seed)
+                        open[nextRun] = Open(context: context, outcomes: Array(repeating: nil, count: items.count), remaining: items.count)
+                    }
+                    if items.isEmpty {
+                        nextRun += 1
+                        continue
+                    }
+                    let context = open[nextRun]!.context, run = nextRun, index = nextItem
+                    group.addTask { (run, index, try await context.solve(items[index])) }
                     running += 1
-                    group.addTask { [self] in (seed, try await self.runSeed(system: system, seedIndex: seed, limiter: limiter)) }
+                    nextItem += 1
+                    if nextItem == items.count {
+                        nextItem = 0
+                        nextRun += 1
+                    }
                 }
-                guard let (seed, record) = try await group.next() else { break }
-                running -= 1
-                try await commit(record)
-                try await auxiliaryPool.flush()
-                progress?.seedRunFinished()
-                remainingPerSeed[seed]! -= 1
-                if remainingPerSeed[seed] == 0 {
-                    await pool.evict(seedIndex: seed)
-                    try await auxiliaryPool.evict(seedIndex: seed)
+                var finished: [Int] = []
+                if let (run, index, outcome) = try await group.next() {
+                    running -= 1
+                    progress?.itemFinished()
+                    open[run]!.outcomes[index] = outcome
+                    open[run]!.remaining -= 1
+                    if open[run]!.remaining == 0 { finished.append(run) }
+                } else {
+                    finished = open.keys.sorted()  // only seed runs without items are left
                 }
+                for run in finished {
+                    let done = open.removeValue(forKey: run)!
+                    try await commit(done.context.record(done.outcomes.map { $0! }, items: items))
+                    try await auxiliaryPool.flush()
+                    progress?.seedRunFinished()
+                    let seed = work[run].seed
+                    remainingPerSeed[seed]! -= 1
+                    if remainingPerSeed[seed] == 0 {
+                        pool.evict(seedIndex: seed)
+                        try await auxiliaryPool.evict(seedIndex: seed)
+                    }
+                }
+                if running == 0 && nextRun >= work.count && open.isEmpty { break }
             }
         }
         try await store.flush()
         try await auxiliaryPool.flush()
     }
 
-    func runSeed(system: SystemSpec, seedIndex: Int, limiter: ItemLimiter) async throws -> SeedRunRecord {
+    /// What the items of one seed run need: the system's sample source, verifier, scorers and strategy.
+    func seedRunContext(system: SystemSpec, seedIndex: Int) -> SeedRunContext {
         let model = suite.model(system.model)!
         let strategySpec = suite.strategy(system.strategy)!
         var others: [String: PoolSource.OtherModel] = [:]
@@ -112,49 +175,14 @@ public final class Runner: Sendable {
         let source = PoolSource(pool: pool, handle: poolHandle(for: system), client: clients[model.name]!,
                                 extraction: task.spec.extract, seedIndex: seedIndex, strategy: strategySpec,
                                 promptTemplate: task.spec.prompt, auxiliaryPool: auxiliaryPool, others: others)
-        let suiteSeed = suite.seed
-        let verifier = verifiers[system.verifier]!
-        let scorers = verifiers
-        let strategy = strategies[system.strategy]!
-        let recordPoolScores = Self.recordsPoolScores(system: system, suite: suite)
-        var outcomes = [Outcome?](repeating: nil, count: task.items.count)
-        try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
-            for (index, item) in task.items.enumerated() {
-                await limiter.acquire()
-                if Task.isCancelled {
-                    await limiter.release()
-                    throw CancellationError()
-                }
-                group.addTask { [progress] in
-                    do {
-                        var context = StrategyContext(item: item, seedIndex: seedIndex, source: source, verifier: verifier,
-                                                      scorers: scorers, suiteSeed: suiteSeed)
-                        context.recordPoolScores = recordPoolScores
-                        let outcome = try await strategy.solve(context)
-                        await limiter.release()
-                        progress?.itemFinished()
-                        return (index, outcome)
-                    } catch {
-                        await limiter.release()
-                        throw error
-                    }
-                }
-            }
-            for try await (i, o) in group { outcomes[i] = o }
-        }
         var price: (input: Double, output: Double)? = nil
         if case .openai(let p) = model.kind, p.pricePerMillionInput > 0 || p.pricePerMillionOutput > 0 {
             price = (p.pricePerMillionInput, p.pricePerMillionOutput)
         }
-        let records = zip(task.items, outcomes).map { item, outcome in
-            let o = outcome!
-            return OutcomeRecord(itemID: item.id, answer: o.answer, correct: o.correct, reward: o.reward, promptTokens: o.promptTokens,
-                                 completionTokens: o.completionTokens, calls: o.calls, failures: o.failures, latencyMs: o.latencyMs,
-                                 detail: o.detail, poolScores: o.poolScores, completions: o.completions, noAnswer: o.noAnswer,
-                                 noAnswerText: o.noAnswerText, sequentialTokens: o.sequentialTokens)
-        }
-        return SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,
-                             outcomes: records, price: price)
+        return SeedRunContext(system: system, seedIndex: seedIndex, source: source, verifier: verifiers[system.verifier]!,
+                              scorers: verifiers, strategy: strategies[system.strategy]!, suiteSeed: suite.seed,
+                              recordPoolScores: Self.recordsPoolScores(system: system, suite: suite),
+                              priceInput: price?.input, priceOutput: price?.output)
     }
 
     /// Whether a system's outcomes carry its pool's per-sample scores (the leaderboard's scaling
@@ -199,20 +227,37 @@ public final class Runner: Sendable {
     }
 }
 
-/// Bounds the number of items in flight across all seed runs.
-actor ItemLimiter {
-    private var available: Int
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+/// One seed run's fixed parts, shared by its items in flight.
+struct SeedRunContext: Sendable {
+    let system: SystemSpec
+    let seedIndex: Int
+    let source: PoolSource
+    let verifier: any Verifier
+    let scorers: [String: any Verifier]
+    let strategy: any Strategy
+    let suiteSeed: UInt64
+    let recordPoolScores: Bool
+    let priceInput: Double?
+    let priceOutput: Double?
 
-    init(limit: Int) { available = limit }
-
-    func acquire() async {
-        if available > 0 { available -= 1; return }
-        await withCheckedContinuation { waiters.append($0) }
+    func solve(_ item: TaskItem) async throws -> Outcome {
+        var context = StrategyContext(item: item, seedIndex: seedIndex, source: source, verifier: verifier,
+                                      scorers: scorers, suiteSeed: suiteSeed)
+        context.recordPoolScores = recordPoolScores
+        return try await strategy.solve(context)
     }
 
-    func release() {
-        if waiters.isEmpty { available += 1 } else { waiters.removeFirst().resume() }
+    /// The seed run's record, from its outcomes in item order.
+    func record(_ outcomes: [Outcome], items: [TaskItem]) -> SeedRunRecord {
+        let records = zip(items, outcomes).map { item, o in
+            OutcomeRecord(itemID: item.id, answer: o.answer, correct: o.correct, reward: o.reward, promptTokens: o.promptTokens,
+                          completionTokens: o.completionTokens, calls: o.calls, failures: o.failures, latencyMs: o.latencyMs,
+                          detail: o.detail, poolScores: o.poolScores, completions: o.completions, noAnswer: o.noAnswer,
+                          noAnswerText: o.noAnswerText, sequentialTokens: o.sequentialTokens)
+        }
+        let price = priceInput.map { ($0, priceOutput ?? 0) }
+        return SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,
+                             outcomes: records, price: price)
     }
 }
 

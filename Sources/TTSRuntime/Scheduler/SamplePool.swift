@@ -1,13 +1,18 @@
 import TTSCore
 import TTSStore
 import TTSSuite
+import Synchronization
 /// The shared pool of samples: (pool, item, seed index, temperature, sample index) → sample.
 ///
 /// A strategy asking for samples 0..<4 reads the first four samples that a strategy with
 /// n = 8 on the same model, temperature and seed reads (paired comparisons, fewer calls).
 /// Recorded samples are read back from the store; missing ones are generated once, even
 /// when several strategies ask for them concurrently, and recorded as they complete.
-public actor SamplePool {
+///
+/// A lock rather than an actor: every sample passes here, and the caller that finds samples
+/// missing generates them itself (no extra task, no hop between executors); callers asking for
+/// the same samples meanwhile wait for its `SharedResult` (measured by bench/endpoint).
+public final class SamplePool: Sendable {
     public struct Handle: Sendable, Hashable {
         /// Identifies the generator and everything else that shapes a sample except the
         /// temperature and indices: model fingerprint, task, prompt, decoding limits, pool tag.
@@ -24,14 +29,20 @@ public actor SamplePool {
         var seedIndex: Int
     }
 
+    private struct State {
+        var blocks: [BlockKey: [SampleKey: Sample]] = [:]
+        var loading: [BlockKey: SharedResult<Void>] = [:]
+        var inflight: [BlockKey: [SampleKey: SharedResult<[Sample]>]] = [:]
+        var generated = 0
+    }
+
     private let store: Store
     private let suiteSeed: UInt64
-    private var blocks: [BlockKey: [SampleKey: Sample]] = [:]
-    private var loading: [BlockKey: Task<[SampleKey: Sample], Error>] = [:]
-    private var inflight: [BlockKey: [SampleKey: Task<[Sample], Error>]] = [:]
-    public private(set) var generated = 0
-
+    private let state = Mutex(State())
     private let onGenerated: @Sendable (Int) -> Void
+
+    /// Samples generated (not read back from the store) so far.
+    public var generated: Int { state.withLock { $0.generated } }
 
     public init(store: Store, suiteSeed: UInt64, onGenerated: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.store = store
@@ -40,7 +51,7 @@ public actor SamplePool {
     }
 
     /// The per-sample seed: sent to real endpoints as `seed`, and the simulated backend's RNG seed.
-    public nonisolated func requestSeed(pool: String, item: String, seedIndex: Int, temperature: Double, sampleIndex: Int) -> UInt64 {
+    public func requestSeed(pool: String, item: String, seedIndex: Int, temperature: Double, sampleIndex: Int) -> UInt64 {
         var h = StableHasher()
         h.combine("sample")
         h.combine(suiteSeed)
@@ -52,114 +63,163 @@ public actor SamplePool {
         return h.finalize()
     }
 
+    /// Where each asked-for sample comes from.
+    private enum Source {
+        case ready(Sample)
+        case waiting(SharedResult<[Sample]>)
+        case generating
+    }
+
     public func samples(
         handle: Handle, client: any ModelClient, request: @Sendable (UInt64, [UInt64], Int) -> GenerationRequest,
         item: TaskItem, extraction: AnswerExtraction, seedIndex: Int, temperature: Double, indices: Range<Int>
     ) async throws -> [Sample] {
         let block = BlockKey(pool: handle.id, seedIndex: seedIndex)
-        if blocks[block] == nil { try await loadBlock(block) }
-
+        // Classify every index under the lock; the missing ones are claimed for this caller.
+        var sources: [Source] = []
         var missing: [Int] = []
-        var waits: [(Int, Task<[Sample], Error>, Int)] = []  // (index, task, position in task)
-        for i in indices {
-            let key = SampleKey(item: item.id, temperature: temperature, sampleIndex: i)
-            if blocks[block]?[key] != nil { continue }
-            if let task = inflight[block]?[key] {
-                waits.append((i, task, -1))
-            } else {
-                missing.append(i)
-            }
-        }
-        if !missing.isEmpty {
-            let seeds = missing.map { requestSeed(pool: handle.id, item: item.id, seedIndex: seedIndex, temperature: temperature, sampleIndex: $0) }
-            let missingIndices = missing
-            let store = self.store
-            let poolID = handle.id
-            var req = request(seeds[0], seeds, missingIndices.count)
-            req.context?.seedIndex = seedIndex
-            req.context?.sampleIndices = missingIndices
-            let task = Task<[Sample], Error> {
-                let samples: [Sample]
-                do {
-                    let completions = try await client.generate(req)
-                    guard completions.count == missingIndices.count else {
-                        throw ModelError(model: handle.modelName, message: "asked for \(missingIndices.count) completions, got \(completions.count)")
-                    }
-                    samples = zip(missingIndices, completions).map { index, completion in
-                        Sample(sampleIndex: index, temperature: temperature, completion: completion, extracting: extraction, item: item)
-                    }
-                } catch let error as CancellationError {
-                    throw error
-                } catch let error as ReplayExhaustedError {
-                    throw error  // the suite asks for more than was imported: stop, never score a gap as wrong
-                } catch let partial as PartialGenerationError where partial.completions.count == missingIndices.count {
-                    // Some samples of the request came back, others failed for good: keep both.
-                    samples = missingIndices.enumerated().map { position, index in
-                        let c = partial.completions[position]
-                        return Sample(sampleIndex: index, temperature: temperature, completion: c, extracting: extraction, item: item,
-                                      error: c == nil ? (partial.errors[position] ?? "model '\(partial.model)': failed") : nil)
-                    }
-                } catch {
-                    // A sample that still fails after the client's retries is recorded with its
-                    // error: it counts as incorrect and the run goes on.
-                    samples = missingIndices.map {
-                        Sample(sampleIndex: $0, temperature: temperature, completion: nil, answer: nil, error: "\(error)")
+        var claim: SharedResult<[Sample]>? = nil
+        while true {
+            let loader: (SharedResult<Void>, Bool)? = state.withLock { s in
+                if s.blocks[block] == nil {
+                    if let shared = s.loading[block] { return (shared, false) }
+                    let shared = SharedResult<Void>()
+                    s.loading[block] = shared
+                    return (shared, true)
+                }
+                sources.removeAll(keepingCapacity: true)
+                missing.removeAll(keepingCapacity: true)
+                for i in indices {
+                    let key = SampleKey(item: item.id, temperature: temperature, sampleIndex: i)
+                    if let sample = s.blocks[block]?[key] {
+                        sources.append(.ready(sample))
+                    } else if let shared = s.inflight[block]?[key] {
+                        sources.append(.waiting(shared))
+                    } else {
+                        sources.append(.generating)
+                        missing.append(i)
                     }
                 }
-                try await store.record(zip(samples, seeds).map {
-                    SampleRecord(pool: poolID, sample: $0.stored(itemID: item.id, seedIndex: seedIndex, requestSeed: $1))
-                })
-                return samples
+                if !missing.isEmpty {
+                    let shared = SharedResult<[Sample]>()
+                    claim = shared
+                    for i in missing { s.inflight[block, default: [:]][SampleKey(item: item.id, temperature: temperature, sampleIndex: i)] = shared }
+                }
+                return nil
             }
-            for (position, i) in missing.enumerated() {
-                inflight[block, default: [:]][SampleKey(item: item.id, temperature: temperature, sampleIndex: i)] = task
-                waits.append((i, task, position))
+            guard let (shared, mine) = loader else { break }
+            if mine { try await load(block, shared: shared) } else { try await shared.value }
+        }
+
+        var produced: [Sample] = []
+        if let claim {
+            do {
+                produced = try await generate(missing, handle: handle, client: client, request: request, item: item,
+                                              extraction: extraction, seedIndex: seedIndex, temperature: temperature)
+            } catch {
+                // Cancelled, or the store failed: nothing is kept, and a later call asks again.
+                state.withLock { s in
+                    for i in missing { s.inflight[block]?[SampleKey(item: item.id, temperature: temperature, sampleIndex: i)] = nil }
+                }
+                claim.fulfill(.failure(error))
+                throw error
             }
-            let produced = try await task.value
-            generated += produced.count
+            state.withLock { s in
+                s.generated += produced.count
+                for sample in produced {
+                    let key = SampleKey(item: item.id, temperature: temperature, sampleIndex: sample.sampleIndex)
+                    s.blocks[block, default: [:]][key] = sample
+                    s.inflight[block]?[key] = nil
+                }
+            }
+            claim.fulfill(.success(produced))
             onGenerated(produced.count)
-            for sample in produced {
-                let key = SampleKey(item: item.id, temperature: temperature, sampleIndex: sample.sampleIndex)
-                blocks[block, default: [:]][key] = sample
-                inflight[block]?[key] = nil
-            }
         }
-        for (i, task, _) in waits {
-            let key = SampleKey(item: item.id, temperature: temperature, sampleIndex: i)
-            if blocks[block]?[key] == nil {
-                let produced = try await task.value
-                if let s = produced.first(where: { $0.sampleIndex == i }) { blocks[block, default: [:]][key] = s }
+
+        var out: [Sample] = []
+        out.reserveCapacity(indices.count)
+        for (position, i) in indices.enumerated() {
+            let found: Sample?
+            switch sources[position] {
+            case .ready(let sample): found = sample
+            case .generating: found = produced.first { $0.sampleIndex == i }
+            case .waiting(let shared): found = try await shared.value.first { $0.sampleIndex == i }
             }
-        }
-        return try indices.map { i in
-            guard let s = blocks[block]?[SampleKey(item: item.id, temperature: temperature, sampleIndex: i)] else {
+            guard let found else {
                 throw ModelError(model: handle.modelName, message: "sample \(i) of item \(item.id) is missing from the pool")
             }
-            return s
+            out.append(found)
         }
+        return out
     }
 
-    private func loadBlock(_ block: BlockKey) async throws {
-        if let task = loading[block] {
-            let loaded = try await task.value
-            if blocks[block] == nil { blocks[block] = loaded }
-            return
+    /// Generates the samples `missing` in one request and records them (a sample that fails for
+    /// good is recorded with its error). Throws only on cancellation, a replay asked for more than
+    /// was imported, or a store failure.
+    private func generate(
+        _ missing: [Int], handle: Handle, client: any ModelClient, request: @Sendable (UInt64, [UInt64], Int) -> GenerationRequest,
+        item: TaskItem, extraction: AnswerExtraction, seedIndex: Int, temperature: Double
+    ) async throws -> [Sample] {
+        let seeds = missing.map { requestSeed(pool: handle.id, item: item.id, seedIndex: seedIndex, temperature: temperature, sampleIndex: $0) }
+        var req = request(seeds[0], seeds, missing.count)
+        req.context?.seedIndex = seedIndex
+        req.context?.sampleIndices = missing
+        let samples: [Sample]
+        do {
+            let completions = try await client.generate(req)
+            guard completions.count == missing.count else {
+                throw ModelError(model: handle.modelName, message: "asked for \(missing.count) completions, got \(completions.count)")
+            }
+            samples = zip(missing, completions).map { index, completion in
+                Sample(sampleIndex: index, temperature: temperature, completion: completion, extracting: extraction, item: item)
+            }
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as ReplayExhaustedError {
+            throw error  // the suite asks for more than was imported: stop, never score a gap as wrong
+        } catch let partial as PartialGenerationError where partial.completions.count == missing.count {
+            // Some samples of the request came back, others failed for good: keep both.
+            samples = missing.enumerated().map { position, index in
+                let c = partial.completions[position]
+                return Sample(sampleIndex: index, temperature: temperature, completion: c, extracting: extraction, item: item,
+                              error: c == nil ? (partial.errors[position] ?? "model '\(partial.model)': failed") : nil)
+            }
+        } catch {
+            // A sample that still fails after the client's retries is recorded with its
+            // error: it counts as incorrect and the run goes on.
+            samples = missing.map {
+                Sample(sampleIndex: $0, temperature: temperature, completion: nil, answer: nil, error: "\(error)")
+            }
         }
-        let store = self.store
-        let task = Task { try await store.samples(pool: block.pool, seedIndex: block.seedIndex).mapValues(Sample.init) }
-        loading[block] = task
-        let loaded = try await task.value
-        loading[block] = nil
-        if blocks[block] == nil { blocks[block] = loaded } else {
-            blocks[block]!.merge(loaded) { current, _ in current }
+        try await store.record(zip(samples, seeds).map {
+            SampleRecord(pool: handle.id, sample: $0.stored(itemID: item.id, seedIndex: seedIndex, requestSeed: $1))
+        })
+        return samples
+    }
+
+    /// Reads a block's recorded samples (one caller; the others wait for `shared`).
+    private func load(_ block: BlockKey, shared: SharedResult<Void>) async throws {
+        do {
+            let loaded = try await store.samples(pool: block.pool, seedIndex: block.seedIndex).mapValues(Sample.init)
+            state.withLock { s in
+                if s.blocks[block] == nil { s.blocks[block] = loaded } else { s.blocks[block]!.merge(loaded) { current, _ in current } }
+                s.loading[block] = nil
+            }
+            shared.fulfill(.success(()))
+        } catch {
+            state.withLock { s in s.loading[block] = nil }
+            shared.fulfill(.failure(error))
+            throw error
         }
     }
 
     /// Forgets the samples of a seed index once no seed run needs them (bounded memory).
     public func evict(seedIndex: Int) {
-        for key in blocks.keys where key.seedIndex == seedIndex && (inflight[key]?.isEmpty ?? true) {
-            blocks[key] = nil
-            inflight[key] = nil
+        state.withLock { s in
+            for key in s.blocks.keys where key.seedIndex == seedIndex && (s.inflight[key]?.isEmpty ?? true) {
+                s.blocks[key] = nil
+                s.inflight[key] = nil
+            }
         }
     }
 }
