@@ -122,6 +122,7 @@ import Testing
             """)
         var options = Session.Options()
         options.databasePath = dir + "/seq.sqlite"
+        options.outputDirectory = dir
         options.showProgress = false
         _ = try await Session.open(suitePath: path, options: options).run()
         let board = try LeaderboardBuilder.build(reader: try StoreReader(path: options.databasePath), suite: "seq")
