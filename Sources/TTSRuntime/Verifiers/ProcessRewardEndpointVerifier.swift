@@ -46,18 +46,7 @@ public final class ProcessRewardEndpointVerifier: ProcessRewardModel, @unchecked
         limiter = AdaptiveLimiter(maximum: e.maxConcurrency)
         endpoint = EndpointPool(urls: [e.url])
         retry = RetryPolicy(maxRetries: e.maxRetries, baseDelay: e.retryBaseDelay)
-        if let variable = e.apiKeyEnv {
-            if let key = environment[variable], !key.isEmpty {
-                apiKey = key
-                keyProblem = nil
-            } else {
-                apiKey = nil
-                keyProblem = "the environment variable \(variable) named by 'api_key_env' is not set"
-            }
-        } else {
-            apiKey = nil
-            keyProblem = nil
-        }
+        (apiKey, keyProblem) = Self.apiKey(e.apiKeyEnv, in: environment)
     }
 
     /// HTTP attempts sent so far (retries included; memoised scores send nothing).

@@ -54,18 +54,7 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
         } else {
             scoreSteps = []
         }
-        if let variable = parameters.apiKeyEnv {
-            if let key = environment[variable], !key.isEmpty {
-                apiKey = key
-                keyProblem = nil
-            } else {
-                apiKey = nil
-                keyProblem = "the environment variable \(variable) named by 'api_key_env' is not set"
-            }
-        } else {
-            apiKey = nil
-            keyProblem = nil
-        }
+        (apiKey, keyProblem) = Self.apiKey(parameters.apiKeyEnv, in: environment)
     }
 
     /// HTTP attempts sent so far (retries included; memoised scores send nothing).
@@ -213,5 +202,17 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
 extension RewardEndpointVerifier: VerifierMaker {
     public static func make(_ kind: RewardKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> RewardEndpointVerifier {
         RewardEndpointVerifier(name: spec.name, parameters: kind.parameters)
+    }
+}
+
+extension Verifier {
+    /// The API key named by `api_key_env`, or why there is none: a verifier reports a missing key
+    /// when it is first asked to score (a suite may load with verifiers it never calls).
+    static func apiKey(_ variable: String?, in environment: [String: String]) -> (key: String?, problem: String?) {
+        guard let variable else { return (nil, nil) }
+        guard let key = environment[variable], !key.isEmpty else {
+            return (nil, "the environment variable \(variable) named by 'api_key_env' is not set")
+        }
+        return (key, nil)
     }
 }

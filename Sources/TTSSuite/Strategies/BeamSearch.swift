@@ -2,7 +2,7 @@
 /// 2024; search-and-learn): n/beam_width beams, each expanded into beam_width continuations per
 /// step, the best n/beam_width kept by the PRM, finished solutions set aside, the best finished
 /// one by the PRM is the answer.
-public struct BeamSearchKind: ParsableStrategyKind, Equatable {
+public struct BeamSearchKind: StepSearchKind, Equatable {
     public static let name = "beam_search"
     public static let fingerprintTag = "beamSearch"
     static let keys = StepSearchParameters.keys + ["beam_width"]
@@ -20,9 +20,5 @@ public struct BeamSearchKind: ParsableStrategyKind, Equatable {
         return Self(search: search, beamWidth: try StepSearchParameters.beamWidth(s, n: search.n))
     }
 
-    public var samplesPerItem: Int { 0 }
-    public var scorerName: String? { search.prm }
     public var label: String { "beam_search@\(search.n)x\(beamWidth)" }
-    public var auxiliaryCallsPerItem: Int? { search.n * search.maxSteps }
-    public var continuesPartialSolutions: Bool { true }
 }

@@ -2,7 +2,7 @@
 /// independent subtrees, each expanded into beam_width continuations per step and kept greedy
 /// by the PRM (its best continuation), until it finishes; the best finished subtree by the PRM
 /// is the answer.
-public struct DVTSKind: ParsableStrategyKind, Equatable {
+public struct DVTSKind: StepSearchKind, Equatable {
     public static let name = "dvts"
     public static let fingerprintTag = "dvts"
     static let keys = StepSearchParameters.keys + ["beam_width"]
@@ -20,9 +20,5 @@ public struct DVTSKind: ParsableStrategyKind, Equatable {
         return Self(search: search, beamWidth: try StepSearchParameters.beamWidth(s, n: search.n))
     }
 
-    public var samplesPerItem: Int { 0 }
-    public var scorerName: String? { search.prm }
     public var label: String { "dvts@\(search.n)x\(beamWidth)" }
-    public var auxiliaryCallsPerItem: Int? { search.n * search.maxSteps }
-    public var continuesPartialSolutions: Bool { true }
 }

@@ -2,7 +2,7 @@
 /// resampled with replacement by softmax(PRM score / `resample_temperature`) after each step
 /// (Puri et al. 2025, "A probabilistic inference approach to inference-time scaling of LLMs").
 /// The best finished particle by the PRM is the answer.
-public struct ParticleFilteringKind: ParsableStrategyKind, Equatable {
+public struct ParticleFilteringKind: StepSearchKind, Equatable {
     public static let name = "particle_filtering"
     public static let fingerprintTag = "particleFiltering"
     static let keys = StepSearchParameters.keys + ["resample_temperature"]
@@ -22,9 +22,5 @@ public struct ParticleFilteringKind: ParsableStrategyKind, Equatable {
         return Self(search: search, resampleTemperature: t)
     }
 
-    public var samplesPerItem: Int { 0 }
-    public var scorerName: String? { search.prm }
     public var label: String { "particle_filtering@\(search.n)" }
-    public var auxiliaryCallsPerItem: Int? { search.n * search.maxSteps }
-    public var continuesPartialSolutions: Bool { true }
 }

@@ -15,6 +15,19 @@ import TTSCore
 ///     max_steps: 40     # the 40th step is generated to the end, without the delimiter stop
 ///     delimiter: "\n\n" # a step ends here (the stop string of every step call)
 /// ```
+/// A step-level search kind: it draws no pooled sample, scores with its PRM, makes at most
+/// n step calls per search step, and needs a model that can continue a partial solution.
+protocol StepSearchKind: ParsableStrategyKind {
+    var search: StepSearchParameters { get }
+}
+
+extension StepSearchKind {
+    public var samplesPerItem: Int { 0 }
+    public var scorerName: String? { search.prm }
+    public var auxiliaryCallsPerItem: Int? { search.n * search.maxSteps }
+    public var continuesPartialSolutions: Bool { true }
+}
+
 public struct StepSearchParameters: Sendable, Hashable, Encodable {
     /// The total width: step calls per search step (at most).
     public var n: Int
