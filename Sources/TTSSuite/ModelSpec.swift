@@ -15,6 +15,13 @@ public struct ModelSpec: Sendable {
     public var fingerprint: String
     /// A short description for leaderboards ("simulated, ability 1.0").
     public var label: String
+
+    /// USD per million (input, output) tokens; nil for a model without a price (only `kind:
+    /// openai` models with `price_per_million` set have one).
+    public var price: (input: Double, output: Double)? {
+        guard case .openai(let p) = kind, p.pricePerMillionInput > 0 || p.pricePerMillionOutput > 0 else { return nil }
+        return (p.pricePerMillionInput, p.pricePerMillionOutput)
+    }
 }
 
 public struct SimulatedModelParameters: Sendable, Equatable {

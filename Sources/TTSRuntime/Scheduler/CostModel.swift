@@ -184,8 +184,7 @@ public struct CostModel: Sendable {
 
     /// Whether a model has a price (only `kind: openai` models with `price_*` set).
     public static func hasPrice(_ model: ModelSpec) -> Bool {
-        if case .openai(let p) = model.kind { return p.pricePerMillionInput > 0 || p.pricePerMillionOutput > 0 }
-        return false
+        model.price != nil
     }
 
     /// Mean prompt tokens of the task's prompts (the simulated backend counts 4 characters a token).

@@ -40,7 +40,7 @@ extension Runner {
             outcomes.append(outcome)
         }
         try await store.commitSeedRun(SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,
-                                                    outcomes: outcomes, price: price(of: suite.model(system.model)!)))
+                                                    outcomes: outcomes, price: suite.model(system.model)!.price))
         return true
     }
 
@@ -51,13 +51,5 @@ extension Runner {
         } else {
             try await store.commitSeedRun(record)
         }
-    }
-
-    /// USD per million tokens of a priced model (as `runSeed` records it).
-    func price(of model: ModelSpec) -> (input: Double, output: Double)? {
-        if case .openai(let p) = model.kind, p.pricePerMillionInput > 0 || p.pricePerMillionOutput > 0 {
-            return (p.pricePerMillionInput, p.pricePerMillionOutput)
-        }
-        return nil
     }
 }

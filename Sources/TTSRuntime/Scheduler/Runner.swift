@@ -175,10 +175,7 @@ public final class Runner: Sendable {
         let source = PoolSource(pool: pool, handle: poolHandle(for: system), client: clients[model.name]!,
                                 extraction: task.spec.extract, seedIndex: seedIndex, strategy: strategySpec,
                                 promptTemplate: task.spec.prompt, auxiliaryPool: auxiliaryPool, others: others)
-        var price: (input: Double, output: Double)? = nil
-        if case .openai(let p) = model.kind, p.pricePerMillionInput > 0 || p.pricePerMillionOutput > 0 {
-            price = (p.pricePerMillionInput, p.pricePerMillionOutput)
-        }
+        let price = model.price
         return SeedRunContext(system: system, seedIndex: seedIndex, source: source, verifier: verifiers[system.verifier]!,
                               scorers: verifiers, strategy: strategies[system.strategy]!, suiteSeed: suite.seed,
                               recordPoolScores: Self.recordsPoolScores(system: system, suite: suite),
