@@ -94,10 +94,7 @@ public struct ReplayFile: Sendable {
         var samples: [Key: Sample] = [:]
         var repeats: [RepeatKey: [Int: Sample]] = [:]
         var fingerprints = Set<String>()
-        var lineNumber = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+        for (lineNumber, line) in JSONLines.nonBlank(data) {
             guard let v = JSONValue.parse(line), v.objectValue != nil else {
                 throw ReadError(description: "\(shownAs):\(lineNumber): not a JSON object")
             }

@@ -43,10 +43,7 @@ public enum LMEvalLog {
         struct Seen { var line: Int; var responses: [String]; var filter: String }
         var seen: [String: Seen] = [:]
         var filters = Set<String>()
-        var lineNumber = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+        for (lineNumber, line) in JSONLines.nonBlank(data) {
             let at = "\(shownAs):\(lineNumber)"
             guard let v = JSONValue.parse(line), v.objectValue != nil else {
                 throw ImportError(description: "\(at): not a JSON object (an lm-eval --log_samples file has one document a line)")
