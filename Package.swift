@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // Pure statistics: no dependency at all.
@@ -46,6 +47,9 @@ let package = Package(
         .target(name: "TTSRuntime", dependencies: [
             "TTSCore", "TTSStore", "TTSSuite", "AdaStop",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // Leaderboard model and renderers, built from the store's reader alone.
         .target(name: "TTSReport", dependencies: ["TTSCore", "TTSStore", "AdaStop"]),

@@ -33,7 +33,7 @@ def reach(target):
 
 problems = []
 for target, forbidden in {
-    "TTSReport": {"TTSRuntime", "TTSSuite", "TTSBench", "product:Yams", "product:AsyncHTTPClient"},
+    "TTSReport": {"TTSRuntime", "TTSSuite", "TTSBench", "product:Yams", "product:AsyncHTTPClient", "product:NIOPosix", "product:NIOHTTP1"},
     "TTSStore": {"TTSRuntime", "TTSSuite", "TTSReport", "TTSBench", "AdaStop"},
     "TTSSuite": {"TTSRuntime", "TTSReport", "TTSBench"},
     "TTSRuntime": {"TTSReport", "TTSBench"},

@@ -3,7 +3,10 @@ import Foundation
 /// A JSON value with a canonical serialisation (object keys sorted, shortest round-trip
 /// numbers): request bodies are built from it, and the request cache key is the SHA-256 of
 /// its canonical bytes, so equal requests always give equal keys.
-public indirect enum JSONValue: Sendable, Hashable {
+///
+/// Not `indirect`: arrays and objects already live on the heap, and a boxed scalar would cost
+/// an allocation per value parsed or written.
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -49,17 +52,8 @@ public indirect enum JSONValue: Sendable, Hashable {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d):
-            if d.isFinite && d.rounded() == d && abs(d) < 1e15 {
-                // Integral doubles print as integers with a ".0" so the type survives a round trip.
-                out.append(contentsOf: String(Int64(d)).utf8)
-                out.append(contentsOf: ".0".utf8)
-            } else if d.isFinite {
-                out.append(contentsOf: "\(d)".utf8)
-            } else {
-                out.append(contentsOf: "null".utf8)
-            }
+        case .int(let i): Self.writeInt(i, into: &out)
+        case .double(let d): Self.writeDouble(d, into: &out)
         case .string(let s): Self.writeString(s, into: &out)
         case .array(let a):
             out.append(UInt8(ascii: "["))
@@ -80,22 +74,49 @@ public indirect enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// An integer as canonical JSON.
+    package static func writeInt(_ i: Int64, into out: inout [UInt8]) {
+        if i >= 0 && i < 10 { out.append(UInt8(48 + i)); return }
+        out.append(contentsOf: String(i).utf8)
+    }
+
+    /// A double as canonical JSON: integral values with ".0" (so the type survives a round
+    /// trip), others in Swift's shortest round-trip form, non-finite ones as null.
+    package static func writeDouble(_ d: Double, into out: inout [UInt8]) {
+        if d.isFinite && d.rounded() == d && abs(d) < 1e15 {
+            writeInt(Int64(d), into: &out)
+            out.append(contentsOf: ".0".utf8)
+        } else if d.isFinite {
+            out.append(contentsOf: "\(d)".utf8)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+    }
+
+    /// A string as canonical JSON: `"` and `\\` escaped, control characters as \n, \r, \t
+    /// or \u00XX, everything else (UTF-8 included) as is. Runs without escapes are copied whole.
     package static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-            case 10: out.append(contentsOf: [92, 110])
-            case 13: out.append(contentsOf: [92, 114])
-            case 9: out.append(contentsOf: [92, 116])
-            case 0..<0x20:
-                out.append(contentsOf: "\\u00".utf8)
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 15)])
-            default: out.append(byte)
+        var s = s
+        s.withUTF8 { bytes in
+            var start = 0
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                guard byte == 34 || byte == 92 || byte < 0x20 else { continue }
+                if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+                start = i + 1
+                switch byte {
+                case 34: out.append(contentsOf: [92, 34])
+                case 92: out.append(contentsOf: [92, 92])
+                case 10: out.append(contentsOf: [92, 110])
+                case 13: out.append(contentsOf: [92, 114])
+                case 9: out.append(contentsOf: [92, 116])
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    out.append(contentsOf: [92, 117, 48, 48, hex.utf8Start[Int(byte >> 4)], hex.utf8Start[Int(byte & 15)]])
+                }
             }
+            if start < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
         }
         out.append(UInt8(ascii: "\""))
     }

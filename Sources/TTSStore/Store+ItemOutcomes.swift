@@ -18,7 +18,7 @@ extension Store {
     /// Records the outcomes of a seed run's items (a shard's share), with any buffered samples.
     /// An outcome already recorded is kept.
     public func recordItemOutcomes(_ run: SeedRunRecord) async throws {
-        try flush()
+        try await flush()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -43,7 +43,7 @@ public struct TokenStats: Sendable, Equatable {
 extension Store {
     /// Everything generated so far in this database (buffered samples flushed first).
     public func usage() async throws -> Usage {
-        try flush()
+        try await flush()
         return try reader.usage()
     }
 }

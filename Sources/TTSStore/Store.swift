@@ -22,7 +22,8 @@ public actor Store {
     /// Samples and request-cache entries not yet written (cache entries are read through by
     /// `cachedResponses`).
     nonisolated let pending = WriteBuffer(flushRows: Store.flushRows, flushAge: Store.flushAge)
-    public private(set) var samplesWritten = 0
+    /// Samples committed so far by this store.
+    public nonisolated var samplesWritten: Int { pending.samplesWritten }
     /// Which cache keys may exist: lets a lookup that must miss skip the database.
     nonisolated let cacheIndex = CacheKeyIndex()
 
@@ -97,10 +98,12 @@ public actor Store {
 
     // MARK: samples
 
-    /// All recorded samples of one pool and seed index, keyed by (item, temperature, sample index).
-    public func samples(pool: String, seedIndex: Int) async throws -> [SampleKey: StoredSample] {
-        try flushIfAny()
-        return try await db.read { db in
+    /// All recorded samples of one pool and seed index, keyed by (item, temperature, sample index):
+    /// those in the database and those still buffered.
+    public nonisolated func samples(pool: String, seedIndex: Int) async throws -> [SampleKey: StoredSample] {
+        // The buffer is read first: a sample it hands to the database meanwhile is in the read.
+        let buffered = pending.samples(pool: pool, seedIndex: seedIndex)
+        var found = try await db.read { db in
             var out: [SampleKey: StoredSample] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT item_id, temperature, sample_index, request_seed, text, answer, finish_reason, prompt_tokens,
@@ -120,6 +123,12 @@ public actor Store {
             }
             return out
         }
+        for record in buffered {
+            let s = record.sample
+            let key = SampleKey(item: s.itemID, temperature: s.temperature, sampleIndex: s.sampleIndex)
+            if found[key] == nil { found[key] = s }
+        }
+        return found
     }
 
     /// Buffers samples; they are written in the next batch (this call writes it when it is due).
@@ -127,17 +136,28 @@ public actor Store {
         if pending.add(samples: records) { try await flush() }
     }
 
-    /// Writes buffered samples now.
-    public func flush() throws { try flushIfAny() }
+    /// Writes the buffered samples and cache entries now; returns when they, and every batch
+    /// taken before them, are committed.
+    public nonisolated func flush() async throws {
+        try await writeBuffered { _ in }
+    }
 
-    private func flushIfAny() throws {
-        let (batch, cacheBatch) = pending.take()
-        guard !batch.isEmpty || !cacheBatch.isEmpty else { return }
-        try db.write { db in
-            try Self.insert(batch, db)
-            try Self.insertCache(cacheBatch, db)
+    /// Takes the buffer and commits it, with `more` in the same transaction, on the database's
+    /// writer queue (the caller's thread is free meanwhile). Batches commit in the order taken.
+    nonisolated func writeBuffered(with more: @escaping @Sendable (Database) throws -> Void) async throws {
+        let db = self.db, pending = self.pending
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            pending.takeAndSubmit { batch in
+                db.asyncWrite({ db in
+                    try Self.insert(batch.samples, db)
+                    try Self.insertCache(batch.cache, db)
+                    try more(db)
+                }, completion: { _, result in
+                    pending.written(batch, committed: (try? result.get()) != nil)
+                    continuation.resume(with: result)
+                })
+            }
         }
-        samplesWritten += batch.count
     }
 
     static func insert(_ batch: [SampleRecord], _ db: Database) throws {
@@ -160,13 +180,10 @@ public actor Store {
     // MARK: seed runs
 
     /// Commits one finished seed run: its outcomes, its scores, and all buffered samples.
-    public func commitSeedRun(_ run: SeedRunRecord) throws {
-        let (batch, cacheBatch) = pending.take()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try db.write { db in
-            try Self.insert(batch, db)
-            try Self.insertCache(cacheBatch, db)
+    public nonisolated func commitSeedRun(_ run: SeedRunRecord) async throws {
+        try await writeBuffered { db in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
             try db.execute(sql: """
                 INSERT OR IGNORE INTO seed_runs(system_fp, seed_index, system_name, items, accuracy, tokens_per_item,
                   calls_per_item, latency_ms_per_item, failures, cost_per_item, sequential_tokens_per_item)
@@ -188,7 +205,6 @@ public actor Store {
                                                   o.completions, o.noAnswer, o.noAnswerText, o.sequentialTokens])
             }
         }
-        samplesWritten += batch.count
     }
 
     /// Scores of the committed seed runs of a system, by seed index.
@@ -274,12 +290,12 @@ public actor Store {
     }
 
     public func cacheCount() async throws -> Int {
-        try flushIfAny()
+        try await flush()
         return try await db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cache") ?? 0 }
     }
 
     public func sampleCount() async throws -> Int {
-        try flushIfAny()
+        try await flush()
         return try await db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM samples") ?? 0 }
     }
 }

@@ -7,7 +7,7 @@ import TTSRuntime
 // wrk and a Python aiohttp client). Every request goes the way a run's samples go:
 //
 //   SamplePool.samples → OpenAIClient.generate → request cache lookup (SQLite) → request body
-//   (canonical JSON) → AsyncHTTPClient (the shared client, keep-alive) → JSON decoding →
+//   (canonical JSON) → the shared transport (HTTP1Client for http://, keep-alive) → JSON decoding →
 //   cache write and sample record (batched SQLite transactions) → the pool's in-memory block,
 //   evicted once its seed index is done (as the runner does).
 //
@@ -25,8 +25,9 @@ struct Args {
     var warmup = 10_000
     /// full: the whole path; cache: OpenAIClient.generate with the request cache, without the
     /// pool; pool: the pool and its sample records, the client without the cache; client:
-    /// OpenAIClient.generate without cache, pool or store; http: the shared HTTP client posting a
-    /// prebuilt body (the floor of the Swift stack).
+    /// OpenAIClient.generate without cache, pool or store; transport: the HTTP transport runs use
+    /// (HTTP1Client for http://) posting a prebuilt body; http: AsyncHTTPClient posting it (the
+    /// baseline of issue 15's target).
     var mode = "full"
     var db = NSTemporaryDirectory() + "endpoint-bench-\(ProcessInfo.processInfo.processIdentifier).sqlite"
 
@@ -109,9 +110,16 @@ try await withThrowingTaskGroup(of: Void.self) { group in
         let seed = r / args.items
         let item = items[r % args.items]
         let prompt = "Solve the problem. Put the final answer in \\boxed{}.\n\n" + item.question
-        if args.mode == "http" {
+        if args.mode == "transport" {
             group.addTask {
                 let exchange = try await SharedHTTPClient.shared.post(url: httpURL, headers: [], body: httpBody, timeout: 30)
+                _ = await progress.finish(seed: seed, ok: exchange.status == 200 && !exchange.body.isEmpty, markAt: marks)
+            }
+            return
+        }
+        if args.mode == "http" {
+            group.addTask {
+                let exchange = try await SharedHTTPClient.shared.postWithAsyncHTTPClient(url: httpURL, headers: [], body: httpBody, timeout: 30)
                 _ = await progress.finish(seed: seed, ok: exchange.status == 200 && !exchange.body.isEmpty, markAt: marks)
             }
             return
@@ -164,7 +172,9 @@ let recorded = try await store.sampleCount()
 let cached = try await store.cacheCount()
 let label = ["full": "ttsbench client path", "cache": "OpenAIClient with the request cache (no pool)",
              "pool": "pool and sample records, OpenAIClient without the cache",
-             "client": "OpenAIClient alone (no cache, pool, store)", "http": "shared HTTP client alone"][args.mode] ?? args.mode
+             "client": "OpenAIClient alone (no cache, pool, store)",
+             "transport": "ttsbench's HTTP/1.1 client alone (HTTP1Client, prebuilt body)",
+             "http": "AsyncHTTPClient alone (prebuilt body)"][args.mode] ?? args.mode
 print("\(label): \(args.requests) requests (\(timed) timed after \(args.warmup) warm-up) at \(args.concurrency) in flight: \(Int(rps)) requests/s")
 print("  samples recorded: \(recorded), cache entries: \(cached), failed or unanswered: \(failed), HTTP requests: \(client.requestsSent)")
 print("  RSS: \(rssStart / 1024) MiB at start, \(rssWarm / 1024) MiB after \(args.warmup) requests, \(rssEnd / 1024) MiB after \(args.requests)")

@@ -5,7 +5,7 @@
 #   1. wrk (the practical limit of this machine),
 #   2. ttsbench's client path (the real OpenAIClient + request cache + SamplePool + Store;
 #      .build/release/endpoint-bench), then the same with less of the path (OpenAIClient alone,
-#      the shared HTTP client alone) to show where the time goes,
+#      ttsbench's HTTP/1.1 client alone, AsyncHTTPClient alone) to show where the time goes,
 #   3. a Python asyncio + aiohttp client of the kind other harnesses use,
 # and prints requests/s, the ratios (targets, issue 15: the full path >= 0.5x AsyncHTTPClient alone
 # and >= 2x aiohttp, in the same run; wrk is shown as the machine's limit, not a target) and
@@ -112,7 +112,7 @@ tts_rps=$(field rps)
 
 # Where the time goes: the same binary with less of the path (30,000 requests each).
 http_rps=""
-for mode in cache pool client http; do
+for mode in cache pool client transport http; do
   out=$("$ENDPOINT_BENCH" --url "http://127.0.0.1:$port/v1" --requests 30000 --warmup 5000 --concurrency "$CONCURRENCY" \
     --mode "$mode" --db "$prefix/bench-$mode.sqlite")
   echo "$out" | head -1 | sed 's/^/  breakdown: /'

@@ -74,7 +74,19 @@ public final class SharedHTTPClient: HTTPTransport, @unchecked Sendable {
         }
     }
 
+    /// `http://` goes through the lean `HTTP1Client`; `https://` (and everything, when the
+    /// environment sets `TTSBENCH_HTTP_CLIENT=asynchttpclient`) through AsyncHTTPClient.
     public func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Double) async throws -> HTTPExchange {
+        if Self.leanForPlainHTTP && url.hasPrefix("http://") {
+            return try await HTTP1Client.shared.post(url: url, headers: headers, body: body, timeout: timeout)
+        }
+        return try await postWithAsyncHTTPClient(url: url, headers: headers, body: body, timeout: timeout)
+    }
+
+    static let leanForPlainHTTP = ProcessInfo.processInfo.environment["TTSBENCH_HTTP_CLIENT"]?.lowercased() != "asynchttpclient"
+
+    /// The exchange through AsyncHTTPClient, whatever the scheme.
+    public func postWithAsyncHTTPClient(url: String, headers: [(String, String)], body: [UInt8], timeout: Double) async throws -> HTTPExchange {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

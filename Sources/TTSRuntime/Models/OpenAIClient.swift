@@ -69,7 +69,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
             : (0..<n).map { request.seed &+ UInt64($0) }
         // Each sample's own request body is built once: it is both the cache key's content and,
         // when samples go out one by one, the bytes sent.
-        let bodies = seeds.map { JSONValue.object(body(request, seed: $0, n: 1)).canonicalBytes }
+        let bodies = seeds.map { bodyBytes(request, seed: $0, n: 1) }
         var results = [Completion?](repeating: nil, count: n)
         var keys: [String] = []
         if let cache {
@@ -95,7 +95,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
             switch produced[position] {
             case .success(let (choice, attempts, log)):
                 results[i] = completion(choice, attempts: attempts, log: log)
-                if cache != nil { entries.append((keys[i], choice.json.canonicalBytes)) }
+                if cache != nil { entries.append((keys[i], choice.canonicalBytes)) }
             case .failure(let error):
                 errors[i] = error.description
             }
@@ -115,7 +115,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
     func produce(_ request: GenerationRequest, seeds: [UInt64], bodies: [[UInt8]]) async throws -> [Produced] {
         let prompt = promptText(request)
         if seeds.count > 1 && nSupportDetected != .false {
-            let body = JSONValue.object(self.body(request, seed: seeds[0], n: seeds.count)).canonicalBytes
+            let body = bodyBytes(request, seed: seeds[0], n: seeds.count)
             switch try await send(body, expected: seeds.count, promptText: prompt, routingKey: request.routingKey) {
             case .success(let (choices, attempts, log)):
                 if choices.count == seeds.count {
@@ -219,12 +219,79 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         return b
     }
 
+    /// The canonical bytes of `body(request, seed:, n:)`, written directly: the keys in sorted
+    /// order without building the dictionary (every request passes here; a test checks the two
+    /// agree byte for byte). Extra body fields, which may land anywhere in the order or replace
+    /// a field, take the dictionary's way.
+    public func bodyBytes(_ request: GenerationRequest, seed: UInt64, n: Int) -> [UInt8] {
+        let p = parameters
+        guard p.extraBody.isEmpty else { return JSONValue.object(body(request, seed: seed, n: n)).canonicalBytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(192 + request.messages.reduce(0) { $0 + $1.content.utf8.count + 32 })
+        var first = true
+        func key(_ name: StaticString) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(contentsOf: "\":".utf8)
+        }
+        // The keys below are in sorted order: the order JSONValue writes an object in.
+        let continuing = p.api == .chat && p.continuation == .chatPrefix && request.messages.last?.role == "assistant"
+        if continuing { key("add_generation_prompt"); out.append(contentsOf: "false".utf8) }
+        if continuing { key("continue_final_message"); out.append(contentsOf: "true".utf8) }
+        if let k = p.logprobs {
+            key("logprobs")
+            if p.api == .chat { out.append(contentsOf: "true".utf8) } else { JSONValue.writeInt(Int64(k), into: &out) }
+        }
+        key("max_tokens"); JSONValue.writeInt(Int64(request.maxTokens), into: &out)
+        if p.api == .chat {
+            key("messages")
+            out.append(UInt8(ascii: "["))
+            for (i, m) in request.messages.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: #"{"content":"#.utf8)
+                JSONValue.writeString(m.content, into: &out)
+                out.append(contentsOf: #","role":"#.utf8)
+                JSONValue.writeString(m.role, into: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        let plain = p.sampling == .plain
+        if plain { key("min_p"); JSONValue.writeDouble(0, into: &out) }
+        key("model"); JSONValue.writeString(p.model, into: &out)
+        if n > 1 { key("n"); JSONValue.writeInt(Int64(n), into: &out) }
+        if p.api == .completions { key("prompt"); JSONValue.writeString(promptText(request), into: &out) }
+        if plain {
+            key("repeat_penalty"); JSONValue.writeDouble(1, into: &out)
+            key("repetition_penalty"); JSONValue.writeDouble(1, into: &out)
+        }
+        key("seed"); JSONValue.writeInt(Self.wireSeed(seed), into: &out)
+        let stop = request.stop + p.stop.filter { !request.stop.contains($0) }
+        if !stop.isEmpty {
+            key("stop")
+            out.append(UInt8(ascii: "["))
+            for (i, s) in stop.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(s, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        key("temperature"); JSONValue.writeDouble(request.temperature, into: &out)
+        if plain { key("top_k"); JSONValue.writeInt(0, into: &out) }
+        if let k = p.logprobs, p.api == .chat { key("top_logprobs"); JSONValue.writeInt(Int64(k), into: &out) }
+        key("top_p"); JSONValue.writeDouble(request.topP, into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     /// SHA-256 of the canonical request of one sample: the endpoint's model name (not a
     /// replica's URL), the API, the prompt or messages, every decoding parameter, extra body
     /// fields and the sample's full 64-bit seed (derived from the item, seed index, temperature
     /// and sample index, so it identifies the sample index too).
     public func cacheKey(_ request: GenerationRequest, seed: UInt64) -> String {
-        cacheKey(bodyBytes: JSONValue.object(body(request, seed: seed, n: 1)).canonicalBytes, seed: seed)
+        cacheKey(bodyBytes: bodyBytes(request, seed: seed, n: 1), seed: seed)
     }
 
     /// The same key from the canonical bytes of the sample's body: the canonical serialisation

@@ -44,6 +44,34 @@ struct CachedChoice {
         return .object(o)
     }
 
+    /// `json.canonicalBytes`, written directly (keys in sorted order; a test checks they agree).
+    var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + (logprobs?.utf8.count ?? 0) + 160)
+        out.append(contentsOf: #"{"completion_tokens":"#.utf8)
+        JSONValue.writeInt(Int64(completionTokens), into: &out)
+        out.append(contentsOf: #","finish_reason":"#.utf8)
+        JSONValue.writeString(finishReason, into: &out)
+        out.append(contentsOf: #","latency_ms":"#.utf8)
+        JSONValue.writeDouble(latencyMs, into: &out)
+        if let logprobs {
+            out.append(contentsOf: #","logprobs":"#.utf8)
+            JSONValue.writeString(logprobs, into: &out)
+        }
+        out.append(contentsOf: #","prompt_tokens":"#.utf8)
+        JSONValue.writeInt(Int64(promptTokens), into: &out)
+        if let responseID {
+            out.append(contentsOf: #","response_id":"#.utf8)
+            JSONValue.writeString(responseID, into: &out)
+        }
+        out.append(contentsOf: #","text":"#.utf8)
+        JSONValue.writeString(text, into: &out)
+        out.append(contentsOf: #","tokens_estimated":"#.utf8)
+        out.append(contentsOf: (tokensEstimated ? "true" : "false").utf8)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     init(text: String, finishReason: String, promptTokens: Int, completionTokens: Int, tokensEstimated: Bool,
          latencyMs: Double, responseID: String?, logprobs: String?) {
         self.text = text
