@@ -81,26 +81,12 @@ final class HTTPShapesServer: @unchecked Sendable {
         sys.stdin.read()
         """#
 
-    let process = Process()
-    let stdin = Pipe()
-    let url: String
-    let port: Int
+    let server: PythonScriptServer
+    var url: String { server.url }
+    var port: Int { server.port }
 
     init(idleTimeout: Double = 60) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, String(idleTimeout)]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = stdin
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { throw RewardTestError("the HTTP shapes server did not start") }
-            line.append(chunk)
-        }
-        port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))!
-        url = "http://127.0.0.1:\(port)"
+        server = try PythonScriptServer(script: Self.script, arguments: [String(idleTimeout)], name: "HTTP shapes server")
     }
 
     func connections(_ client: HTTP1Client) async throws -> Int {
@@ -118,12 +104,7 @@ final class HTTPShapesServer: @unchecked Sendable {
         return (JSONValue.parse(Array(data))?["connections"]?.intValue ?? -1) - 1
     }
 
-    func stop() {
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-
-    deinit { if process.isRunning { process.terminate() } }
+    func stop() { server.stop() }
 }
 
 /// Timeouts are generous except where a timeout is the point: the tests run beside CPU-heavy

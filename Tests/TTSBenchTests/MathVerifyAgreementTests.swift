@@ -25,17 +25,6 @@ private struct Pair {
     var kind: String
 }
 
-private struct Rng {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
 
 private let repoRoot: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -207,7 +196,7 @@ private func swapTwoTerms(_ s: String) -> String? {
 
 private func buildPairs(_ answers: [String]) -> [Pair] {
     var pairs: [Pair] = []
-    var rng = Rng(state: 500)
+    var rng = TestRNG(seed: 500)
     for (idx, g) in answers.enumerated() {
         // --- equivalent rewritings ---
         pairs.append(Pair(gold: g, answer: "\\boxed{\(g)}", kind: "boxed"))

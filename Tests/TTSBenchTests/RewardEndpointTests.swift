@@ -103,26 +103,10 @@ final class RewardServer: @unchecked Sendable {
         sys.stdin.read()  # stops when the test closes stdin (or exits)
         """#
 
-    let process = Process()
-    let stdin = Pipe()
-    let url: String
+    let server: PythonScriptServer
+    var url: String { server.url }
 
-    init() throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = stdin
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { throw RewardTestError("the reward server did not start") }
-            line.append(chunk)
-        }
-        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        url = "http://127.0.0.1:\(port)"
-    }
+    init() throws { server = try PythonScriptServer(script: Self.script, name: "reward server") }
 
     /// POSTs the server has received.
     func posts() async throws -> Int {
@@ -130,12 +114,7 @@ final class RewardServer: @unchecked Sendable {
         return JSONValue.parse(exchange.body)?["posts"]?.intValue ?? -1
     }
 
-    func stop() {
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-
-    deinit { if process.isRunning { process.terminate() } }
+    func stop() { server.stop() }
 
     /// The plain score the server computes for `text`.
     static func plain(_ text: String) -> Double { Double(text.utf8.reduce(0) { $0 + Int($1) } % 1000) / 1000 }

@@ -112,25 +112,10 @@ final class StepServer: @unchecked Sendable {
         sys.stdin.read()
         """#
 
-    let process = Process()
-    let stdin = Pipe()
-    let url: String
+    let server: PythonScriptServer
+    var url: String { server.url }
 
-    init() throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = stdin
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { throw RewardTestError("the step server did not start") }
-            line.append(chunk)
-        }
-        url = "http://127.0.0.1:" + String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    init() throws { server = try PythonScriptServer(script: Self.script, name: "step server") }
 
     /// The requests received so far: (path, body).
     func log() async throws -> [(path: String, body: JSONValue)] {
@@ -138,12 +123,7 @@ final class StepServer: @unchecked Sendable {
         return (JSONValue.parse(exchange.body)?["log"]?.arrayValue ?? []).map { ($0["path"]?.stringValue ?? "", $0["body"] ?? .null) }
     }
 
-    func stop() {
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-
-    deinit { if process.isRunning { process.terminate() } }
+    func stop() { server.stop() }
 }
 
 @Suite struct StepSearchServerTests {

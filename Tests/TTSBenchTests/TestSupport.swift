@@ -133,3 +133,53 @@ final class Counter: Sendable {
     func add(_ n: Int) { state.withLock { $0.value += n } }
     func append(_ n: Int) { state.withLock { $0.values.append(n) } }
 }
+
+/// A python3 script serving HTTP on a free 127.0.0.1 port: the tests' own servers. The script
+/// prints its port on the first line, then serves until its stdin closes (`stop()`, or the end
+/// of the test process).
+final class PythonScriptServer: @unchecked Sendable {
+    let process = Process()
+    let stdin = Pipe()
+    let port: Int
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init(script: String, arguments: [String] = [], name: String) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = stdin
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { throw RewardTestError("the \(name) did not start") }
+            line.append(chunk)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw RewardTestError("the \(name) printed no port: \(String(decoding: line, as: UTF8.self))")
+        }
+        self.port = port
+    }
+
+    func stop() {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+}
+
+/// SplitMix64: a small deterministic generator for test inputs.
+struct TestRNG {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
