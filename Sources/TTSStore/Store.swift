@@ -21,7 +21,7 @@ public actor Store {
     let db: DatabasePool
     /// Samples and request-cache entries not yet written (cache entries are read through by
     /// `cachedResponses`).
-    nonisolated let pending = WriteBuffer(flushRows: Store.flushRows, flushAge: Store.flushAge)
+    nonisolated let pending: WriteBuffer
     /// Samples committed so far by this store.
     public nonisolated var samplesWritten: Int { pending.samplesWritten }
     /// Which cache keys may exist: lets a lookup that must miss skip the database.
@@ -34,7 +34,13 @@ public actor Store {
     /// Opens (creating when needed) the database at `path`; a database of another schema
     /// version is refused with a message naming both versions.
     public init(path: String) throws {
+        try self.init(path: path, flushAge: Store.flushAge)
+    }
+
+    /// `flushAge`: how old the oldest buffered row may get before a record writes the batch.
+    init(path: String, flushAge: Duration) throws {
         self.path = path
+        pending = WriteBuffer(flushRows: Store.flushRows, flushAge: flushAge)
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var config = Configuration()
@@ -209,7 +215,7 @@ public actor Store {
 
     /// Scores of the committed seed runs of a system, by seed index.
     public func seedScores(systemFingerprint: String) async throws -> [Int: SeedScores] {
-        try await reader.seedScores(systemFingerprint: systemFingerprint)
+        try reader.seedScores(systemFingerprint: systemFingerprint)
     }
 
     // MARK: AdaStop

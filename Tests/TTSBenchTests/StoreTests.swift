@@ -32,6 +32,31 @@ import Testing
         ]
     }
 
+    /// A block is read without flushing the buffer: buffered samples come with the recorded
+    /// ones, each once, and nothing is on disk until a flush.
+    @Test func aBlockReadIncludesBufferedSamplesWithoutFlushing() async throws {
+        let dir = try makeTempDir("store")
+        let path = dir + "/t.sqlite"
+        let store = try Store(path: path, flushAge: .seconds(3600))  // no flush by age during the test
+        let written = Self.records()
+        try await store.record(Array(written.prefix(2)))
+        try await store.flush()
+        try await store.record(Array(written.dropFirst(2)))
+        #expect(try countRows(path, "SELECT COUNT(*) FROM samples") == 2)  // the rest is buffered
+        let block = try await store.samples(pool: "pool-a", seedIndex: 0)
+        #expect(block.count == 4)
+        for r in written where r.pool == "pool-a" && r.sample.seedIndex == 0 {
+            let key = SampleKey(item: r.sample.itemID, temperature: r.sample.temperature, sampleIndex: r.sample.sampleIndex)
+            #expect(block[key] == r.sample, "\(key)")
+        }
+        #expect(try await store.samples(pool: "pool-b", seedIndex: 0).values.map(\.answer) == ["14"])
+        #expect(try countRows(path, "SELECT COUNT(*) FROM samples") == 2)  // reading flushed nothing
+        try await store.flush()
+        #expect(try countRows(path, "SELECT COUNT(*) FROM samples") == 6)
+        #expect(try await store.samples(pool: "pool-a", seedIndex: 0).count == 4)
+        #expect(store.samplesWritten == 6)
+    }
+
     @Test func samplesRoundTripIdentically() async throws {
         let dir = try makeTempDir("store")
         let path = dir + "/nested/dir/t.sqlite"

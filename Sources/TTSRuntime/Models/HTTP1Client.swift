@@ -97,7 +97,12 @@ public final class HTTP1Client: HTTPTransport, Sendable {
         }
         let channel = reply.connection.channel
         if reply.keepAlive && channel.isActive {
-            idle.withLock { $0[origin, default: []].append(reply.connection) }
+            idle.withLock { pool in
+                pool[origin, default: []].append(reply.connection)
+                // Connections the server closed while idle are dropped when taken; sweep them
+                // now and then so that a pool that shrank does not keep them.
+                if pool[origin]!.count % 64 == 0 { pool[origin]!.removeAll { !$0.channel.isActive } }
+            }
         } else {
             channel.close(promise: nil)
         }
