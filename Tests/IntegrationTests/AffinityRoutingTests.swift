@@ -96,7 +96,10 @@ struct AffinityRoutingTests {
         // 2. Replica B killed mid-run: the run finishes, every sample recorded without error, the same numbers.
         let killA = dir + "/ka.log", killB = dir + "/kb.log"
         let ka = try await Proxy(upstream: serverA, log: killA)
-        let kb = try await Proxy(upstream: serverB, log: killB)
+        // B holds every request 3 s before forwarding it, so at the kill (after its 10th request
+        // arrived) its requests are still unanswered even when this task gets there late (a run
+        // with 140 requests in flight at once can otherwise finish B's share first).
+        let kb = try await Proxy(upstream: serverB, delay: 3, log: killB)
         let yaml = suite(ka.url, kb.url)
         let db = dir + "/killed.sqlite"
         let run = Task { try await runSuite(yaml, dir: dir, db: db) }

@@ -131,12 +131,14 @@ final class Proxy: @unchecked Sendable {
     let url: String
 
     /// `log`: a file the proxy appends each request's prompt to (one JSON line per request).
-    init(upstream: String, faults: String = "", every: Int = 4, hang: Double = 3, log: String? = nil) async throws {
+    /// `delay`: seconds every request waits before it is forwarded.
+    init(upstream: String, faults: String = "", every: Int = 4, hang: Double = 3, delay: Double = 0, log: String? = nil) async throws {
         _ = registerExitHook
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", packageRoot + "/tools/fault-server/fault_proxy.py", "--upstream", upstream,
-                             "--faults", faults, "--every", String(every), "--hang", String(hang)] + (log.map { ["--log", $0] } ?? [])
+                             "--faults", faults, "--every", String(every), "--hang", String(hang), "--delay", String(delay)]
+            + (log.map { ["--log", $0] } ?? [])
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A counting, fault-injecting HTTP proxy for OpenAI-compatible endpoints (standard library only).
 
-    fault_proxy.py --port P --upstream http://127.0.0.1:U [--faults SPEC] [--every K] [--hang S]
+    fault_proxy.py --port P --upstream http://127.0.0.1:U [--faults SPEC] [--every K] [--hang S] [--delay S]
 
 Forwards every POST to the upstream server (keep-alive on both sides) and counts requests and the
 most requests in flight at once. With --faults, request number i (1-based, in arrival order)
@@ -13,6 +13,8 @@ gets a fault when i % K == 1 (K = --every, default 4), cycling through SPEC, a c
   empty    200 with "choices": []           nomessage 200 whose choice has no message/text
 GET /stats returns {"requests", "max_inflight", "faults": {kind: count}, "forwarded"};
 POST /reset-stats zeroes them. Any other GET is forwarded (e.g. /v1/models for readiness).
+With --delay S, every POST waits S seconds before it is forwarded (a slow replica: the affinity
+test kills one while its requests are surely in flight).
 With --log FILE, every POST appends one JSON line {"prompt": ...} (the body's prompt, or its last
 message's content) to FILE: which requests this replica received (the affinity test reads it).
 """
@@ -101,6 +103,8 @@ class Handler(BaseHTTPRequestHandler):
                 fault = kinds[((i - 1) // args.every) % len(kinds)]
                 stats["faults"][fault] = stats["faults"].get(fault, 0) + 1
         try:
+            if args.delay > 0:
+                time.sleep(args.delay)
             self.handle_fault(fault, body) if fault else self.pass_through(body)
         finally:
             with lock:
@@ -151,6 +155,7 @@ def main():
     p.add_argument("--faults", default="")
     p.add_argument("--every", type=int, default=4)
     p.add_argument("--hang", type=float, default=3.0)
+    p.add_argument("--delay", type=float, default=0.0, help="seconds every POST waits before it is forwarded")
     p.add_argument("--log", default="", help="append each POST's prompt to this file (one JSON line per request)")
     args = p.parse_args()
     serve(Handler, args)
