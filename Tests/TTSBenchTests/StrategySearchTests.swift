@@ -104,12 +104,26 @@ import Testing
         }
     }
 
+    /// The calls of a search in a canonical order: by step, then by the text continued, then by
+    /// replica. The calls of one step run side by side, so the log has them in the order they
+    /// finished, which the scheduling decides.
+    static func stepOrder(_ calls: [AuxiliaryCall]) -> [AuxiliaryCall] {
+        func key(_ c: AuxiliaryCall) -> (Int, String, Int) {
+            let parts = c.tag.dropFirst(4).split(separator: "-")
+            return (Int(parts.first ?? "") ?? 0, c.messages.last?.content ?? "", Int(parts.last ?? "") ?? 0)
+        }
+        return calls.enumerated().sorted { a, b in
+            let (x, y) = (key(a.element), key(b.element))
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
+    }
+
     @Test func beamSearchContinuesTheBestBeamsByThePRM() async throws {
         let source = StrategySimSource(model: Self.weak)
         let prm = SimulatedPRMVerifier(name: "prm", auc: 0.8, suiteSeed: 1)
         let item = Self.items[3]
         _ = try await Self.beam(8, 2).solve(strategyContext(item, source, scorers: ["prm": prm]))
-        let calls = source.log.calls
+        let calls = Self.stepOrder(source.log.calls)
         // Step 1: n = 8 continuations of the empty solution, replicas 0..7, stopping at the delimiter.
         let first = calls.prefix(8)
         #expect(first.map(\.tag) == (0..<8).map { "step1-\($0)" })
@@ -129,13 +143,13 @@ import Testing
         // The same search again makes the same calls (seeded by the text so far and the replica).
         let again = StrategySimSource(model: Self.weak)
         _ = try await Self.beam(8, 2).solve(strategyContext(item, again, scorers: ["prm": prm]))
-        #expect(again.log.calls.map(\.callID) == calls.prefix(again.log.calls.count).map(\.callID))
+        #expect(Self.stepOrder(again.log.calls).map(\.callID) == calls.map(\.callID))
     }
 
     @Test func dvtsKeepsItsSubtreesApart() async throws {
         let source = StrategySimSource(model: Self.weak)
         let outcome = try await Self.dvts(8, 2).solve(strategyContext(Self.items[5], source, scorers: Self.prm(0.8)))
-        let calls = source.log.calls
+        let calls = Self.stepOrder(source.log.calls)
         #expect(calls.prefix(8).map(\.tag) == (0..<8).map { "step1-\($0)" })
         // Every later step continues one path per open subtree (at most 4), beam_width = 2 times
         // each; subtrees that kept the same text continue it as further replicas.
@@ -190,7 +204,7 @@ import Testing
     @Test func particleFilteringCopiesAndDropsParticles() async throws {
         let source = StrategySimSource(model: Self.weak)
         let outcome = try await Self.particles(8).solve(strategyContext(Self.items[7], source, scorers: Self.prm(0.95)))
-        let calls = source.log.calls
+        let calls = Self.stepOrder(source.log.calls)
         #expect(calls.prefix(8).map(\.tag) == (0..<8).map { "step1-\($0)" })
         // After resampling, copies of one particle continue as replicas 0, 1, ... of the same text.
         let second = calls.dropFirst(8).prefix { $0.tag.hasPrefix("step2-") }
