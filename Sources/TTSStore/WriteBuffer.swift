@@ -63,12 +63,9 @@ final class WriteBuffer: Sendable {
     /// The buffered samples (waiting, or being written) of one pool and seed index.
     func samples(pool: String, seedIndex: Int) -> [SampleRecord] {
         state.withLock { s in
-            var out: [SampleRecord] = []
-            for batch in s.writing {
-                out.append(contentsOf: batch.samples.lazy.filter { $0.pool == pool && $0.sample.seedIndex == seedIndex })
+            (s.writing.map(\.samples) + [s.samples]).flatMap { records in
+                records.filter { $0.pool == pool && $0.sample.seedIndex == seedIndex }
             }
-            out.append(contentsOf: s.samples.lazy.filter { $0.pool == pool && $0.sample.seedIndex == seedIndex })
-            return out
         }
     }
 

@@ -120,10 +120,6 @@ final class RewardServer: @unchecked Sendable {
     static func plain(_ text: String) -> Double { Double(text.utf8.reduce(0) { $0 + Int($1) } % 1000) / 1000 }
 }
 
-struct RewardTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
 
 @Suite struct RewardEndpointTests {
     static let item = TaskItem(id: "q1", question: "Compute $12 + 30$.", answer: "42")
@@ -133,7 +129,7 @@ struct RewardTestError: Error, CustomStringConvertible {
     func parameters(_ yaml: String) throws -> RewardEndpointParameters {
         let suite = try SuiteLoader.load(data: Data(suiteYAML(verifier: yaml).utf8), path: "reward.yaml")
         guard let p = (suite.verifiers.first(where: { $0.name == "rm" })!.kind as? RewardKind)?.parameters else {
-            throw RewardTestError("rm is not a reward verifier")
+            throw TestSetupError("rm is not a reward verifier")
         }
         return p
     }

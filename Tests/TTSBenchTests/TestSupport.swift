@@ -134,6 +134,12 @@ final class Counter: Sendable {
     func append(_ n: Int) { state.withLock { $0.values.append(n) } }
 }
 
+/// A test's fixture could not be set up (a server that did not start, a suite of the wrong shape).
+struct TestSetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
 /// A python3 script serving HTTP on a free 127.0.0.1 port: the tests' own servers. The script
 /// prints its port on the first line, then serves until its stdin closes (`stop()`, or the end
 /// of the test process).
@@ -153,11 +159,11 @@ final class PythonScriptServer: @unchecked Sendable {
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { throw RewardTestError("the \(name) did not start") }
+            if chunk.isEmpty { throw TestSetupError("the \(name) did not start") }
             line.append(chunk)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw RewardTestError("the \(name) printed no port: \(String(decoding: line, as: UTF8.self))")
+            throw TestSetupError("the \(name) printed no port: \(String(decoding: line, as: UTF8.self))")
         }
         self.port = port
     }
