@@ -88,13 +88,14 @@ struct FailedRequestTests {
         let db = dir + "/t.sqlite", out = dir + "/out"
         try Self.suite(name: "dead", baseURL: "http://127.0.0.1:\(port)/v1").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
         let start = ContinuousClock.now
-        let refused = try await runBinary(["run", "s.yaml", "--db", db, "--out", out], in: dir, timeout: .seconds(60))
+        let refused = try await runBinary(["run", "s.yaml", "--db", db, "--out", out], in: dir, timeout: .seconds(600))
         let elapsed = ContinuousClock.now - start
         #expect(refused.status == 1, "stderr: \(refused.stderr)")
-        // Measured alone: about 0.4 s (two connection attempts). The bound is loose because the
-        // test machines are shared and noisy; the attempts themselves are counted by
-        // `FailedRequestClassificationTests.aRefusedConnectionIsRetriedOnceBeforeTheFirstAnswer`.
-        #expect(elapsed < .seconds(60), "took \(elapsed)")
+        // Measured alone: about 0.4 s. Wall time is no test on shared, noisy machines (a full test
+        // run has taken minutes just to start the debug binary): the bound only rules out retrying
+        // for long, and the attempts are counted instead: the failure that stopped the run made two.
+        #expect(elapsed < .seconds(600), "took \(elapsed)")
+        #expect(try e2eStrings(db, "SELECT attempts || ' ' || cause FROM failures") == ["2 connection refused"])
         let lines = refused.stderr.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         #expect(lines.count == 1, "stderr: \(refused.stderr)")
         let line = String(lines.first ?? "")
@@ -109,8 +110,8 @@ struct FailedRequestTests {
         defer { upstream.stop() }
         try Self.suite(name: "dead", baseURL: "http://127.0.0.1:\(port)").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
         let start404 = ContinuousClock.now
-        let notFound = try await runBinary(["run", "s.yaml", "--db", db, "--out", out], in: dir, timeout: .seconds(60))
-        #expect(ContinuousClock.now - start404 < .seconds(60))
+        let notFound = try await runBinary(["run", "s.yaml", "--db", db, "--out", out], in: dir, timeout: .seconds(600))
+        #expect(ContinuousClock.now - start404 < .seconds(600))
         let notFoundRequests = try upstream.stats()["not_found_requests"] as? Int ?? -1
         #expect(notFoundRequests >= 1 && notFoundRequests <= 32, "\(notFoundRequests) requests: a 404 was asked again and again")
         #expect(notFound.status == 1 && notFound.stderr.contains("not found (HTTP 404)") && notFound.stderr.contains("/v1"),
@@ -137,7 +138,7 @@ struct FailedRequestTests {
         defer { upstream.stop() }
         let dir = try e2eTempDir("unserved")
         try Self.suite(name: "unserved", baseURL: upstream.url + "/v1").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
-        let result = try await runBinary(["run", "s.yaml", "--db", dir + "/t.sqlite", "--out", dir + "/out"], in: dir, timeout: .seconds(60))
+        let result = try await runBinary(["run", "s.yaml", "--db", dir + "/t.sqlite", "--out", dir + "/out"], in: dir, timeout: .seconds(600))
         #expect(result.status == 1 && result.stderr.contains("model not served") && result.stderr.contains("model 'canned'"),
                 "stderr: \(result.stderr)")
         #expect((try upstream.stats()["requests"] as? Int ?? 99) <= 32, "a model that is not served was asked again and again")

@@ -92,6 +92,11 @@ import Testing
         let line = EndpointDownError(failure: failure).description
         #expect(!line.contains("\n") && !line.contains("\u{1}") && line.count < 600, "\(line)")
         #expect(line.contains("model 'm'") && line.contains("http://127.0.0.1:9/v1") && line.contains("connection refused"))
+        // An endpoint that answered, then failed request after request: said so, and that what it
+        // answered is kept.
+        failure.endpointAnswered = true
+        let down = EndpointDownError(failure: failure).description
+        #expect(down.contains("stopped answering") && down.contains("recorded") && !down.contains("\n"), "\(down)")
     }
 }
 

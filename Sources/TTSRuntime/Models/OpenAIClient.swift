@@ -358,6 +358,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
             }
             var error = RequestFailure(model: name, url: failure.url.isEmpty ? (endpoints.urls.first ?? "") : failure.url,
                                        cause: failure.cause, message: failure.message, attempts: failure.attempts, log: failure.log)
+            error.endpointAnswered = health.everSucceeded
             error.stopsRun = health.failure(failure.cause)
             return .failure(error)
         }

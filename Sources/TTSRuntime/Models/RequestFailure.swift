@@ -99,6 +99,8 @@ public struct RequestFailure: Error, CustomStringConvertible, Sendable {
     /// Set when the run must stop: the model failed this way before any success, or every
     /// request of a long stretch failed (see `EndpointHealth`).
     public var stopsRun = false
+    /// Whether the endpoint had answered earlier in the run (then a stop means it went down).
+    public var endpointAnswered = false
 
     public static let messageLimit = 300
 
@@ -118,7 +120,11 @@ public struct RequestFailure: Error, CustomStringConvertible, Sendable {
 
     /// The one line that stops a run: the model, the URL, the cause and what to check.
     public var stopLine: String {
-        "model '\(model)' at \(url): \(cause.rawValue) — \(cause.hint) (\(message)). Nothing was scored for it; "
+        if endpointAnswered {
+            return "model '\(model)' at \(url) stopped answering: its last requests all failed for good (\(cause.rawValue): \(message)). "
+                + "What it answered before is recorded, nothing failed is scored; run the same command again once it is back."
+        }
+        return "model '\(model)' at \(url): \(cause.rawValue) — \(cause.hint) (\(message)). Nothing was scored for it; "
             + "fix it and run the same command again."
     }
 
