@@ -190,6 +190,40 @@ struct FailedRequestTests {
         #expect(try Self.markdownWithoutLatency(out + "/sick/leaderboard.md") == Self.markdownWithoutLatency(dir + "/clean/sick/leaderboard.md"))
     }
 
+    /// A database of schema 7 scored failed requests as incorrect samples (an error, no text):
+    /// a run upgrades it, forgets those samples and the seed runs that counted them, sends exactly
+    /// the requests that had failed, and ends with the numbers of a run that never failed.
+    @Test func anOldDatabaseRetriesTheFailedRequestsItHadScored() async throws {
+        let upstream = try PythonServer("canned_upstream.py", [])
+        defer { upstream.stop() }
+        let dir = try e2eTempDir("legacy")
+        let db = dir + "/t.sqlite", out = dir + "/out"
+        try Self.suite(name: "legacy", baseURL: upstream.url + "/v1").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let clean = try await runBinary(["run", "s.yaml", "--db", db, "--out", out, "--seeds", "2"], in: dir)
+        #expect(clean.status == 0, "stderr: \(clean.stderr.suffix(800))")
+        let reference = try Self.boardWithoutLatency(out + "/legacy/leaderboard.json")
+        // Make it what ttsbench 0.3 with schema 7 wrote after five requests failed for good.
+        try await DatabaseQueue(path: db).write { db in
+            try db.execute(sql: """
+                UPDATE samples SET text = NULL, answer = NULL, extract_rule = NULL, finish_reason = NULL,
+                  error = 'model ''canned'': failed after 7 attempts: HTTP 500', attempts = 7
+                WHERE id IN (SELECT id FROM samples WHERE text LIKE 'Working it out%' ORDER BY id LIMIT 5);
+                UPDATE seed_runs SET failures = 1, accuracy = 0 WHERE system_fp IN (SELECT fingerprint FROM systems WHERE model = 'canned');
+                DELETE FROM cache;
+                DROP TABLE failures;
+                DELETE FROM grdb_migrations WHERE identifier = 'schema-8';
+                PRAGMA user_version = 7;
+                """)
+        }
+        let before = try upstream.stats()["requests"] as? Int ?? -1
+        let upgraded = try await runBinary(["run", "s.yaml", "--db", db, "--out", out, "--seeds", "2"], in: dir)
+        #expect(upgraded.status == 0, "stderr: \(upgraded.stderr.suffix(800))")
+        #expect((try upstream.stats()["requests"] as? Int ?? -1) - before == 5, "only the five failed requests are sent again")
+        #expect(try e2eCount(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL OR text IS NULL") == 0)
+        #expect(try e2eCount(db, "PRAGMA user_version") == 8)
+        #expect(try Self.boardWithoutLatency(out + "/legacy/leaderboard.json") == reference)
+    }
+
     /// A refusal about the input (vLLM's 400 "maximum context length") is the system's outcome:
     /// a sample with its cause, scored incorrect, not retried, and counted in Failures.
     @Test func aContextLengthRefusalIsScoredNotRetried() async throws {
