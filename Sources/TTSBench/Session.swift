@@ -98,10 +98,15 @@ public struct Session: Sendable {
         let start = clock.now
         let before = try await store.sampleCount()
         var stop: BudgetStop? = nil
+        var incomplete: IncompleteRunError? = nil
         let seedsUsed: [Int] = try await running {
             if let seeds {
                 // Fixed design: the same number of seeds for every system, no sequential test.
-                try await runner.ensureSeeds(suite.systems.map { ($0, seeds) })
+                do {
+                    try await runner.ensureSeeds(suite.systems.map { ($0, seeds) })
+                } catch let error as IncompleteRunError {
+                    incomplete = error
+                }
                 try await store.clearDecisions(scope: suite.name)
                 return suite.systems.map { _ in seeds }
             }
@@ -112,18 +117,21 @@ public struct Session: Sendable {
                 stop = BudgetStop(budget: budget, interim: interim, spent: outcome.spent, refused: outcome.refused ?? CostModel.Cost(),
                                   undecided: outcome.results.filter { $0.decision == nil }.count)
             }
+            incomplete = outcome.incomplete
             return outcome.scoresUsed
         }
         for (system, seeds) in zip(suite.systems, seedsUsed) {
             try await store.setSeedsUsed(suite: suite.name, system: system.name, seeds: seeds)
         }
+        // Complete: whatever failed before is no longer missing.
+        if incomplete == nil { try await store.resolveFailures(systemFingerprints: suite.systems.map(\.fingerprint)) }
         let after = try await store.sampleCount()
         let (board, files) = try LeaderboardFiles.write(reader: store.reader, suite: suite.name, directory: outputDirectory,
                                                         formats: formats)
         let elapsed = clock.now - start
         return RunReport(leaderboard: board, files: files, samplesGenerated: after - before,
                          seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                         budgetStop: stop)
+                         budgetStop: stop, incomplete: incomplete)
     }
 
     var outputDirectory: String { (options.outputDirectory as NSString).appendingPathComponent(suite.name) }
@@ -144,6 +152,7 @@ public struct Session: Sendable {
         let schedule = SequentialSchedule(systems: [suite.system(a)!, suite.system(b)!], comparisons: [Comparison(a: 0, b: 1)],
                                           config: config, scope: "\(suite.name):compare:\(a)|\(b)")
         let outcome = try await running { try await schedule.run(runner: runner, progress: progress) }
+        if let incomplete = outcome.incomplete { throw incomplete }
         let result = outcome.results[0]
         let xs = Array(outcome.scores[0].prefix(outcome.scoresUsed[0]))
         let ys = Array(outcome.scores[1].prefix(outcome.scoresUsed[1]))
@@ -188,6 +197,9 @@ public struct RunReport: Sendable {
     public var seconds: Double
     /// Set when the budget stopped the test before it finished.
     public var budgetStop: BudgetStop? = nil
+    /// Set when failed requests left items unfinished: the leaderboard marks their systems,
+    /// and the command exits 1 saying to run again.
+    public var incomplete: IncompleteRunError? = nil
 }
 
 /// Where a budget stopped a run: the interim it could not pay for, what the run had spent and

@@ -40,6 +40,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
             out += "<p class=\"meta\">\(esc(note))</p>\n"
         }
         out += table(board)
+        out += unfinishedTable(board)
         out += variantsTable(board)
         out += decisionsTable(board)
         out += unansweredList(board)

@@ -50,6 +50,19 @@ public struct Leaderboard: Sendable, Equatable {
         public var noAnswerRate: Double? = nil
         /// A few of those completions (item id and text), for the HTML report.
         public var noAnswerExamples: [NoAnswerExample] = []
+        /// Items of this system's seed runs that a failed request left unfinished (not scored);
+        /// such a system is not ranked (rank "—") until a run completes it.
+        public var unfinished: Int = 0
+    }
+    /// Unfinished items grouped by model, endpoint and cause: why some systems are incomplete.
+    public struct UnfinishedGroup: Sendable, Equatable {
+        public var model: String
+        public var url: String
+        public var cause: String
+        public var items: Int
+        public var systems: [String]
+        /// The message of the first of those failures (plain, bounded).
+        public var message: String
     }
     /// A completion from which no answer was read.
     public struct NoAnswerExample: Sendable, Equatable {
@@ -124,6 +137,8 @@ public struct Leaderboard: Sendable, Equatable {
     public var createdAt: String = ""
     public var updatedAt: String = ""
     public var curves: [Curve] = []
+    /// Failed requests not yet retried, by cause (empty for a complete board).
+    public var unfinished: [UnfinishedGroup] = []
 
     public var higherIsBetter: Bool { metric == "accuracy" }
     public func row(_ name: String) -> Row? { rows.first { $0.name == name } }
@@ -176,7 +191,11 @@ public enum LeaderboardBuilder {
         let metric = compare.metric
         var rows: [Leaderboard.Row] = []
         var tables: [String: ItemTable] = [:]
-        for s in try reader.systems(suite: name) {
+        let systems = try reader.systems(suite: name)
+        let failures = try reader.unresolvedFailures(systemFingerprints: systems.map(\.fingerprint))
+        var unfinishedBySystem: [String: Int] = [:]
+        for f in failures { unfinishedBySystem[f.systemName, default: 0] += 1 }
+        for s in systems {
             let runs = try reader.seedRuns(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
             // A system without a seed (a budget that stopped before it ran) has no number to show.
             guard !runs.isEmpty else { continue }
@@ -207,14 +226,23 @@ public enum LeaderboardBuilder {
             let noAnswer = try reader.noAnswerSummary(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
             rows[rows.count - 1].noAnswerRate = noAnswer.rate
             rows[rows.count - 1].noAnswerExamples = noAnswer.examples.map { Leaderboard.NoAnswerExample(item: $0.item, text: $0.text) }
+            rows[rows.count - 1].unfinished = unfinishedBySystem[s.name] ?? 0
         }
         let decisions = try reader.decisions(scope: name).map { d in
             Leaderboard.DecisionRow(a: d.a, b: d.b, decision: d.decision, interim: d.interim, meanA: d.meanA, meanB: d.meanB,
                                     itemTest: tables[d.a].flatMap { a in tables[d.b].flatMap { b in itemTest(a, b, seed: "\(d.a)|\(d.b)") } },
                                     reason: d.reason)
         }
-        rows = order(rows, decisions: decisions, higherIsBetter: metric == "accuracy")
+        // A system with unfinished items is never ranked as if complete: listed after the ranked
+        // ones, with rank "—".
+        let incomplete = rows.filter { $0.unfinished > 0 }
+        rows = order(rows.filter { $0.unfinished == 0 }, decisions: decisions, higherIsBetter: metric == "accuracy")
         assignRanks(&rows, decisions: decisions)
+        rows += order(incomplete, decisions: [], higherIsBetter: metric == "accuracy").map { row in
+            var row = row
+            row.rank = "—"
+            return row
+        }
         if metric == "accuracy", let top = rows.first, let topTable = tables[top.name] {
             for i in rows.indices {
                 guard let table = tables[rows[i].name] else { continue }
@@ -233,7 +261,26 @@ public enum LeaderboardBuilder {
         var board = Leaderboard(suite: name, fingerprint: suite.fingerprint, metric: metric, rows: rows, decisions: decisions,
                                 settings: settings, taskDigest: suite.taskDigest, createdAt: suite.createdAt, updatedAt: suite.updatedAt)
         board.curves = try ScalingCurves.curves(for: board, reader: reader)
+        board.unfinished = unfinishedGroups(failures)
         return board
+    }
+
+    /// Unresolved failures grouped by model, endpoint and cause, most items first.
+    static func unfinishedGroups(_ failures: [FailureRecord]) -> [Leaderboard.UnfinishedGroup] {
+        var groups: [Leaderboard.UnfinishedGroup] = []
+        for f in failures {
+            if let i = groups.firstIndex(where: { $0.model == f.model && $0.url == f.url && $0.cause == f.cause }) {
+                groups[i].items += 1
+                if !groups[i].systems.contains(f.systemName) { groups[i].systems.append(f.systemName) }
+            } else {
+                groups.append(Leaderboard.UnfinishedGroup(model: f.model, url: f.url, cause: f.cause, items: 1, systems: [f.systemName],
+                                                          message: f.message))
+            }
+        }
+        for i in groups.indices { groups[i].systems.sort() }
+        return groups.sorted { a, b in
+            a.items != b.items ? a.items > b.items : (a.model, a.url, a.cause) < (b.model, b.url, b.cause)
+        }
     }
 
     /// The `comparisons` value of the stored compare JSON, as written (canonical already).

@@ -148,6 +148,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
             out += "| \(fixed(r.callsPerItem, 2)) | \(LeaderboardText.latency(r.latencyMsPerItem)) "
             out += "| \(LeaderboardText.cost(r.costPerItem)) | \(r.failures) | \(LeaderboardText.noAnswer(r.noAnswerRate)) |\n"
         }
+        out += LeaderboardText.unfinishedMarkdown(board)
         out += "\nSequential tokens: the generated tokens on the critical path (parallel calls count once, the longest; calls that wait for others add up), what sets latency.\n"
         out += "No answer: the share of completions a system read from which the task's extraction read no answer (they count as incorrect).\n"
         if !board.curves.isEmpty {
@@ -316,8 +317,16 @@ public struct JSONRenderer: LeaderboardRenderer {
                 + "\"tokens_per_item\": \(num(r.tokensPerItem)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
                 + "\"verifier\": \(jsonString(r.verifier))}"
         }.joined(separator: ",")
-        out += board.rows.isEmpty ? "]\n" : "\n  ]\n"
-        return out + "}\n"
+        out += board.rows.isEmpty ? "]" : "\n  ]"
+        if !board.unfinished.isEmpty {
+            // Only on an incomplete board: a complete one has the same bytes as ever.
+            out += ",\n  \"unfinished\": [" + board.unfinished.map { g in
+                "\n    {\"cause\": \(jsonString(g.cause)), \"items\": \(g.items), \"message\": \(jsonString(g.message)), "
+                    + "\"model\": \(jsonString(g.model)), \"systems\": [\(g.systems.map(jsonString).joined(separator: ", "))], "
+                    + "\"url\": \(jsonString(g.url))}"
+            }.joined(separator: ",") + "\n  ]"
+        }
+        return out + "\n}\n"
     }
 }
 

@@ -199,6 +199,7 @@ public actor Store {
                                  run.costPerItem, run.sequentialTokensPerItem])
             guard db.changesCount == 1 else { return }  // already committed by an earlier run
             let runID = db.lastInsertedRowID
+            try Self.resolveFailures(systemFingerprint: run.systemFingerprint, seedIndex: run.seedIndex, db)
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO outcomes(run_id, item_index, item_id, answer, correct, reward, prompt_tokens, completion_tokens,
                   calls, failures, latency_ms, detail, pool_scores, completions, no_answer, no_answer_text, sequential_tokens)

@@ -12,12 +12,14 @@ import GRDB
 ///   have no extraction figures or sequential tokens, which reports show as unknown);
 /// - schema 6: migrated by a writer (schema-7 adds the `item_outcomes` table of sharded runs),
 ///   read as is by a reader (no report reads that table);
+/// - schema 7: migrated by a writer (schema-8 adds `failures` and removes failed requests that
+///   were recorded as samples, with the seed runs that scored them), read as is by a reader;
 /// - newer: refused with a message naming both versions.
 ///
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 7
+    package static let version = 8
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -197,6 +199,35 @@ package enum StoreSchema {
                 PRAGMA user_version = 7;
                 """)
         }
+        // A failed request is not a sample. Items left unfinished by one are recorded in
+        // `failures` (for diagnosis; resolved when a later run commits the seed run). Databases
+        // before schema 8 recorded failed requests as samples with an error and no text, and
+        // scored them as incorrect: those samples and auxiliary calls are removed (the next run
+        // asks again), and so are the seed runs and item outcomes that counted them.
+        m.registerMigration("schema-8") { db in
+            try db.execute(sql: """
+                CREATE TABLE failures (
+                  suite TEXT NOT NULL,
+                  system_fp TEXT NOT NULL,
+                  system_name TEXT NOT NULL,
+                  seed_index INTEGER NOT NULL,
+                  item_id TEXT NOT NULL,
+                  model TEXT NOT NULL,
+                  url TEXT NOT NULL,
+                  cause TEXT NOT NULL,
+                  message TEXT NOT NULL,
+                  attempts INTEGER NOT NULL,
+                  resolved INTEGER NOT NULL DEFAULT 0,
+                  PRIMARY KEY (system_fp, seed_index, item_id)
+                );
+                DELETE FROM samples WHERE error IS NOT NULL AND text IS NULL;
+                DELETE FROM aux_calls WHERE error IS NOT NULL AND text IS NULL;
+                DELETE FROM outcomes WHERE run_id IN (SELECT id FROM seed_runs WHERE failures > 0);
+                DELETE FROM seed_runs WHERE failures > 0;
+                DELETE FROM item_outcomes WHERE json_extract(outcome_json, '$.failures') > 0;
+                PRAGMA user_version = 8;
+                """)
+        }
         return m
     }
 
@@ -217,7 +248,7 @@ package enum StoreSchema {
     static func check(_ db: Database, path: String, migrating: Bool = true) throws {
         let found = try version(of: db)
         if found == 0 || found == version { return }
-        if found == 6 { return }  // schema-7 adds a table no reader needs; a writer adds it
+        if found == 6 || found == 7 { return }  // schema-7 and 8 add tables a reader does without; a writer upgrades
         if found == 4 || found == 5 {
             if migrating { return }  // schema-5 and schema-6 add columns
             throw StoreError(message: "the database \(path) has schema version \(found); this ttsbench reads schema version \(version), "

@@ -31,5 +31,6 @@ struct PublishCommand: AsyncParsableCommand {
         print(MarkdownRenderer().render(report.leaderboard))
         if let stop = report.budgetStop { print(stop.message) }
         print("\(report.samplesGenerated) new samples. Published: \(report.files.joined(separator: ", "))")
+        if let incomplete = report.incomplete { throw Exit.fail("ttsbench: \(incomplete)", code: 1) }
     }
 }

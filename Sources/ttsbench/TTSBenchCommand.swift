@@ -156,6 +156,7 @@ struct Run: AsyncParsableCommand {
         let rate = report.seconds > 0 ? Double(report.samplesGenerated) / report.seconds : 0
         print(String(format: "%d new samples in %.1f s (%.0f samples/s). Leaderboard: %@", report.samplesGenerated, report.seconds, rate,
                      report.files.joined(separator: ", ")))
+        if let incomplete = report.incomplete { throw Exit.fail("ttsbench: \(incomplete)", code: 1) }
     }
 }
 
@@ -271,6 +272,8 @@ func runInterruptibly<T: Sendable>(database: String, _ operation: @escaping @Sen
         throw Exit.fail(error.description, code: 2)
     } catch is CancellationError {
         throw Exit.fail("\ninterrupted: everything generated so far is recorded in \(database). Run the same command again to resume.", code: 130)
+    } catch let error as EndpointDownError {
+        throw Exit.fail("ttsbench: \(error)", code: 1)
     } catch {
         throw Exit.fail("ttsbench: \(error)", code: 1)
     }

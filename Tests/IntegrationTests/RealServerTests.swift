@@ -194,8 +194,9 @@ struct RealServerTests {
         }
     }
 
-    /// A server that always fails: every sample is recorded with its error and attempt count,
-    /// failures are counted, and the run still ends with a leaderboard.
+    /// A server that answers (llama.cpp behind the proxy) but fails every request: no failed
+    /// request becomes a sample, every item is recorded as unfinished with its cause and attempts,
+    /// and the run still ends with a leaderboard that ranks nothing as complete.
     @Test func persistentFailureIsRecordedNotLost() async throws {
         let base = try await LlamaServer.shared.url()
         let proxy = try await Proxy(upstream: base, faults: "500", every: 1)
@@ -210,8 +211,10 @@ struct RealServerTests {
             strategies: "  maj2: {kind: majority, n: 2, temperature: 0.8, max_tokens: 8}",
             systems: "  matrix: {model: [tiny], strategy: [maj2], verifier: [exact]}", limit: 5)
         let report = try await runSuite(yaml, dir: dir, db: db)
-        #expect(report.leaderboard.rows[0].failures == 10)
-        #expect(try query(db, "SELECT COUNT(*) FROM samples WHERE error LIKE '%failed after 3 attempts: HTTP 500%' AND attempts = 3") as Int? == 10)
+        #expect(report.incomplete?.items.count == 5 && report.incomplete?.items.allSatisfy { $0.cause == .serverError } == true)
+        #expect(report.leaderboard.rows.isEmpty && report.leaderboard.unfinished.map(\.items) == [5])
+        #expect(try query(db, "SELECT COUNT(*) FROM samples") as Int? == 0)
+        #expect(try query(db, "SELECT COUNT(*) FROM failures WHERE attempts = 3 AND message LIKE 'HTTP 500%'") as Int? == 5)
         #expect(try await proxy.stats().requests == 30)
     }
 }

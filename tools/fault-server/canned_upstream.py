@@ -13,11 +13,22 @@ permanent failure, as a broken prompt on a real endpoint would be. With --echo-a
 quotes the request's Authorization header back (as some APIs quote a rejected key), to check that
 a client never records a key that a server sends back.
 
+POST /poison with {"permille": M} changes the poisoned share while the server runs (a server that
+fails a share of requests for a while, then recovers: {"permille": 0}).
+
+With --refuse-permille R, a request whose body hashes into the last R of 1000 buckets gets HTTP 400
+with vLLM's context-length message ("This model's maximum context length is ..."): a refusal about
+the input, which a client must record as the system's outcome, not retry.
+
+A POST outside /v1/ gets HTTP 404 {"detail": "Not Found"}, as vLLM and other FastAPI servers answer
+a base_url that lacks /v1. With --served-model NAME, a request for another model gets vLLM's 404
+("The model `x` does not exist.").
+
 With --delay-ms D, every POST is answered after D milliseconds (a latency endpoint: the requests
 in flight then show how many a client keeps open; /stats reports the most at once as
 "peak_in_flight").
 
-GET /v1/models lists the model; GET /stats returns {"requests", "poisoned_requests",
+GET /v1/models lists the model; GET /stats returns {"requests", "not_found_requests", "refused_requests", "poisoned_requests",
 "poisoned_bodies", "authorization": {header value: count}, "no_authorization"} so a test can check
 which credentials arrived (the Authorization header is the only place a key may go).
 The process exits when its parent does. Prints the port on the first line of stdout.
@@ -28,7 +39,7 @@ from http.server import BaseHTTPRequestHandler
 from serving import serve
 
 lock = threading.Lock()
-stats = {"in_flight": 0, "peak_in_flight": 0, "requests": 0, "poisoned_requests": 0, "poisoned_bodies": set(), "authorization": {}, "no_authorization": 0}
+stats = {"refused_requests": 0, "not_found_requests": 0, "in_flight": 0, "peak_in_flight": 0, "requests": 0, "poisoned_requests": 0, "poisoned_bodies": set(), "authorization": {}, "no_authorization": 0}
 EXPR = re.compile(r"(-?\d+)\s*(\+|-|\\times|\*|×)\s*(-?\d+)")
 
 
@@ -66,6 +77,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(404, {"error": {"message": "not found"}})
 
     def do_POST(self):
+        if self.path == "/poison":
+            length = int(self.headers.get("Content-Length") or 0)
+            self.server.args.poison_permille = int(json.loads(self.rfile.read(length) or b"{}").get("permille", 0))
+            return self.send_json(200, {"permille": self.server.args.poison_permille})
+        if not self.path.startswith("/v1/"):
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            with lock:
+                stats["not_found_requests"] += 1
+            return self.send_json(404, {"detail": "Not Found"})
         with lock:
             stats["in_flight"] += 1
             stats["peak_in_flight"] = max(stats["peak_in_flight"], stats["in_flight"])
@@ -92,6 +113,14 @@ class Handler(BaseHTTPRequestHandler):
             if poisoned:
                 stats["poisoned_requests"] += 1
                 stats["poisoned_bodies"].add(digest)
+        refused = int.from_bytes(digest[4:8], "big") % 1000 >= 1000 - self.server.args.refuse_permille
+        if refused and not poisoned:
+            with lock:
+                stats["refused_requests"] += 1
+            return self.send_json(400, {"object": "error", "type": "BadRequestError", "param": None, "code": 400,
+                                        "message": "This model's maximum context length is 64 tokens. However, you requested 2048 "
+                                                   "tokens (80 in the messages, 1968 in the completion). Please reduce the length "
+                                                   "of the messages or completion."})
         if poisoned:
             message = "poisoned request (permanent failure)"
             if self.server.args.echo_auth:
@@ -101,6 +130,10 @@ class Handler(BaseHTTPRequestHandler):
             req = json.loads(raw)
         except ValueError:
             return self.send_json(400, {"error": {"message": "invalid JSON"}})
+        served = self.server.args.served_model
+        if served and req.get("model") != served:
+            return self.send_json(404, {"object": "error", "type": "NotFoundError", "param": None, "code": 404,
+                                        "message": f"The model `{req.get('model')}` does not exist."})
         chat = self.path.endswith("/chat/completions")
         if chat:
             prompt = "\n".join(str(m.get("content", "")) for m in req.get("messages", []))
@@ -131,6 +164,8 @@ def main():
     p.add_argument("--poison-permille", type=int, default=0)
     p.add_argument("--echo-auth", action="store_true")
     p.add_argument("--delay-ms", type=float, default=0)
+    p.add_argument("--refuse-permille", type=int, default=0)
+    p.add_argument("--served-model", default="")
     args = p.parse_args()
     serve(Handler, args)
 

@@ -28,7 +28,8 @@ def main():
         rows.append(("faulty endpoint", f"{f['requests']} requests, {f['proxy_faults']} faults ({f['fault_kinds']} kinds) + {f['poisoned_requests']} refused",
                      f"samples {f['samples']}/{f['expected_samples']} (lost {f['lost']}, duplicates {f['duplicates']}), "
                      f"attempts recorded {f['attempts_recorded']}, retries recorded {f['retries_recorded']}, "
-                     f"permanent failures {f['permanent_failures']} = leaderboard {f['leaderboard_failures']}, {f['seconds']} s", f["survived"]))
+                     f"{f['permanent_failures']} requests failed for good, then retried by a second run ({f.get('second_run_requests', '?')} requests; "
+                     f"leaderboard failures {f['leaderboard_failures']}), {f['seconds']} s", f["survived"]))
     z = load(d, "fuzz.json")
     if z:
         rows.append(("suite loader fuzzing (libFuzzer + ASan)", f"{z['executions']} executions in {z['seconds']} s from {z['seeds']} seeds",

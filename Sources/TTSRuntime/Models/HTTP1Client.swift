@@ -93,7 +93,7 @@ public final class HTTP1Client: HTTPTransport, Sendable {
         } catch {
             if Task.isCancelled { throw CancellationError() }
             if let error = error as? TransportError { throw error }
-            throw TransportError.connection("\(error)")
+            throw TransportError.connection(RequestFailure.plain(String("\(error)".prefix(200))))
         }
         let channel = reply.connection.channel
         if reply.keepAlive && channel.isActive {
@@ -161,7 +161,7 @@ public final class HTTP1Client: HTTPTransport, Sendable {
                     if case ChannelError.connectTimeout = error {
                         promise.fail(TransportError.connection("connect to \(origin.host):\(origin.port) timed out"))
                     } else {
-                        promise.fail(TransportError.connection("cannot connect to \(origin.host):\(origin.port): \(error)"))
+                        promise.fail(TransportError.connectFailure(error, host: origin.host, port: origin.port))
                     }
                 }
             }
@@ -298,7 +298,7 @@ public final class HTTP1Client: HTTPTransport, Sendable {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            fail(TransportError.connection("\(error)"))
+            fail(TransportError.connection(RequestFailure.plain(String("\(error)".prefix(200)))))
             context.close(promise: nil)
         }
     }

@@ -32,6 +32,28 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
     }
 
     private func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+
+    /// How a refused connection and an unknown host are worded (`FailureCause` reads them).
+    static let refusedPrefix = "connection refused"
+    static let unresolvedPrefix = "cannot resolve host"
+
+    /// A failed connect in plain words: "connection refused by HOST:PORT", "cannot resolve host
+    /// HOST", or the error's text, bounded (never a raw dump of nested error values).
+    static func connectFailure(_ error: any Error, host: String, port: Int) -> TransportError {
+        connectFailure(error, host: host, target: "\(host):\(port)")
+    }
+
+    static func connectFailure(_ error: any Error, host: String, target: String) -> TransportError {
+        let text = String(describing: error)
+        if text.contains("Connection refused") || text.contains("errno: 111") || text.contains("ECONNREFUSED") {
+            return .connection("\(refusedPrefix) by \(target)")
+        }
+        if text.contains("SocketAddressError.unknown") || text.contains("dnsAError: Optional") || text.contains("Name or service not known")
+            || text.contains("nodename nor servname") || text.contains("No address associated") {
+            return .connection("\(unresolvedPrefix) \(host)")
+        }
+        return .connection("cannot connect to \(target): " + RequestFailure.plain(String(text.prefix(200))))
+    }
 }
 
 /// The HTTP seam: the OpenAI client posts JSON through it (tests may substitute their own).
@@ -103,7 +125,7 @@ public final class SharedHTTPClient: HTTPTransport, @unchecked Sendable {
         } catch let error as HTTPClientError {
             if error == .deadlineExceeded || error == .readTimeout || error == .writeTimeout { throw TransportError.timeout(seconds: timeout) }
             if error == .connectTimeout { throw TransportError.connection("connect timed out") }
-            throw TransportError.connection("\(error)")
+            throw TransportError.connection(RequestFailure.plain(String("\(error)".prefix(200))))
         } catch let error as NIOTooManyBytesError {
             _ = error
             throw TransportError.tooLarge(Self.maxResponseBytes)
@@ -111,7 +133,9 @@ public final class SharedHTTPClient: HTTPTransport, @unchecked Sendable {
             throw CancellationError()
         } catch {
             if NIODeadline.now() >= deadline { throw TransportError.timeout(seconds: timeout) }
-            throw TransportError.connection("\(error)")
+            let authority = url.split(separator: "/").dropFirst().first.map(String.init) ?? url
+            let host = authority.split(separator: ":").first.map(String.init) ?? authority
+            throw TransportError.connectFailure(error, host: host, target: authority)
         }
     }
 }

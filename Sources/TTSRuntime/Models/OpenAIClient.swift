@@ -16,6 +16,9 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
     public let parameters: OpenAIModelParameters
     public let limiter: AdaptiveLimiter
     public let endpoints: EndpointPool
+    /// Whether this model has answered in this run, and how many requests in a row failed:
+    /// what decides that a failure stops the run (`EndpointHealth`).
+    public let health: EndpointHealth
     let retry: RetryPolicy
     let transport: any HTTPTransport
     let cache: (any RequestCache)?
@@ -41,6 +44,8 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         endpoints = EndpointPool(urls: parameters.baseURLs.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
                                  routing: parameters.routing, capacity: parameters.maxConcurrency)
         retry = RetryPolicy(maxRetries: parameters.maxRetries, baseDelay: parameters.retryBaseDelay)
+        // Twice the requests in flight, failing in a row with no success between: the endpoint is down.
+        health = EndpointHealth(stopAfter: max(8, 2 * parameters.maxConcurrency))
         if let transport {
             self.transport = transport
         } else {
@@ -90,24 +95,29 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
 
         let produced = try await produce(request, seeds: missing.map { seeds[$0] }, bodies: missing.map { bodies[$0] })
         var entries: [(key: String, response: [UInt8])] = []
-        var errors: [Int: String] = [:]
+        var failure: RequestFailure? = nil
+        var errors: [String?] = Array(repeating: nil, count: n)
         for (position, i) in missing.enumerated() {
             switch produced[position] {
             case .success(let (choice, attempts, log)):
                 results[i] = completion(choice, attempts: attempts, log: log)
-                if cache != nil { entries.append((keys[i], choice.canonicalBytes)) }
+                // A refusal is the system's outcome but not a reply to reuse: never cached.
+                if cache != nil && choice.refusal == nil { entries.append((keys[i], choice.canonicalBytes)) }
             case .failure(let error):
                 errors[i] = error.description
+                if failure == nil || (error.stopsRun && failure?.stopsRun == false) { failure = error }
             }
         }
         if let cache, !entries.isEmpty { try await cache.store(entries) }
-        if !errors.isEmpty {
-            throw PartialGenerationError(model: name, completions: results, errors: results.indices.map { errors[$0] })
+        if let failure {
+            // What came back is kept; the failed requests are not samples (the pool records
+            // the completions and rethrows the failure, and the next run asks again).
+            throw PartialGenerationError(model: name, completions: results, errors: errors, failure: failure)
         }
         return results.map { $0! }
     }
 
-    typealias Produced = Result<(CachedChoice, Int, [String]), ModelError>
+    typealias Produced = Result<(CachedChoice, Int, [String]), RequestFailure>
 
     /// Generates the samples with the given seeds (`bodies`: each one's own request with n = 1):
     /// one request with `n` when the server honours it, otherwise one request per sample
@@ -118,6 +128,9 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
             let body = bodyBytes(request, seed: seeds[0], n: seeds.count)
             switch try await send(body, expected: seeds.count, promptText: prompt, routingKey: request.routingKey) {
             case .success(let (choices, attempts, log)):
+                if choices.count == 1, choices[0].refusal != nil {
+                    return seeds.map { _ in .success((choices[0], attempts, log)) }  // the input was refused: for every sample
+                }
                 if choices.count == seeds.count {
                     lock.withLock { if nSupport == .auto { nSupport = .true } }
                     return choices.map { .success(($0, attempts, log)) }
@@ -158,6 +171,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         c.attempts = attempts
         c.retryLog = log.isEmpty ? nil : log.joined(separator: "\n")
         c.logprobs = choice.logprobs
+        c.refusal = choice.refusal ?? (choice.finishReason == "content_filter" ? Refusal.contentFiltered : nil)
         let p = parameters
         if p.pricePerMillionInput > 0 || p.pricePerMillionOutput > 0 {
             c.cost = (Double(choice.promptTokens) * p.pricePerMillionInput + Double(choice.completionTokens) * p.pricePerMillionOutput) / 1e6
@@ -319,9 +333,10 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
     /// routes to. `.failure` means the request failed for good (its message has the attempts and
     /// the retry log); throws only on cancellation.
     func send(_ bytes: [UInt8], expected: Int, promptText: String, routingKey: String? = nil) async throws
-        -> Result<([CachedChoice], Int, [String]), ModelError> {
+        -> Result<([CachedChoice], Int, [String]), RequestFailure> {
         let post = RetryingPost(transport: transport, limiter: limiter, endpoints: endpoints, retry: retry, timeout: parameters.timeout,
-                                headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.requestCount += 1 } })
+                                headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.requestCount += 1 } },
+                                health: health)
         let api = parameters.api
         let outcome = try await post.run(path: path, body: bytes, routingKey: routingKey) { reply, latencyMs in
             // A malformed 2xx body (truncated, invalid, no choices) is retried: servers and proxies fail that way transiently.
@@ -329,8 +344,23 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
                 .mapError { RetryingPost.ReplyFailure(message: $0.message, retryable: true) }
         }
         switch outcome {
-        case .success(let (choices, attempts, log)): return .success((choices, attempts, log))
-        case .failure(let failure): return .failure(ModelError(model: name, message: failure.summary))
+        case .success(let (choices, attempts, log)):
+            health.success()
+            return .success((choices, attempts, log))
+        case .failure(let failure):
+            if let status = failure.status, let refusal = Refusal.cause(status: status, body: failure.body) {
+                // The server answered, about the input itself: the system's outcome, not our failure.
+                health.success()
+                var choice = CachedChoice(text: "", finishReason: "refused", promptTokens: Self.estimateTokens(promptText),
+                                          completionTokens: 0, tokensEstimated: true, latencyMs: 0, responseID: nil, logprobs: nil)
+                choice.refusal = refusal + ": " + RequestFailure.plain(failure.message)
+                return .success(([choice], failure.attempts, failure.log.count > 1 ? Array(failure.log.dropLast()) : []))
+            }
+            var error = RequestFailure(model: name, url: failure.url.isEmpty ? (endpoints.urls.first ?? "") : failure.url,
+                                       cause: failure.cause, message: failure.message, attempts: failure.attempts, log: failure.log)
+            error.endpointAnswered = health.everSucceeded
+            error.stopsRun = health.failure(failure.cause)
+            return .failure(error)
         }
     }
 
@@ -442,23 +472,25 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
 
 struct ParseFailure: Error { var message: String }
 
-/// Some samples of a request were generated and others failed for good: the pool records the
-/// completions it got and the errors of the others.
+/// Some samples of a request were generated and others were not: the pool records the
+/// completions it got and throws `failure` (a request that failed for good), or, without one,
+/// a failure naming the first error (a replay without the recorded sample).
 public struct PartialGenerationError: Error, CustomStringConvertible, Sendable {
     public var model: String
     public var completions: [Completion?]
     public var errors: [String?]
+    public var failure: RequestFailure? = nil
     public var description: String {
         let failed = errors.compactMap { $0 }
         return "model '\(model)': \(failed.count) of \(errors.count) samples failed; first: \(failed.first ?? "")"
     }
-}
 
-extension ModelError {
-    /// The attempt count in a failure message ("... failed after N attempts ...").
-    static func attempts(in message: String) -> Int? {
-        guard let range = message.range(of: "failed after ") else { return nil }
-        let digits = message[range.upperBound...].prefix { $0.isNumber }
-        return Int(digits)
+    /// The failure the pool throws for the samples that did not come back.
+    public var requestFailure: RequestFailure {
+        if let failure { return failure }
+        var f = RequestFailure(model: model, url: "(replay)", cause: .notRecorded, message: errors.compactMap { $0 }.first ?? "no sample",
+                               attempts: 0)
+        f.stopsRun = true
+        return f
     }
 }

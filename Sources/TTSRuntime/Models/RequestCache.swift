@@ -32,6 +32,8 @@ struct CachedChoice {
     var latencyMs: Double
     var responseID: String?
     var logprobs: String?
+    /// A refusal about the input (never cached: not part of `json`).
+    var refusal: String? = nil
 
     var json: JSONValue {
         var o: [String: JSONValue] = [

@@ -18,6 +18,9 @@ struct RetryingPost: Sendable {
     let secret: String?
     /// Called once per HTTP attempt (request counters).
     let onAttempt: @Sendable () -> Void
+    /// The model's record in this run: before its first success, a failure that only the user
+    /// can fix (refused, host not found, 401/403/404) is retried once, quickly, not for minutes.
+    var health: EndpointHealth? = nil
 
     /// Why a 2xx reply gives no result, and whether asking again may help.
     struct ReplyFailure: Error {
@@ -25,12 +28,17 @@ struct RetryingPost: Sendable {
         var retryable: Bool
     }
 
-    /// The request failed for good: its last message, attempts and retry log.
+    /// The request failed for good: its last message, attempts and retry log, its cause, the
+    /// replica's URL, and the last reply's status and first bytes (nil status: no reply).
     struct Failure: Error {
         var message: String
         var attempts: Int
         var retryable: Bool
         var log: [String]
+        var cause: FailureCause = .connection
+        var url: String = ""
+        var status: Int? = nil
+        var body: [UInt8] = []
 
         /// "failed after N attempts[ (not retryable)]: message", with the retry log when retried.
         var summary: String {
@@ -59,6 +67,9 @@ struct RetryingPost: Sendable {
             var replicaFault = false
             var throttle = false
             var retryAfter: Double?
+            var cause = FailureCause.malformed
+            var status: Int? = nil
+            var replyBody: [UInt8] = []
             do {
                 let exchange = try await transport.post(url: url, headers: headers, body: body, timeout: timeout)
                 let reply = OpenAIClient.redact(exchange.body, key: secret)
@@ -77,6 +88,9 @@ struct RetryingPost: Sendable {
                     }
                 } else {
                     message = "HTTP \(exchange.status): \(OpenAIClient.prefix(reply))"
+                    cause = FailureCause.of(status: exchange.status, body: reply)
+                    status = exchange.status
+                    replyBody = Array(reply.prefix(4000))
                     switch exchange.status {
                     case 429:
                         throttle = true
@@ -90,6 +104,7 @@ struct RetryingPost: Sendable {
                 }
             } catch let error as TransportError {
                 message = OpenAIClient.redact(error.description, key: secret)
+                cause = FailureCause.of(error)
                 replicaFault = true
             } catch {
                 endpoints.release(replica, replicaFault: false)
@@ -100,11 +115,18 @@ struct RetryingPost: Sendable {
             limiter.release()
             if throttle { limiter.throttled(retryAfter: retryAfter) }
             let where_ = endpoints.urls.count > 1 ? " [\(endpoints.urls[replica])]" : ""
-            guard retryable && attempt <= retry.maxRetries else {
+            // Before the endpoint has ever answered, a cause only the user can fix gets one quick
+            // retry (a server that is just starting), so a dead endpoint stops the run in seconds.
+            let early = cause.needsUser && health.map { !$0.everSucceeded } == true
+            // (A name lookup that failed already waited for the resolver: not asked twice.)
+            let maxRetries = early ? min(retry.maxRetries, cause == .unresolved ? 0 : 1) : retry.maxRetries
+            guard retryable && attempt <= maxRetries else {
                 log.append("attempt \(attempt)\(where_): \(message)")
-                return .failure(Failure(message: message, attempts: attempt, retryable: retryable, log: log))
+                return .failure(Failure(message: message, attempts: attempt, retryable: retryable, log: log, cause: cause,
+                                        url: endpoints.urls[replica], status: status, body: replyBody))
             }
-            let delay = retry.delay(retry: attempt, retryAfter: retryAfter)
+            var delay = retry.delay(retry: attempt, retryAfter: retryAfter)
+            if early { delay = min(delay, 0.5) }
             log.append("attempt \(attempt)\(where_): \(message); retried after \(String(format: "%.2f", delay)) s")
             try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
         }

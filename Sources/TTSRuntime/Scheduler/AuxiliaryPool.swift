@@ -52,13 +52,10 @@ public actor AuxiliaryPool {
                     throw ModelError(model: handle.modelName, message: "asked for 1 completion, got none")
                 }
                 return Sample(sampleIndex: -1, temperature: call.temperature, completion: completion, extracting: extraction, item: item)
-            } catch let error as CancellationError {
-                throw error
-            } catch let error as ReplayExhaustedError {
-                throw error  // a replay has nothing recorded for this call: stop, never score a gap
-            } catch {
-                // Recorded with its error, like a failed pooled sample: it counts, is not retried.
-                return Sample(sampleIndex: -1, temperature: call.temperature, completion: nil, answer: nil, error: "\(error)")
+            } catch let partial as PartialGenerationError {
+                // A failed request is not a call's result: nothing is recorded, the item stays
+                // unfinished, and the next run makes the call again.
+                throw partial.requestFailure
             }
         }
         inflight[block, default: [:]][key] = task
@@ -93,7 +90,10 @@ public actor AuxiliaryPool {
             return
         }
         let store = self.store
-        let task = Task { try await store.auxiliaryCalls(pool: block.pool, seedIndex: block.seedIndex).mapValues(Sample.init) }
+        // A row without text is a failed call of a database before schema 8: missing, made again.
+        let task = Task {
+            try await store.auxiliaryCalls(pool: block.pool, seedIndex: block.seedIndex).filter { $0.value.text != nil }.mapValues(Sample.init)
+        }
         loading[block] = task
         let loaded = try await task.value
         loading[block] = nil

@@ -16,6 +16,8 @@ public final class Progress: Sendable {
         var lastDraw = ContinuousClock.now
         var label = ""
         var samples = 0
+        var failed = 0
+        var lastError = ""
     }
     private let state = Mutex(State())
     private let enabled: Bool
@@ -55,6 +57,14 @@ public final class Progress: Sendable {
         if let line { FileHandle.standardError.write(Data(line.utf8)) }
     }
 
+    /// An item a failed request left unfinished: counted, and its cause shown on the line.
+    func itemFailed(_ failure: RequestFailure) {
+        state.withLock { s in
+            s.failed += 1
+            s.lastError = "\(failure.model): \(failure.cause.rawValue)"
+        }
+    }
+
     func seedRunFinished() {
         state.withLock { $0.seedRunsDone += 1 }
     }
@@ -70,8 +80,9 @@ public final class Progress: Sendable {
         let eta = rate > 0 ? Double(s.items - s.itemsDone) / rate : 0
         let samples = s.samples
         let label = s.label.isEmpty ? "" : s.label + "  "
-        return String(format: "\r\u{1B}[K%@seed runs %d/%d  items %d/%d  %.0f samples/s  ETA %@",
-                      label, s.seedRunsDone, s.seedRuns, s.itemsDone, s.items, Double(samples) / elapsed, formatDuration(eta))
+        let failures = s.failed == 0 ? "" : "  failed \(s.failed) (last: \(s.lastError))"
+        return String(format: "\r\u{1B}[K%@seed runs %d/%d  items %d/%d  %.0f samples/s  ETA %@%@",
+                      label, s.seedRunsDone, s.seedRuns, s.itemsDone, s.items, Double(samples) / elapsed, formatDuration(eta), failures)
     }
 }
 

@@ -103,16 +103,20 @@ public final class Runner: Sendable {
         var remainingPerSeed: [Int: Int] = [:]
         for w in work { remainingPerSeed[w.seed, default: 0] += 1 }
 
-        /// A seed run with items in flight: what its items need, and the outcomes so far.
+        /// A seed run with items in flight: what its items need, the outcomes so far, and the
+        /// items a failed request left unfinished.
         struct Open {
             var context: SeedRunContext
             var outcomes: [Outcome?]
             var remaining: Int
+            var failed: [(item: String, failure: RequestFailure)] = []
         }
         var open: [Int: Open] = [:]
+        var unfinished: [UnfinishedItem] = []
+        var unfinishedRuns = 0
 
         // One flat stream of (seed run, item) in work order; at most `itemWindow` in flight.
-        try await withThrowingTaskGroup(of: (Int, Int, Outcome).self) { group in
+        try await withThrowingTaskGroup(of: (Int, Int, Result<Outcome, RequestFailure>).self) { group in
             var nextRun = 0, nextItem = 0, running = 0
             while true {
                 try Task.checkCancellation()
@@ -126,7 +130,15 @@ public final class Runner: Sendable {
                         continue
                     }
                     let context = open[nextRun]!.context, run = nextRun, index = nextItem
-                    group.addTask { (run, index, try await context.solve(items[index])) }
+                    group.addTask {
+                        do {
+                            return (run, index, .success(try await context.solve(items[index])))
+                        } catch let failure as RequestFailure {
+                            return (run, index, .failure(failure))
+                        } catch let partial as PartialGenerationError {
+                            return (run, index, .failure(partial.requestFailure))
+                        }
+                    }
                     running += 1
                     nextItem += 1
                     if nextItem == items.count {
@@ -135,10 +147,26 @@ public final class Runner: Sendable {
                     }
                 }
                 var finished: [Int] = []
-                if let (run, index, outcome) = try await group.next() {
+                if let (run, index, result) = try await group.next() {
                     running -= 1
+                    switch result {
+                    case .success(let outcome):
+                        open[run]!.outcomes[index] = outcome
+                    case .failure(let failure):
+                        // A failed request is not a sample: the item stays unfinished, its seed run
+                        // is not committed, and the next run asks again.
+                        let system = work[run].system
+                        let record = failureRecord(failure, system: system, seedIndex: work[run].seed, item: items[index].id)
+                        if failure.stopsRun {
+                            try? await store.recordFailures([record])
+                            throw EndpointDownError(failure: failure)
+                        }
+                        open[run]!.failed.append((items[index].id, failure))
+                        unfinished.append(UnfinishedItem(system: system.name, model: failure.model, url: failure.url, cause: failure.cause,
+                                                         message: failure.message))
+                        progress?.itemFailed(failure)
+                    }
                     progress?.itemFinished()
-                    open[run]!.outcomes[index] = outcome
                     open[run]!.remaining -= 1
                     if open[run]!.remaining == 0 { finished.append(run) }
                 } else {
@@ -146,7 +174,20 @@ public final class Runner: Sendable {
                 }
                 for run in finished {
                     let done = open.removeValue(forKey: run)!
-                    try await commit(done.context.record(done.outcomes.map { $0! }, items: items))
+                    if done.failed.isEmpty {
+                        try await commit(done.context.record(done.outcomes.map { $0! }, items: items))
+                    } else {
+                        // Not committed, never handed to the test: recorded for diagnosis. A shard
+                        // keeps the outcomes of its finished items (a later run does the rest).
+                        unfinishedRuns += 1
+                        try await store.recordFailures(done.failed.map {
+                            failureRecord($0.failure, system: work[run].system, seedIndex: work[run].seed, item: $0.item)
+                        }, replacingSeedRuns: true)
+                        if shard != nil {
+                            let kept = zip(items, done.outcomes).filter { $0.1 != nil }
+                            try await commit(done.context.record(kept.map { $0.1! }, items: kept.map(\.0)))
+                        }
+                    }
                     try await auxiliaryPool.flush()
                     progress?.seedRunFinished()
                     let seed = work[run].seed
@@ -161,6 +202,14 @@ public final class Runner: Sendable {
         }
         try await store.flush()
         try await auxiliaryPool.flush()
+        if !unfinished.isEmpty { throw IncompleteRunError(items: unfinished, seedRuns: unfinishedRuns) }
+    }
+
+    /// The record of an item a failed request left unfinished.
+    func failureRecord(_ failure: RequestFailure, system: SystemSpec, seedIndex: Int, item: String) -> FailureRecord {
+        FailureRecord(suite: suite.name, systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex, itemID: item,
+                      model: failure.model, url: failure.url, cause: failure.cause.rawValue, message: failure.message,
+                      attempts: failure.attempts)
     }
 
     /// What the items of one seed run need: the system's sample source, verifier, scorers and strategy.

@@ -4,7 +4,9 @@ import TTSStore
 /// Samples as the store records them: the runtime's `Sample` (with its `Completion`) to and
 /// from the store's plain `StoredSample`.
 extension Sample {
-    /// A recorded sample (a failed one has an error and no completion unless it has text).
+    /// A recorded sample. One with an error has text: a refusal about the input (context length,
+    /// content filter), whose error is the cause. (Rows without text are failed requests of
+    /// databases before schema 8; the schema-8 upgrade removes them, and the pool never reads them.)
     init(_ stored: StoredSample) {
         var completion: Completion? = nil
         if stored.error == nil || stored.text != nil {
@@ -16,6 +18,7 @@ extension Sample {
             c.cost = stored.cost
             c.logprobs = stored.logprobs
             c.cached = stored.cached
+            c.refusal = stored.error
             completion = c
         }
         self.init(sampleIndex: stored.sampleIndex, temperature: stored.temperature, completion: completion,
@@ -25,8 +28,7 @@ extension Sample {
     /// This sample as the store records it.
     func stored(itemID: String, seedIndex: Int, requestSeed: UInt64) -> StoredSample {
         let c = completion
-        // A failed sample's attempts are in its error message ("... after N attempts ...").
-        let attempts: Int? = c?.attempts ?? error.flatMap(ModelError.attempts(in:))
+        let attempts: Int? = c?.attempts
         return StoredSample(itemID: itemID, seedIndex: seedIndex, temperature: temperature, sampleIndex: sampleIndex,
                             requestSeed: requestSeed, text: c?.text, answer: answer, finishReason: c?.finishReason,
                             promptTokens: c?.promptTokens, completionTokens: c?.completionTokens, latencyMs: c?.latencyMs,

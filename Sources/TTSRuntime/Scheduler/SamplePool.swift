@@ -113,9 +113,10 @@ public final class SamplePool: Sendable {
 
         var produced: [Sample] = []
         if let claim {
+            var failure: RequestFailure? = nil
             do {
-                produced = try await generate(missing, handle: handle, client: client, request: request, item: item,
-                                              extraction: extraction, seedIndex: seedIndex, temperature: temperature)
+                (produced, failure) = try await generate(missing, handle: handle, client: client, request: request, item: item,
+                                                         extraction: extraction, seedIndex: seedIndex, temperature: temperature)
             } catch {
                 // Cancelled, or the store failed: nothing is kept, and a later call asks again.
                 state.withLock { s in
@@ -129,11 +130,16 @@ public final class SamplePool: Sendable {
                 for sample in produced {
                     let key = SampleKey(item: item.id, temperature: temperature, sampleIndex: sample.sampleIndex)
                     s.blocks[block, default: [:]][key] = sample
-                    s.inflight[block]?[key] = nil
                 }
+                // Failed samples are not kept: a later call asks for them again.
+                for i in missing { s.inflight[block]?[SampleKey(item: item.id, temperature: temperature, sampleIndex: i)] = nil }
+            }
+            onGenerated(produced.count)
+            if let failure {
+                claim.fulfill(.failure(failure))
+                throw failure
             }
             claim.fulfill(.success(produced))
-            onGenerated(produced.count)
         }
 
         var out: [Sample] = []
@@ -153,18 +159,21 @@ public final class SamplePool: Sendable {
         return out
     }
 
-    /// Generates the samples `missing` in one request and records them (a sample that fails for
-    /// good is recorded with its error). Throws only on cancellation, a replay asked for more than
-    /// was imported, or a store failure.
+    /// Generates the samples `missing` in one request and records those that came back. A
+    /// request that failed for good is not a sample: it is returned as the failure (never
+    /// recorded, never scored), and the samples that did come back with it are kept. Throws on
+    /// cancellation, a replay asked for more than was imported, a store failure, or an error that
+    /// is not a failed request.
     private func generate(
         _ missing: [Int], handle: Handle, client: any ModelClient, request: @Sendable (UInt64, [UInt64], Int) -> GenerationRequest,
         item: TaskItem, extraction: AnswerExtraction, seedIndex: Int, temperature: Double
-    ) async throws -> [Sample] {
+    ) async throws -> ([Sample], RequestFailure?) {
         let seeds = missing.map { requestSeed(pool: handle.id, item: item.id, seedIndex: seedIndex, temperature: temperature, sampleIndex: $0) }
         var req = request(seeds[0], seeds, missing.count)
         req.context?.seedIndex = seedIndex
         req.context?.sampleIndices = missing
         let samples: [Sample]
+        var failure: RequestFailure? = nil
         do {
             let completions = try await client.generate(req)
             guard completions.count == missing.count else {
@@ -178,29 +187,30 @@ public final class SamplePool: Sendable {
         } catch let error as ReplayExhaustedError {
             throw error  // the suite asks for more than was imported: stop, never score a gap as wrong
         } catch let partial as PartialGenerationError where partial.completions.count == missing.count {
-            // Some samples of the request came back, others failed for good: keep both.
-            samples = missing.enumerated().map { position, index in
-                let c = partial.completions[position]
-                return Sample(sampleIndex: index, temperature: temperature, completion: c, extracting: extraction, item: item,
-                              error: c == nil ? (partial.errors[position] ?? "model '\(partial.model)': failed") : nil)
+            // Some samples of the request came back, others failed for good: keep what came back.
+            samples = missing.enumerated().compactMap { position, index in
+                partial.completions[position].map {
+                    Sample(sampleIndex: index, temperature: temperature, completion: $0, extracting: extraction, item: item)
+                }
             }
-        } catch {
-            // A sample that still fails after the client's retries is recorded with its
-            // error: it counts as incorrect and the run goes on.
-            samples = missing.map {
-                Sample(sampleIndex: $0, temperature: temperature, completion: nil, answer: nil, error: "\(error)")
-            }
+            failure = partial.requestFailure
+        } catch let error as RequestFailure {
+            samples = []
+            failure = error
         }
-        try await store.record(zip(samples, seeds).map {
-            SampleRecord(pool: handle.id, sample: $0.stored(itemID: item.id, seedIndex: seedIndex, requestSeed: $1))
+        let seedOf = Dictionary(uniqueKeysWithValues: zip(missing, seeds))
+        try await store.record(samples.map {
+            SampleRecord(pool: handle.id, sample: $0.stored(itemID: item.id, seedIndex: seedIndex, requestSeed: seedOf[$0.sampleIndex]!))
         })
-        return samples
+        return (samples, failure)
     }
 
     /// Reads a block's recorded samples (one caller; the others wait for `shared`).
     private func load(_ block: BlockKey, shared: SharedResult<Void>) async throws {
         do {
-            let loaded = try await store.samples(pool: block.pool, seedIndex: block.seedIndex).mapValues(Sample.init)
+            // A row without text is a failed request of a database before schema 8: missing, asked again.
+            let loaded = try await store.samples(pool: block.pool, seedIndex: block.seedIndex).filter { $0.value.text != nil }
+                .mapValues(Sample.init)
             state.withLock { s in
                 if s.blocks[block] == nil { s.blocks[block] = loaded } else { s.blocks[block]!.merge(loaded) { current, _ in current } }
                 s.loading[block] = nil

@@ -29,6 +29,9 @@ public struct SequentialSchedule: Sendable {
         public var spent: CostModel.Cost = CostModel.Cost()
         /// The estimated cost of the interim that was not started.
         public var refused: CostModel.Cost? = nil
+        /// Set when failed requests left items of an interim unfinished: the test stopped
+        /// before that interim (its seed runs are not committed), and a run again retries them.
+        public var incomplete: IncompleteRunError? = nil
     }
 
     public var systems: [SystemSpec]
@@ -88,6 +91,8 @@ public struct SequentialSchedule: Sendable {
         var stopped: Int? = nil
         var spent = CostModel.Cost()
         var refused: CostModel.Cost? = nil
+        var incomplete: IncompleteRunError? = nil
+        var attempted = [Int](repeating: 0, count: systems.count)
         while !test.isFinished {
             let needing = test.agentsNeedingScores
             var work = needing.map { (system: systems[$0], seeds: test.scoresNeeded(agent: $0)) }
@@ -103,7 +108,15 @@ public struct SequentialSchedule: Sendable {
                 }
             }
             progress?.setLabel("interim \(test.currentInterim + 1)/\(config.interims)")
-            try await runner.ensureSeeds(work)
+            do {
+                try await runner.ensureSeeds(work)
+            } catch let error as IncompleteRunError {
+                // An interim with unfinished seed runs is never tested: the test stops here. The
+                // board shows what this interim committed (the incomplete systems unranked).
+                incomplete = error
+                for (system, seeds) in work { attempted[systems.firstIndex(of: system)!] = seeds }
+                break
+            }
             if test.currentInterim == 0 { for i in outside { extraSeeds[i] = config.groupSize } }
             for agent in needing {
                 scores[agent] = try await runner.scores(of: systems[agent], seeds: test.scoresNeeded(agent: agent))
@@ -131,7 +144,8 @@ public struct SequentialSchedule: Sendable {
         if let start { spent = try await runner.spent(since: start) }
         var used = test.scoresUsed
         for i in outside { used[i] = extraSeeds[i] }
+        for i in used.indices { used[i] = max(used[i], attempted[i]) }
         return Outcome(systems: systems, results: test.results, scoresUsed: used, interims: test.interims,
-                       config: config, scores: scores, stoppedByBudget: stopped, spent: spent, refused: refused)
+                       config: config, scores: scores, stoppedByBudget: stopped, spent: spent, refused: refused, incomplete: incomplete)
     }
 }

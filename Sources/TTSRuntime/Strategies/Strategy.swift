@@ -116,7 +116,8 @@ public struct Outcome: Sendable, Hashable {
     public var completionTokens: Int
     /// Model calls spent on the item (one per generated sample, plus any extra calls).
     public var calls: Int
-    /// Samples whose generation failed (counted as incorrect, reported on the leaderboard).
+    /// Samples the endpoint refused for their input (context length, content filter): the
+    /// system's outcome, counted as incorrect. (A failed request never reaches an outcome.)
     public var failures: Int
     public var detail: String
     /// Pooled samples the strategy read (`multi_temperature` may stop before its budget).
@@ -151,7 +152,7 @@ public struct Outcome: Sendable, Hashable {
         earlyExit = nil
         latencyMs = samples.reduce(0) { $0 + ($1.completion?.latencyMs ?? 0) }
         poolScores = nil
-        let read = samples.filter { $0.completion != nil }
+        let read = samples.filter { $0.completion != nil && $0.error == nil }
         let unanswered = read.filter { $0.answer == nil }
         completions = read.count
         noAnswer = unanswered.count

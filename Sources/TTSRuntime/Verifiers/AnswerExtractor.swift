@@ -479,8 +479,11 @@ extension Sample {
     /// rule that matched.
     public init(sampleIndex: Int, temperature: Double, completion: Completion?, extracting mode: AnswerExtraction, item: TaskItem,
                 error: String? = nil) {
-        let found = completion.flatMap { AnswerExtractor.extraction($0.text, mode: mode, item: item) }
-        self.init(sampleIndex: sampleIndex, temperature: temperature, completion: completion, answer: found?.answer, error: error,
+        // A refusal about the input (context length, content filter) is the system's outcome:
+        // kept with its cause, never read for an answer.
+        let refusal = completion?.refusal
+        let found = refusal != nil ? nil : completion.flatMap { AnswerExtractor.extraction($0.text, mode: mode, item: item) }
+        self.init(sampleIndex: sampleIndex, temperature: temperature, completion: completion, answer: found?.answer, error: error ?? refusal,
                   extractRule: found?.rule.rawValue)
     }
 }

@@ -82,6 +82,7 @@ public struct JudgeVerifier: Verifier {
             }
             completion = first
         }
+        if let refusal = completion.refusal { return Verdict(correct: false, detail: "judge \(model) \(refusal)") }
         switch Self.parse(completion.text) {
         case .correct: return Verdict(correct: true, detail: "judge \(model): correct")
         case .incorrect: return Verdict(correct: false, detail: "judge \(model): incorrect")
