@@ -144,3 +144,66 @@ private func ours(_ c: UpstreamCase, precision: Int?) async throws -> (Bool, Str
         }
     }
 }
+
+/// The conventions the upstream cases taught, one by one (candidate, reference), and inputs that
+/// push the new rules to their bounds.
+@Suite struct MathVerifyConventionTests {
+    @Test(arguments: [
+        ("(3,2)", "(p,q)=(3,2)", true), ("1", "|AB|=1", true), ("1", "A:B=1", true), ("11:21", "V_{1}:V_{2}=11:21", true),
+        ("\\frac{1}{\\sqrt{6}}", "\\frac{NO}{BO}=\\frac{1}{\\sqrt{6}}", true), ("4, 5", "AB=4,CD=5", true),
+        ("(5,2),(7,2)", "p=5,q=2;p=7,q=2", true), ("(5,2),(7,3)", "p=5,q=2;p=7,q=2", false), ("0", "1 = \\zzz = x = 0", true),
+        ("5", "2x+1=5", false),  // an equation, not a label: needs an equation
+        ("x < 1", "-x > -1", true), ("x > 1", "-x > -1", false), ("-x >= -1", "x <= 1", true),
+        ("(-793, 10)", "-793 < a < 10", true), ("[-793, 10)", "-793 < a < 10", false), ("(0,1)", "0<f(x)<1", true),
+        ("x \\in [-2,7]", "-2 \\le x \\le 7", true), ("(2, \\infty)", "x > 2", true), ("[2, \\infty)", "x > 2", false),
+        ("-2 \\le x \\le 7", "x \\in [-2,7]", false),  // a reference interval needs an interval
+        ("(3,17,3,7), (3,17,3,7), (17,3,3,7)", "(17,3,3,7),(3,17,3,7)", true), ("1,1,2", "1,2,3", false),
+        ("\\\\left( \\\\frac{1}{5},\\\\frac{1}{6}\\\\right)", "(0.2, \\frac16)", true),
+        ("11", "x\\approx11", true), ("x=1/3\\approx1.3", "1/3", true), ("12", "x\\approx11", false),
+        ("28 pct", "28\\%", true), ("28 percentage", "28\\%", true), ("29 pct", "28\\%", false),
+        ("14 {, }916", "14916", true), ("(7,11),\\ (11,7)", "(11,7)or(7,11)", true),
+        ("\\left[\\begin{array}{cc}1 & 2 \\\\3 & 4\\end{array}\\right]", "\\begin{pmatrix}1 & 2 \\\\3 & 4\\end{pmatrix}", true),
+        ("10^{\\frac{\\sqrt{13} - 5}{6}}, 10^{-\\frac{5 + \\sqrt{13}}{6}}", "x_{1}=10^{\\frac{-5+\\sqrt{13}}{6}},\\quadx_{2}=10^{\\frac{-5-\\sqrt{13}}{6}}", true),
+    ])
+    func convention(_ candidate: String, _ reference: String, _ expected: Bool) {
+        let v = MathEquivalence.check(candidate, reference)
+        #expect(v.equivalent == expected, "\(candidate) vs \(reference): \(v.reason)")
+    }
+
+    @Test func precisionReachesInsideGroups() {
+        #expect(MathEquivalence.check("(0.6,2.6667]", "(\\frac{3}{5},\\frac{8}{3}]", precision: 2).equivalent)
+        #expect(!MathEquivalence.check("(0.6,2.6667]", "(\\frac{3}{5},\\frac{8}{3}]", precision: nil).equivalent)
+        #expect(MathEquivalence.check("\\begin{pmatrix}0.33\\\\0.2\\end{pmatrix}", "(\\begin{pmatrix}\\frac13\\\\\\frac15\\end{pmatrix})",
+                                      precision: 2).equivalent)
+        #expect(!MathEquivalence.check("(0.7,2.6667]", "(\\frac{3}{5},\\frac{8}{3}]", precision: 2).equivalent)
+    }
+
+    @Test(arguments: [
+        ("\\boxed{1} papers and \\boxed{2} bins", "1, 2"), ("\\boxed{1} no no no no no \\boxed{2}", "2"),
+        ("$\\boxed{(3, 3)} \\text{ for part (a) and } \\boxed{(1, 1)}$", "(3, 3), (1, 1)"),
+        ("\\($y_1 = \\boxed{a} \\) and \\( y_2 = \\boxed{b} \\)", "a, b"), ("\\boxed{35 cm} ++++++ \\boxed{4}", "35 cm, 4"),
+        ("\\boxed{2} = \\boxed{2}", "2"), ("Final Answer: The largest $n$ is 34.", "34"), ("1000,99", "1000.99"), ("1,000", "1,000"),
+        ("Combine: $2x - 26.4 + 1.2x = -3.2 - 0.04x$ Add $0.24x$ so the pair is $(7, 6)$.", "(7, 6)"),
+    ])
+    func extraction(_ completion: String, _ answer: String) {
+        #expect(AnswerExtractor.extract(completion, mode: .auto) == answer)
+    }
+
+    /// The new rules on inputs built to be slow: each finishes and is not equivalent to 42.
+    @Test(arguments: [
+        String(repeating: "\\\\frac", count: 1_500), String(repeating: "x \\approx ", count: 800), String(repeating: "1 < x ", count: 1_500),
+        String(repeating: "p=5,q=2;", count: 1_000), "1" + String(repeating: " ", count: 9_000) + "pctx",
+        String(repeating: "(p,q)=", count: 1_500) + "(4,2)", String(repeating: "\\quadx_2=", count: 900), String(repeating: ")or(", count: 2_000),
+    ])
+    func hostileInputsFinish(_ text: String) {
+        #expect(!MathEquivalence.check(text, "42").equivalent)
+        #expect(!MathEquivalence.check("42", text).equivalent)
+        #expect(!MathEquivalence.check(text, "42", precision: 3).equivalent)
+        _ = MathEquivalence.normalize(text)
+    }
+
+    @Test func manyJoinedBoxesFinish() {
+        let boxes = String(repeating: "\\boxed{1} papers and ", count: 20_000)
+        #expect(AnswerExtractor.extract(boxes, mode: .auto)?.hasPrefix("1, 1") == true)
+    }
+}

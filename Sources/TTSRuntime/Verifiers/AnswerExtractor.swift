@@ -247,7 +247,17 @@ public enum AnswerExtractor {
         s = s.trimmingCharacters(in: .whitespaces)
         if s.isEmpty { return nil }
         if let box = lastBoxed(in: s) { return box }
-        if let span = lastLatexSpan(in: s) { return valueOfSpan(span) }
+        if let span = lastLatexSpan(in: s) {
+            // "The largest $n$ is 34": the number the sentence ends with after naming the quantity.
+            if let close = s.range(of: "$", options: .backwards) {
+                let tail = s[close.upperBound...].trimmingCharacters(in: .whitespaces)
+                if tail.count <= 30, tail.hasPrefix("is ") || tail.hasPrefix("are ") || tail.hasPrefix("equals "),
+                   let number = lastNumber(in: tail) {
+                    return number
+                }
+            }
+            return valueOfSpan(span)
+        }
         // Prose after the marker ("42 apples", "$18 a day"): its leading number when it has one.
         if containsWords(s), let number = firstNumber(in: s) { return number }
         return currencyStripped(s)
@@ -341,7 +351,8 @@ public enum AnswerExtractor {
         guard let first = content.first, first.isNumber else { return content.contains("\n") }
         if content.contains("\n") { return true }
         // `$400 + $60 = $460`, `$17/$8.50`: an amount followed by an operator and another amount.
-        if let last = content.last, last == " " || "=+-*/x×".contains(last) { return true }
+        // (`x` as "times" only after a space: `$0.04x$` ends in a variable.)
+        if let last = content.last, last == " " || "=+-*/×".contains(last) || content.hasSuffix(" x") { return true }
         return containsWords(content)
     }
 

@@ -36,19 +36,23 @@ extension MathEquivalence {
         out.reserveCapacity(c.count)
         var i = 0
         while i < c.count {
-            if c[i] == "\\", i + 2 < c.count, c[i + 1] == "\\", c[i + 2].isLetter {
-                var j = i + 2
-                while j < c.count, c[j].isLetter { j += 1 }
-                let name = String(c[(i + 2)..<j])
-                if doubledCommands.contains(name) {
-                    out.append("\\")
-                    out += name
-                    i = j
-                    continue
-                }
+            guard c[i] == "\\" else {
+                out.append(c[i])
+                i += 1
+                continue
             }
-            out.append(c[i])
-            i += 1
+            // A run of backslashes: exactly two before a listed name is the command; any other
+            // run (`\\\frac` is a row break, then `\frac`) is kept as written.
+            var run = i
+            while run < c.count, c[run] == "\\" { run += 1 }
+            var j = run
+            while j < c.count, c[j].isLetter { j += 1 }
+            if run - i == 2, j > run, doubledCommands.contains(String(c[run..<j])) {
+                out.append("\\")
+            } else {
+                out += String(c[i..<run])
+            }
+            i = run
         }
         return out
     }
