@@ -20,7 +20,12 @@ import Foundation
 /// - `1,000` and `10,\!080` are one number (a comma directly followed by a digit or `\!`, with
 ///   groups of exactly three digits); `1, 000` with a space is a list.
 /// - `x = 3` ≡ `3` (a single-variable left side is an assignment); two equations are equivalent
-///   when `lhs - rhs` agree up to a non-zero constant factor.
+///   when `lhs - rhs` agree up to a non-zero constant factor. A labelled reference (`(p,q)=(3,2)`,
+///   `|AB|=1`, `p=5,q=2;p=7,q=2`) is answered by its values (`MathEquivalence+Labels.swift`).
+/// - Relations match their reversed and negated forms (`-x > -1` ≡ `x < 1`); a reference
+///   inequality on one variable equals the interval it describes (`-793 < a < 10` ≡ `(-793, 10)`).
+/// - Sets ignore repeated elements. Notation math-verify reads (doubled backslashes, `\approx`,
+///   `\quad` glued to a name, percent words) is rewritten first (`MathEquivalence+Notation.swift`).
 /// - Degrees markers and trailing unit words/`\text{units}` are dropped; `50\%` ≡ `50` ≡ `0.5`.
 /// - `2516_8` keeps its base: equal to `2516_{8}` and to the bare digits `2516`, not to `2516_7`.
 /// - A decimal literal with at least 6 decimals equals a value it correctly rounds (`0.333333`
