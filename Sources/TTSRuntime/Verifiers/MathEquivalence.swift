@@ -174,15 +174,15 @@ public enum MathEquivalence {
         if !r.contains("="), let values = labelledValues(c) { c = values }
         // A labelled reference against a bare answer: the reference's values (math-verify's
         // assignment rule: the gold `(p,q)=(3,2)` is answered by `(3,2)`).
-        if !c.contains("="), MathRelation.operatorCount(c) == 0, let values = referenceValues(r) { r = values }
+        if r.contains("="), !c.contains("="), MathRelation.operatorCount(c) == 0, let values = referenceValues(r) { r = values }
         // Relations (`5 \geq x` vs `x \leq 5`, `-x > -1` vs `x < 1`): the same relation.
         if let cr = MathRelation(c), let rr = MathRelation(r) {
             let same = cr.isSame(as: rr, equivalent: { equivalent($0, $1) })
             return Verdict(equivalent: same, reason: same ? "the same relation" : "different relations: \(cr) vs \(rr)")
         }
         // A reference inequality (`-793 < a < 10`, `x \geq 2`) against an interval: the set it describes.
-        if MathRelation.operatorCount(c) == 0, c.first == "(" || c.first == "[" || c.contains("\\in") || c.contains("\\cup"),
-           let interval = MathRelation.interval(r) {
+        if MathRelation.mayHaveRelation(r), c.first == "(" || c.first == "[" || c.contains("\\in") || c.contains("\\cup"),
+           MathRelation.operatorCount(c) == 0, let interval = MathRelation.interval(r) {
             let same = check(c, interval).equivalent
             return Verdict(equivalent: same, reason: same ? "the interval the inequality describes" : "not the interval \(interval)")
         }

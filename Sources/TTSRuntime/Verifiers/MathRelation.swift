@@ -57,8 +57,15 @@ struct MathRelation: CustomStringConvertible {
         return false
     }
 
+    /// A quick test before the full scan: whether `s` has a character or command a relation needs.
+    static func mayHaveRelation(_ s: String) -> Bool {
+        s.contains("<") || s.contains(">") || s.contains("\\l") || s.contains("\\g") || s.contains("\\ne") || s.contains("≤")
+            || s.contains("≥") || s.contains("≠")
+    }
+
     /// How many relation operators (`<`, `>`, `\le`, `\geq`, `\neq`, ...) `s` has.
     static func operatorCount(_ s: String) -> Int {
+        guard mayHaveRelation(s) else { return 0 }
         let t = normalized(s)
         return t.filter { $0 == "<" || $0 == ">" }.count + t.components(separatedBy: "!=").count - 1
     }
