@@ -126,12 +126,20 @@ import Testing
         case "nested quantifier bait": return r("(a+)+", 100_000) + "$"
         case "combining marks": return "4" + r("\u{301}", 1_000_000) + "2"
         case "scientific bait": return r("1e", 500_000) + "5"
+        case "boxes joined by and": return r("\\boxed{1} papers and ", 100_000)
+        case "doubled commands": return "$" + r("\\\\frac", 1_500) + "$"
+        case "approximation chain": return "$" + r("x \\approx ", 800) + "$"
+        case "inequality chain": return "$" + r("1 < x ", 1_500) + "$"
+        case "labels and solutions": return "$" + r("p=5,q=2;", 1_000) + "$"
+        case "percent word bait": return "$1" + r(" ", 9_000) + "pctx$"
         default: return name
         }
     }
 
     @Test(arguments: ["a+ then !", "answer is, many times", "answer: with no end of line", "boxed without braces", "unclosed boxes",
-                      "dots and commas", "signs", "backslashes", "dollars", "nested quantifier bait", "combining marks", "scientific bait"])
+                      "dots and commas", "signs", "backslashes", "dollars", "nested quantifier bait", "combining marks", "scientific bait",
+                      "boxes joined by and", "doubled commands", "approximation chain", "inequality chain", "labels and solutions",
+                      "percent word bait"])
     func regexCatastrophicInputsFinish(_ name: String) async throws {
         let text = Self.catastrophic(name)
         let r = try await Self.score(text)

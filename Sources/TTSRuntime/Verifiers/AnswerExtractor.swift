@@ -138,7 +138,27 @@ public enum AnswerExtractor {
         for word in ["\\text{and}", "\\text{ and }", "\\text{or}", "\\text{ or }", "\\quad", "\\qquad", "\\,", "\\;", "and", "or", "$", "\\(", "\\)"] {
             t = t.replacingOccurrences(of: word, with: " ")
         }
-        return t.count <= 12 && t.allSatisfy { $0 == " " || $0 == "," || $0 == ";" || $0 == "\n" }
+        if t.count <= 12 && t.allSatisfy({ $0 == " " || $0 == "," || $0 == ";" || $0 == "\n" }) { return true }
+        return isJoiningPhrase(s)
+    }
+
+    /// Short text that still joins two boxes, as math-verify reads them: a phrase ending in "and",
+    /// "or" or a comma (`\boxed{1} papers and \boxed{2}`, `\text{ for part (a) and }`), also before
+    /// a label of the next box (`\) and \( y_2 = \boxed{..}`), or symbols only (`\boxed{a} ++ \boxed{b}`).
+    /// Prose that does not end so (`\boxed{1} no no no \boxed{2}`) separates them: the last box is the answer.
+    static func isJoiningPhrase(_ s: Substring) -> Bool {
+        guard s.count <= 80, !s.contains("\n\n") else { return false }
+        var t = String(s).replacingOccurrences(of: "\\\\(text|mbox|mathrm)\\{([^{}]*)\\}", with: " $2 ", options: .regularExpression)
+        for word in ["$", "\\(", "\\)", "\\[", "\\]", "\\quad", "\\qquad", "\\,", "\\;", "\n"] {
+            t = t.replacingOccurrences(of: word, with: " ")
+        }
+        var words = t.split(separator: " ").map(String.init)
+        // `y_2 =` before the next box names it.
+        if words.last == "=" { words.removeLast(); if let label = words.last, isLabel(label) { words.removeLast() } else { return false } }
+        if let last = words.last, last.hasSuffix("="), isLabel(String(last.dropLast())) { words.removeLast() }
+        guard let last = words.last?.lowercased(), words.count <= 8 else { return false }
+        if ["and", "or", ",and", ",or"].contains(last) || last.hasSuffix(",") { return true }
+        return words.allSatisfy { word in word.allSatisfy { !$0.isLetter && !$0.isNumber && $0 != "=" } }
     }
 
     // MARK: - bare answers
@@ -151,7 +171,10 @@ public enum AnswerExtractor {
         // Words inside `\text{..}` (units, names) are part of an answer, not prose.
         let outsideText = t.replacingOccurrences(of: "\\\\(text|mathrm|textbf|mbox|operatorname)\\{[^{}]*\\}", with: " ",
                                                  options: .regularExpression)
-        return containsProse(outsideText) ? nil : t
+        if containsProse(outsideText) { return nil }
+        // Plain text (no LaTeX) `1000,99` / `1,22`: a decimal comma, as `numbers(in:)` reads it.
+        if t.range(of: "^-?[0-9]+,([0-9]{1,2}|[0-9]{4,})$", options: .regularExpression) != nil { return t.replacingOccurrences(of: ",", with: ".") }
+        return t
     }
 
     /// Words that answers use: lists ("1 and 2", "3 or 4") and percentages.
@@ -224,7 +247,17 @@ public enum AnswerExtractor {
         s = s.trimmingCharacters(in: .whitespaces)
         if s.isEmpty { return nil }
         if let box = lastBoxed(in: s) { return box }
-        if let span = lastLatexSpan(in: s) { return valueOfSpan(span) }
+        if let span = lastLatexSpan(in: s) {
+            // "The largest $n$ is 34": the number the sentence ends with after naming the quantity.
+            if let close = s.range(of: "$", options: .backwards) {
+                let tail = s[close.upperBound...].trimmingCharacters(in: .whitespaces)
+                if tail.count <= 30, tail.hasPrefix("is ") || tail.hasPrefix("are ") || tail.hasPrefix("equals "),
+                   let number = lastNumber(in: tail) {
+                    return number
+                }
+            }
+            return valueOfSpan(span)
+        }
         // Prose after the marker ("42 apples", "$18 a day"): its leading number when it has one.
         if containsWords(s), let number = firstNumber(in: s) { return number }
         return currencyStripped(s)
@@ -318,7 +351,8 @@ public enum AnswerExtractor {
         guard let first = content.first, first.isNumber else { return content.contains("\n") }
         if content.contains("\n") { return true }
         // `$400 + $60 = $460`, `$17/$8.50`: an amount followed by an operator and another amount.
-        if let last = content.last, last == " " || "=+-*/x×".contains(last) { return true }
+        // (`x` as "times" only after a space: `$0.04x$` ends in a variable.)
+        if let last = content.last, last == " " || "=+-*/×".contains(last) || content.hasSuffix(" x") { return true }
         return containsWords(content)
     }
 

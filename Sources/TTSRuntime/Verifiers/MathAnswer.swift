@@ -67,7 +67,8 @@ indirect enum MathAnswer: Sendable {
             // Delimiters matter only for genuine intervals; `[6,31,-1]` and `[8,-2]` are tuples.
             return !isInterval(a) && !isInterval(b)
         case (.list(let a), .list(let b)):
-            return multisetEqual(a, b, depth: d)
+            // Sets: a repeated element counts once (`(3,17,3,7)` written twice is one solution).
+            return multisetEqual(distinct(a, depth: d), distinct(b, depth: d), depth: d)
         case (.list(let a), .bracket("(", ")", let b)), (.bracket("(", ")", let a), .list(let b)):
             return orderedEqual(a, b, depth: d)
         case (.list(let a), _) where a.count == 1:
@@ -131,6 +132,14 @@ indirect enum MathAnswer: Sendable {
         return true
     }
 
+    /// `items` without the elements equal to an earlier one (at most 200 items are compared).
+    static func distinct(_ items: [MathAnswer], depth: Int) -> [MathAnswer] {
+        guard items.count > 1, items.count <= 200 else { return items }
+        var kept: [MathAnswer] = []
+        for item in items where !kept.contains(where: { equal($0, item, depth: depth) }) { kept.append(item) }
+        return kept
+    }
+
     // MARK: Numeric comparison
 
     static func samplePoints(_ vars: [String]) -> [[String: Double]] {
@@ -157,11 +166,19 @@ indirect enum MathAnswer: Sendable {
         return lit.distance(from: dot, to: lit.endIndex) - 1
     }
 
+    /// Set by `MathEquivalence.check(_:_:precision:)`: a decimal literal also equals a value it
+    /// matches when both are rounded to this many decimals (math-verify's float rounding).
+    @TaskLocal static var roundingDecimals: Int?
+
     static func close(_ x: Double, _ y: Double, _ litX: String?, _ litY: String?) -> Bool {
         if x.isNaN || y.isNaN { return false }
         if !x.isFinite || !y.isFinite { return x == y }
         let diff = Swift.abs(x - y)
         if diff <= 1e-9 * max(Swift.abs(x), Swift.abs(y)) || diff <= 1e-12 { return true }
+        if let places = roundingDecimals, decimals(litX) > 0 || decimals(litY) > 0 {
+            let scale = Foundation.pow(10, Double(places))
+            if (x * scale).rounded() == (y * scale).rounded() { return true }
+        }
         // A decimal literal with ≥ 6 decimals equals a value it correctly rounds.
         for lit in [litX, litY] {
             let d = decimals(lit)
@@ -487,6 +504,11 @@ enum MathAnswerParser {
             ts = ts.dropFirst().dropLast()
         }
         if ts.isEmpty { return nil }
+        // `(\begin{pmatrix}..\end{pmatrix})`, `\left[\begin{array}{cc}..\end{array}\right]`: the matrix.
+        if ts.count >= 4, ts.first == .sym("(") || ts.first == .sym("["), matchingClose(ts, ts.startIndex) == ts.endIndex - 1 {
+            let inner = ts.dropFirst().dropLast()
+            if case .begin? = inner.first, matchingClose(inner, inner.startIndex) == inner.endIndex - 1 { ts = inner }
+        }
         // "x \in [a,b]" → "[a,b]"
         if let inIdx = ts.firstIndex(of: .command("in")), inIdx > ts.startIndex,
            ts[ts.startIndex..<inIdx].allSatisfy({ if case .ident = $0 { return true }; return false }) {

@@ -20,7 +20,12 @@ import Foundation
 /// - `1,000` and `10,\!080` are one number (a comma directly followed by a digit or `\!`, with
 ///   groups of exactly three digits); `1, 000` with a space is a list.
 /// - `x = 3` ≡ `3` (a single-variable left side is an assignment); two equations are equivalent
-///   when `lhs - rhs` agree up to a non-zero constant factor.
+///   when `lhs - rhs` agree up to a non-zero constant factor. A labelled reference (`(p,q)=(3,2)`,
+///   `|AB|=1`, `p=5,q=2;p=7,q=2`) is answered by its values (`MathEquivalence+Labels.swift`).
+/// - Relations match their reversed and negated forms (`-x > -1` ≡ `x < 1`); a reference
+///   inequality on one variable equals the interval it describes (`-793 < a < 10` ≡ `(-793, 10)`).
+/// - Sets ignore repeated elements. Notation math-verify reads (doubled backslashes, `\approx`,
+///   `\quad` glued to a name, percent words) is rewritten first (`MathEquivalence+Notation.swift`).
 /// - Degrees markers and trailing unit words/`\text{units}` are dropped; `50\%` ≡ `50` ≡ `0.5`.
 /// - `2516_8` keeps its base: equal to `2516_{8}` and to the bare digits `2516`, not to `2516_7`.
 /// - A decimal literal with at least 6 decimals equals a value it correctly rounds (`0.333333`
@@ -132,13 +137,19 @@ public enum MathEquivalence {
     }
 
     /// Equivalence with a reason (for `ttsbench verify` and debugging).
+    /// With `precision`, a number written as a decimal also equals a value it matches rounded to
+    /// that many decimals, wherever it stands (alone, in a tuple, an interval, a matrix).
     public static func check(_ candidate: String, _ reference: String, precision: Int?) -> Verdict {
         let exact = check(candidate, reference)
-        guard let precision, !exact.equivalent, let c = numericValue(candidate), let r = numericValue(reference) else { return exact }
-        let scale = pow(10.0, Double(precision))
-        if (c * scale).rounded() == (r * scale).rounded() {
-            return Verdict(equivalent: true, reason: "equal rounded to \(precision) decimals")
+        guard let precision, !exact.equivalent else { return exact }
+        if let c = numericValue(candidate), let r = numericValue(reference) {
+            let scale = pow(10.0, Double(precision))
+            if (c * scale).rounded() == (r * scale).rounded() {
+                return Verdict(equivalent: true, reason: "equal rounded to \(precision) decimals")
+            }
         }
+        let rounded = MathAnswer.$roundingDecimals.withValue(precision) { check(candidate, reference) }
+        if rounded.equivalent { return Verdict(equivalent: true, reason: "equivalent with decimals rounded to \(precision) places") }
         return exact
     }
 
@@ -157,14 +168,23 @@ public enum MathEquivalence {
             return Verdict(equivalent: false, reason: "input longer than \(maxInputLength) characters")
         }
         var c = preprocess(candidate)
-        let r = preprocess(reference)
+        var r = preprocess(reference)
         if c.isEmpty || r.isEmpty { return Verdict(equivalent: false, reason: "empty answer") }
         // A labelled answer (`(p,q)=(3,2)`, `|AB|=1`, `AB=4, CD=5`) against a bare reference: its values.
         if !r.contains("="), let values = labelledValues(c) { c = values }
-        // Relations (`5 \geq x` vs `x \leq 5`): the same relation between equivalent sides.
+        // A labelled reference against a bare answer: the reference's values (math-verify's
+        // assignment rule: the gold `(p,q)=(3,2)` is answered by `(3,2)`).
+        if r.contains("="), !c.contains("="), MathRelation.operatorCount(c) == 0, let values = referenceValues(r) { r = values }
+        // Relations (`5 \geq x` vs `x \leq 5`, `-x > -1` vs `x < 1`): the same relation.
         if let cr = MathRelation(c), let rr = MathRelation(r) {
-            let same = cr.op == rr.op && equivalent(cr.lhs, rr.lhs) && equivalent(cr.rhs, rr.rhs)
+            let same = cr.isSame(as: rr, equivalent: { equivalent($0, $1) })
             return Verdict(equivalent: same, reason: same ? "the same relation" : "different relations: \(cr) vs \(rr)")
+        }
+        // A reference inequality (`-793 < a < 10`, `x \geq 2`) against an interval: the set it describes.
+        if MathRelation.mayHaveRelation(r), c.first == "(" || c.first == "[" || c.contains("\\in") || c.contains("\\cup"),
+           MathRelation.operatorCount(c) == 0, let interval = MathRelation.interval(r) {
+            let same = check(c, interval).equivalent
+            return Verdict(equivalent: same, reason: same ? "the interval the inequality describes" : "not the interval \(interval)")
         }
         if compact(c) == compact(r) { return Verdict(equivalent: true, reason: "identical after cleanup") }
         guard let ct = MathLatexTokenizer.tokenize(c), let rt = MathLatexTokenizer.tokenize(r),
@@ -187,11 +207,13 @@ public enum MathEquivalence {
         var t = s.trimmingCharacters(in: .whitespacesAndNewlines)
         if t.contains("\\boxed") || t.contains("\\fbox"), let b = lastBoxed(in: t) { t = b }
         t = stripMathDelimiters(t)
+        t = normalizeNotation(t)
         if t.contains("\\text{e}") || t.contains("\\mathrm{e}") {
             t = t.replacingOccurrences(of: "\\text{e}", with: "e").replacingOccurrences(of: "\\mathrm{e}", with: "e")
         }
-        if t.contains("percent") || t.contains("per cent") {
-            t = t.replacingOccurrences(of: "\\s*(\\\\text\\{\\s*)?(percent|per cent)(\\s*\\})?", with: "\\\\%", options: .regularExpression)
+        if t.contains("percent") || t.contains("per cent") || t.contains("pct") {
+            t = t.replacingOccurrences(of: "\\s*(\\\\text\\{\\s*)?(percentage|percent|per cent|pct)\\b(\\s*\\})?", with: "\\\\%",
+                                       options: .regularExpression)
         }
         if !t.contains("\\text"), t.contains(" and ") || t.contains(" or ") {
             t = t.replacingOccurrences(of: "\\s+(and|or)\\s+", with: ", ", options: .regularExpression)
