@@ -12,12 +12,14 @@ import GRDB
 ///   have no extraction figures or sequential tokens, which reports show as unknown);
 /// - schema 6: migrated by a writer (schema-7 adds the `item_outcomes` table of sharded runs),
 ///   read as is by a reader (no report reads that table);
+/// - schema 7: migrated by a writer (schema-11 adds `systems.deterministic`), read as is by a
+///   reader (a system recorded before it reads as not deterministic);
 /// - newer: refused with a message naming both versions.
 ///
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 7
+    package static let version = 11
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -197,6 +199,15 @@ package enum StoreSchema {
                 PRAGMA user_version = 7;
                 """)
         }
+        // Whether a system is deterministic (every generation at temperature 0 on a model that
+        // answers it the same way for every seed): it generates one seed's samples and reads them
+        // for every seed index, and the leaderboard says so beside its seeds.
+        m.registerMigration("schema-11") { db in
+            try db.execute(sql: """
+                ALTER TABLE systems ADD COLUMN deterministic INTEGER;
+                PRAGMA user_version = 11;
+                """)
+        }
         return m
     }
 
@@ -217,7 +228,7 @@ package enum StoreSchema {
     static func check(_ db: Database, path: String, migrating: Bool = true) throws {
         let found = try version(of: db)
         if found == 0 || found == version { return }
-        if found == 6 { return }  // schema-7 adds a table no reader needs; a writer adds it
+        if found == 6 || found == 7 { return }  // schema-7 adds a table no reader needs, schema-11 an optional column; a writer adds them
         if found == 4 || found == 5 {
             if migrating { return }  // schema-5 and schema-6 add columns
             throw StoreError(message: "the database \(path) has schema version \(found); this ttsbench reads schema version \(version), "
