@@ -80,7 +80,7 @@ struct ClosedTestingTests {
         for r in test.results {
             let across = (shifts[r.comparison.a] == 0) != (shifts[r.comparison.b] == 0)
             #expect(r.decision == (across ? .smaller : .equal), "\(r.comparison)")
-            // One block's 252 splits cannot reach alpha / 28 / 4: the first decisions come at interim 1.
+            // One block's 252 splits cannot reach alpha / 28 / 4^3: the first decisions come at interim 1.
             if across { #expect(r.interim == 1, "\(r.comparison)") }
         }
         let small = try AdaStopTest(agentCount: 6, comparisons: Comparison.allPairs(agentCount: 6), config: Self.closedConfig())
