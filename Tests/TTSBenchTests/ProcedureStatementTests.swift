@@ -1,6 +1,7 @@
 @testable import TTSBench
 @testable import TTSReport
 @testable import TTSStore
+@testable import TTSSuite
 import AdaStop
 import Foundation
 import GRDB
@@ -110,5 +111,52 @@ import Testing
             try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM samples WHERE temperature = 0") ?? -1
         }
         #expect(greedySamples == 3 * 20, "three models x 20 items, generated once")
+    }
+}
+
+/// `deterministic: true` on an endpoint model: off by default, in the fingerprint only when set,
+/// and it makes temperature-0 samples read seed 0's for every seed index.
+@Suite struct DeterministicModelTests {
+    static func endpointSuite(_ extra: String) -> String {
+        """
+        suite: det
+        seed: 3
+        task:
+          name: arith
+          generate: {kind: arithmetic, items: 5, digits: 2}
+        models:
+          api: {kind: openai, base_url: "http://127.0.0.1:9/v1", model: m\(extra)}
+          sim: {kind: simulated, ability: 0.5}
+        verifiers:
+          math: {kind: math}
+        strategies:
+          single: {kind: single, temperature: 0.0}
+          maj2: {kind: majority, n: 2, temperature: 0.8}
+        systems:
+          matrix: {model: [api, sim], strategy: [single, maj2], verifier: [math]}
+
+        """
+    }
+
+    @Test func theKeyIsOffByDefaultAndEntersTheFingerprintOnlyWhenSet() throws {
+        let dir = try makeTempDir("deterministic")
+        let plain = try SuiteLoader.load(path: try writeFile(dir, "a.yaml", Self.endpointSuite("")))
+        let off = try SuiteLoader.load(path: try writeFile(dir, "b.yaml", Self.endpointSuite(", deterministic: false")))
+        let on = try SuiteLoader.load(path: try writeFile(dir, "c.yaml", Self.endpointSuite(", deterministic: true")))
+        #expect(plain.model("api")!.fingerprint == off.model("api")!.fingerprint)
+        #expect(plain.fingerprint == off.fingerprint)
+        #expect(plain.model("api")!.fingerprint != on.model("api")!.fingerprint)
+        #expect(!plain.model("api")!.deterministicAtZero && on.model("api")!.deterministicAtZero)
+        #expect(plain.model("sim")!.deterministicAtZero)
+        // Seed 7 reads seed 0's greedy samples on a deterministic model, its own otherwise.
+        #expect(on.model("api")!.sampleSeed(7, temperature: 0) == 0)
+        #expect(on.model("api")!.sampleSeed(7, temperature: 0.8) == 7)
+        #expect(plain.model("api")!.sampleSeed(7, temperature: 0) == 7)
+        // Only a greedy single-sample system on a deterministic model is deterministic.
+        let systems = Dictionary(uniqueKeysWithValues: on.systems.map { ($0.name, on.isDeterministic($0)) })
+        #expect(systems == ["api/single": true, "api/maj2": false, "sim/single": true, "sim/maj2": false])
+        #expect(!plain.isDeterministic(plain.systems.first { $0.name == "api/single" }!))
+        let bad = try writeFile(dir, "d.yaml", Self.endpointSuite(", deterministic: maybe"))
+        #expect(throws: SuiteError.self) { try SuiteLoader.load(path: bad) }
     }
 }
