@@ -28,9 +28,10 @@ public struct AdaStopTest: Sendable {
     /// P = C(2n, n), saturated at Int.max.
     public let splitsPerBlock: Int
 
-    /// The scheme the test runs: `config.scheme`, except `pairwise` (SPEC.md's step-down) when
-    /// the closed test has too many hypotheses to enumerate (`ClosedTesting.maxAgents` systems,
-    /// `ClosedTesting.maxCells` path cells): docs/statistics.md gives its measured error there.
+    /// The scheme the test runs: `config.scheme`, except `holm` (Holm over exact pairwise tests,
+    /// also valid in the strong sense) when the closed test has too many hypotheses to enumerate
+    /// (`ClosedTesting.maxAgents` systems, `ClosedTesting.maxCells` path cells), or `pairwise`
+    /// there when n is beyond `PairwiseHolm.maxGroupSize`. Reports name it (`Procedure`).
     public let effectiveScheme: PermutationScheme
 
     private var workspace: Workspace
