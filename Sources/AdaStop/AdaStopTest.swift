@@ -28,14 +28,17 @@ public struct AdaStopTest: Sendable {
     /// P = C(2n, n), saturated at Int.max.
     public let splitsPerBlock: Int
 
-    /// The scheme the test runs: `config.scheme`, except `pairwise` (SPEC.md's step-down) when
-    /// the closed test has too many hypotheses to enumerate (`ClosedTesting.maxAgents` systems,
-    /// `ClosedTesting.maxCells` path cells): docs/statistics.md gives its measured error there.
+    /// The scheme the test runs: `config.scheme`, except `holm` (Holm over exact pairwise tests,
+    /// also valid in the strong sense) when the closed test has too many hypotheses to enumerate
+    /// (`ClosedTesting.maxAgents` systems, `ClosedTesting.maxCells` path cells), or `pairwise`
+    /// there when n is beyond `PairwiseHolm.maxGroupSize`. Reports name it (`Procedure`).
     public let effectiveScheme: PermutationScheme
 
     private var workspace: Workspace
     /// The partition hypotheses when the scheme is `closed`.
     private var closed: ClosedTesting?
+    /// The pair tests when the scheme is `holm`.
+    private var holm: PairwiseHolm?
     private var k = 0
     private var finished = false
     /// Indices into `comparisons` of the undecided comparisons, in comparison order.
@@ -76,7 +79,11 @@ public struct AdaStopTest: Sendable {
         if scheme == .closed {
             closed = ClosedTesting(agentCount: agentCount, comparisons: comparisons, permutations: config.permutations,
                                    seed: config.seed)
-            if closed == nil { scheme = .pairwise }
+            if closed == nil { scheme = Self.closedFallback(groupSize: config.groupSize) }
+        }
+        if scheme == .holm {
+            holm = PairwiseHolm(comparisons: comparisons.count, alpha: config.alpha, interims: config.interims,
+                                groupSize: config.groupSize)
         }
         self.effectiveScheme = scheme
         // The joint scheme indexes every active agent's block scores with UInt16.
@@ -102,9 +109,24 @@ public struct AdaStopTest: Sendable {
         self._scoresUsed = Array(repeating: 0, count: agentCount)
         // Every regime stays within B paths per comparison: exact interims hold
         // P^(k+1) < B paths, random ones at most B.
-        self.workspace = closed != nil
+        self.workspace = closed != nil || holm != nil
             ? Workspace(rows: 1, capacity: 1, n: config.groupSize)  // the closed test holds its own paths
             : Workspace(rows: comparisons.count, capacity: config.permutations, n: config.groupSize)
+    }
+
+    /// What the closed test runs when it has too many hypotheses: Holm over exact pairwise
+    /// tests, or SPEC.md's pairwise step-down when n is beyond the exact lattice.
+    static func closedFallback(groupSize: Int) -> PermutationScheme {
+        groupSize <= PairwiseHolm.maxGroupSize ? .holm : .pairwise
+    }
+
+    /// The scheme a test with these comparisons and settings runs (see `effectiveScheme`),
+    /// without running it: what reports name as the procedure that decided.
+    public static func effectiveScheme(agentCount: Int, comparisons: [Comparison], config: AdaStopConfig) -> PermutationScheme {
+        guard config.scheme == .closed else { return config.scheme }
+        let fits = ClosedTesting(agentCount: agentCount, comparisons: comparisons, permutations: config.permutations,
+                                 seed: config.seed) != nil
+        return fits ? .closed : closedFallback(groupSize: config.groupSize)
     }
 
     /// Next interim to run (0-based).
@@ -190,6 +212,9 @@ public struct AdaStopTest: Sendable {
         }
         if closed != nil {
             return runClosedInterim(scores: scores, active: active)
+        }
+        if holm != nil {
+            return runHolmInterim(scores: scores, active: active)
         }
 
         if !isKnownUniquelyReferenced(&workspace) {
@@ -313,7 +338,7 @@ public struct AdaStopTest: Sendable {
                 accepted.insert(ci)
             }
         }
-        if closed != nil || tracked.allSatisfy(accepted.contains) {
+        if closed != nil || holm != nil || tracked.allSatisfy(accepted.contains) {
             tracked = tracked.filter { !accepted.contains($0) }
             accepted = []
         }
@@ -361,6 +386,30 @@ public struct AdaStopTest: Sendable {
             interim: k, boundary: shown.flatMap { $0.boundary.isFinite ? $0.boundary : nil }, levelSpent: spent,
             active: startActive, decided: decided, levelAdded: shown?.added ?? 0, exact: false, paths: shown?.paths ?? 0,
             normalization: shown?.normalization ?? Double(config.permutations))
+        return advance(record)
+    }
+
+    /// Holm's step-down over the open pairs' exact tests (`PairwiseHolm`).
+    private mutating func runHolmInterim(scores: [[Double]], active: [Int]) -> InterimRecord {
+        let n = config.groupSize
+        let used = (k + 1) * n
+        let signed = observeStatistics(scores: scores, used: used).signed
+        let startActive = tracked.map { comparisons[$0] }
+        let rejected = holm!.runInterim(k: k, open: tracked, comparisons: comparisons, scores: scores)
+        var decided: [Comparison] = []
+        for ci in rejected {
+            _results[ci].decision = signed[ci] > 0 ? .larger : .smaller
+            _results[ci].interim = k
+            decided.append(comparisons[ci])
+        }
+        let rejectedSet = Set(rejected)
+        tracked = tracked.filter { !rejectedSet.contains($0) }
+        for a in active { _scoresUsed[a] = used }
+        decided += acceptEqualOrFinish(scores: scores, used: used)
+        // The level each open pair is now tested at (Holm's alpha / pairs not rejected).
+        let record = InterimRecord(
+            interim: k, boundary: nil, levelSpent: holm!.currentLevel, active: startActive, decided: decided,
+            levelAdded: 0, exact: true, paths: 0, normalization: 0)
         return advance(record)
     }
 

@@ -148,6 +148,8 @@ public struct AdaStopReport: Sendable {
     public var agentsNeedingScores: [Int]
     /// Total scores each agent needs for the next interim (what it has used if it is frozen).
     public var scoresNeeded: [Int]
+    /// The procedure that decided (the scheme that ran) and its guarantee.
+    public var procedure: Procedure
 
     public init(agents: [String], test: AdaStopTest, scoresAvailable: [Int]) {
         self.agents = agents
@@ -160,10 +162,13 @@ public struct AdaStopReport: Sendable {
         self.scoresAvailable = scoresAvailable
         self.agentsNeedingScores = test.agentsNeedingScores
         self.scoresNeeded = (0..<agents.count).map { test.scoresNeeded(agent: $0) }
+        self.procedure = Procedure(scheme: test.effectiveScheme, rule: test.config.rule, comparisons: test.comparisons.count)
     }
 
     /// `{"decisions": [{"a": NAME, "b": NAME, "decision": "larger"|"smaller"|"equal", "interim": k}],
-    ///   "scores_used": {NAME: count}, "interims": k_run}` — keys in this order, comparisons in
+    ///   "scores_used": {NAME: count}, "interims": k_run, "procedure": KEY, "guarantee": TEXT}` —
+    /// keys in this order ("procedure": the scheme that ran: closed, holm, pairwise, joint or
+    /// adastop-0.1.3), comparisons in
     /// comparison order, agents in column order. A comparison the data did not allow to decide
     /// yet has `"decision": "undecided", "interim": null`.
     public func json() -> String {
@@ -180,7 +185,8 @@ public struct AdaStopReport: Sendable {
             if i > 0 { out += ", " }
             out += jsonString(name) + ": " + String(scoresUsed[i])
         }
-        out += "}, \"interims\": " + String(interims.count) + "}"
+        out += "}, \"interims\": " + String(interims.count)
+        out += ", \"procedure\": " + jsonString(procedure.key) + ", \"guarantee\": " + jsonString(procedure.guarantee) + "}"
         return out
     }
 
@@ -198,10 +204,17 @@ public struct AdaStopReport: Sendable {
             let need = agentsNeedingScores.map { "\(agents[$0]) (\(scoresNeeded[$0]) scores, has \(scoresAvailable[$0]))" }
             status = "not finished: interim \(interims.count) needs " + need.joined(separator: ", ")
         }
+        lines.append(procedure.sentence)
         lines.append("Interims run: \(interims.count) of \(config.interims), \(status)")
         for rec in interims {
             let b = rec.boundary.map { formatNumber($0) } ?? "inf"
             let decided = rec.decided.isEmpty ? "none" : rec.decided.map { "\(agents[$0.a]) vs \(agents[$0.b])" }.joined(separator: ", ")
+            if procedure.scheme == .holm && procedure.rule == .absolute {
+                // Holm: no shared boundary; each open pair's exact test runs at this level.
+                lines.append("  interim \(rec.interim): each open pair now tested at level \(formatNumber(rec.levelSpent)) "
+                    + "(alpha / pairs not yet decided different), \(rec.active.count) active, exact pairwise distributions; decided: \(decided)")
+                continue
+            }
             lines.append("  interim \(rec.interim): boundary \(b), level spent \(formatNumber(rec.levelSpent)), "
                 + "\(rec.active.count) active, \(rec.exact ? "exact" : "random") permutations (\(rec.paths) paths); decided: \(decided)")
         }

@@ -64,6 +64,13 @@ struct ClosedTesting: Sendable {
     init?(agentCount: Int, comparisons: [Comparison], permutations: Int, seed: UInt64) {
         let involved = Array(Set(comparisons.flatMap { [$0.a, $0.b] })).sorted()
         guard involved.count <= Self.maxAgents else { return nil }
+        // Every pair compared: Bell(L) - 1 hypotheses of at least two agents each. When even
+        // that lower bound of path cells is over the cap, skip the enumeration (the same answer).
+        let bell = [1, 1, 2, 5, 15, 52, 203, 877, 4140]
+        if comparisons.count == involved.count * (involved.count - 1) / 2,
+           Double(bell[involved.count] - 1) * 2 * Double(permutations) > Double(Self.maxCells) {
+            return nil
+        }
         var seen = Set<[[Int]]>()
         var found: [[[Int]]] = []
         // Restricted growth strings: label[i] <= 1 + max(label[0..<i]).

@@ -36,8 +36,11 @@ public enum PermutationScheme: String, Sendable, Codable, CaseIterable {
     /// family-wise error in the strong sense for any number of systems without pooling unequal
     /// ones. Always the random regime (N = B). ttsbench's default; a departure from SPEC.md.
     /// Beyond `ClosedTesting.maxAgents` systems or `ClosedTesting.maxCells` path cells it runs
-    /// SPEC.md's pairwise step-down (see `AdaStopTest.effectiveScheme`).
+    /// `holm`, valid in the strong sense too (see `AdaStopTest.effectiveScheme`).
     case closed
+    /// Holm's step-down over exact pairwise group-sequential permutation tests, with alpha
+    /// recycled from decided pairs (Maurer & Bretz 2013). A departure from SPEC.md.
+    case holm
 }
 
 /// Early accept: a comparison whose difference is shown to be small is decided "equal" before
@@ -144,6 +147,7 @@ public struct AdaStopConfig: Sendable, Codable, Equatable {
         case .pairwise: break
         case .joint: out += ", joint permutation"
         case .closed: out += ", closed testing"
+        case .holm: out += ", Holm over exact pairwise tests"
         }
         if let f = futility {
             switch f.margin {
@@ -168,6 +172,10 @@ public struct AdaStopConfig: Sendable, Codable, Equatable {
         }
         if !(alpha > 0 && alpha < 1) {
             throw AdaStopError.invalidParameter(name: "alpha", value: "\(alpha)", requirement: "strictly between 0 and 1")
+        }
+        if scheme == .holm && groupSize > PairwiseHolm.maxGroupSize {
+            throw AdaStopError.invalidParameter(name: "group size (n)", value: "\(groupSize)",
+                                                requirement: "at most \(PairwiseHolm.maxGroupSize) with the holm permutation")
         }
         if scheme != .pairwise && rule != .absolute {
             throw AdaStopError.invalidParameter(name: "permutation scheme", value: scheme.rawValue,

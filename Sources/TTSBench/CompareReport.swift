@@ -28,6 +28,11 @@ public struct CompareReport: Sendable {
     public var overItems: Leaderboard.PairedDifference? = nil
     public var itemTest: PairedItemTest.Result? = nil
 
+    /// The procedure that decided this one comparison and its guarantee.
+    public var procedure: Procedure {
+        Procedure(agentCount: 2, comparisons: [Comparison(0, 1)], config: config)
+    }
+
     public var verdict: String {
         switch decision {
         case .larger: "\(a) better"
@@ -42,6 +47,7 @@ public struct CompareReport: Sendable {
         out += "Verdict: \(verdict)\n"
         out += "Stopped at interim \(interim + 1) of \(config.interims) (group size \(config.groupSize), \(config.permutations) permutations, rule \(config.rule.rawValue)"
             + config.schemeDescription + ")\n"
+        out += procedure.sentence + "\n"
         out += "Mean difference A − B: \(fixed(difference, 4)), 95% CI [\(fixed(ciLow, 4)), \(fixed(ciHigh, 4))] (\(paired ? "paired" : "unpaired") bootstrap over seeds)\n"
         if let d = overItems {
             out += "Over items and seeds: 95% CI [\(fixed(d.ciLow, 4)), \(fixed(d.ciHigh, 4))] (two-way bootstrap, \(d.items) items)\n"
@@ -56,11 +62,11 @@ public struct CompareReport: Sendable {
         func num(_ x: Double) -> String { let r = (x * 1e9).rounded() / 1e9; return String(r) }
         return "{\"a\": \(jsonString(a)), \"alpha\": \(config.alpha), \"b\": \(jsonString(b)), \"ci_high\": \(num(ciHigh)), "
             + "\"ci_low\": \(num(ciLow)), \"decision\": \"\(decision.rawValue)\", \"difference\": \(num(difference)), "
-            + "\"group_size\": \(config.groupSize), \"interim\": \(interim), "
+            + "\"group_size\": \(config.groupSize), \"guarantee\": \(jsonString(procedure.guarantee)), \"interim\": \(interim), "
             + "\"item_test\": \(itemTest.map { "{\"difference\": \(num($0.difference)), \"items\": \($0.items), \"p_value\": \(num($0.pValue))}" } ?? "null"), "
             + "\"items_ci\": \(overItems.map { "[\(num($0.ciLow)), \(num($0.ciHigh))]" } ?? "null"), \"max_interims\": \(config.interims), "
             + "\"mean_a\": \(num(meanA)), \"mean_b\": \(num(meanB)), \"metric\": \(jsonString(metric)), \"paired\": \(paired), "
-            + "\"permutations\": \(config.permutations), \"seeds\": {\(jsonString(a)): \(seedsA), \(jsonString(b)): \(seedsB)}, "
+            + "\"permutations\": \(config.permutations), \"procedure\": \(jsonString(procedure.key)), \"seeds\": {\(jsonString(a)): \(seedsA), \(jsonString(b)): \(seedsB)}, "
             + "\"verdict\": \(jsonString(verdict))}"
     }
 }

@@ -22,10 +22,12 @@ enum Registration {
             let model = suite.model(s.model)!
             let strategy = suite.strategy(s.strategy)!
             let (variantOf, variant) = Variants.parse(systemName: s.name, strategy: s.strategy)
-            return SystemRecord(suite: suite.name, name: s.name, fingerprint: s.fingerprint, model: s.model, modelLabel: model.label,
-                                strategy: s.strategy, strategyLabel: strategy.label, verifier: s.verifier,
-                                simulated: model.isSimulated, position: position, variantOf: variantOf, variant: variant,
-                                family: strategy.family, samplesPerItem: strategy.samplesPerItem)
+            var record = SystemRecord(suite: suite.name, name: s.name, fingerprint: s.fingerprint, model: s.model, modelLabel: model.label,
+                                      strategy: s.strategy, strategyLabel: strategy.label, verifier: s.verifier,
+                                      simulated: model.isSimulated, position: position, variantOf: variantOf, variant: variant,
+                                      family: strategy.family, samplesPerItem: strategy.samplesPerItem)
+            record.deterministic = suite.isDeterministic(s)
+            return record
         }
         try await store.register(suite: record, models: models, systems: systems)
     }

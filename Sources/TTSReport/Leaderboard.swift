@@ -22,6 +22,9 @@ public struct Leaderboard: Sendable, Equatable {
         public var ciLow: Double
         public var ciHigh: Double
         public var seeds: Int
+        /// Every generation at temperature 0 on a deterministic model: one seed was generated
+        /// and read for each of the `seeds` seed indices (its interval's width is the items').
+        public var deterministic = false
         public var rank: String
         public var tokensPerItem: Double
         public var callsPerItem: Double
@@ -125,6 +128,9 @@ public struct Leaderboard: Sendable, Equatable {
         public var futility: String? = nil
         /// The `comparisons` setting as canonical JSON ("all", pairs or a reference).
         public var comparisonsJSON: String
+        /// The procedure that decided the recorded comparisons (the scheme that ran, which the
+        /// `permutation` setting does not always say) and its guarantee; nil without decisions.
+        public var procedure: Procedure? = nil
     }
     public var suite: String
     public var fingerprint: String
@@ -224,6 +230,7 @@ public enum LeaderboardBuilder {
                 sequentialTokensPerItem: sequentialTokens, variantOf: s.variantOf, variant: s.variant, fingerprint: s.fingerprint, family: s.family,
                 samplesPerItem: s.samplesPerItem))
             let noAnswer = try reader.noAnswerSummary(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
+            rows[rows.count - 1].deterministic = s.deterministic ?? false
             rows[rows.count - 1].noAnswerRate = noAnswer.rate
             rows[rows.count - 1].noAnswerExamples = noAnswer.examples.map { Leaderboard.NoAnswerExample(item: $0.item, text: $0.text) }
             rows[rows.count - 1].unfinished = unfinishedBySystem[s.name] ?? 0
@@ -257,7 +264,8 @@ public enum LeaderboardBuilder {
         let settings = Leaderboard.Settings(
             alpha: compare.alpha, groupSize: compare.groupSize, maxInterims: compare.maxInterims, permutations: compare.permutations,
             rule: compare.rule, pool: compare.pool, permutation: compare.permutation ?? "pairwise",
-            futility: CompareSettingsJSON.futility(suite.compareJSON), comparisonsJSON: comparisonsJSON(suite.compareJSON))
+            futility: CompareSettingsJSON.futility(suite.compareJSON), comparisonsJSON: comparisonsJSON(suite.compareJSON),
+            procedure: procedure(compare, decisions: decisions))
         var board = Leaderboard(suite: name, fingerprint: suite.fingerprint, metric: metric, rows: rows, decisions: decisions,
                                 settings: settings, taskDigest: suite.taskDigest, createdAt: suite.createdAt, updatedAt: suite.updatedAt)
         board.curves = try ScalingCurves.curves(for: board, reader: reader)
@@ -281,6 +289,24 @@ public enum LeaderboardBuilder {
         return groups.sorted { a, b in
             a.items != b.items ? a.items > b.items : (a.model, a.url, a.cause) < (b.model, b.url, b.cause)
         }
+    }
+
+    /// The procedure the recorded decisions were taken with: the scheme a test over these
+    /// comparisons runs with the recorded settings (closed testing beyond its size runs Holm).
+    static func procedure(_ compare: CompareSettingsJSON, decisions: [Leaderboard.DecisionRow]) -> Procedure? {
+        guard !decisions.isEmpty else { return nil }
+        var index: [String: Int] = [:]
+        func agent(_ name: String) -> Int {
+            if let i = index[name] { return i }
+            index[name] = index.count
+            return index.count - 1
+        }
+        let comparisons = decisions.map { Comparison(agent($0.a), agent($0.b)) }
+        var config = AdaStopConfig(interims: max(1, compare.maxInterims), groupSize: max(1, compare.groupSize),
+                                   permutations: max(1, compare.permutations))
+        config.scheme = PermutationScheme(rawValue: compare.permutation ?? "pairwise") ?? .pairwise
+        config.rule = BoundaryRule(rawValue: compare.rule) ?? .absolute
+        return Procedure(agentCount: index.count, comparisons: comparisons, config: config)
     }
 
     /// The `comparisons` value of the stored compare JSON, as written (canonical already).

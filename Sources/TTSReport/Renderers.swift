@@ -1,5 +1,6 @@
 import TTSCore
 import TTSStore
+import AdaStop
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -55,10 +56,27 @@ enum LeaderboardText {
     static let matrixThreshold = 6
 
     static func settingsLine(_ s: Leaderboard.Settings) -> String {
-        let scheme = s.permutation == "closed" ? "closed testing" : "\(s.permutation) permutation"
+        let scheme = s.procedure?.name ?? (s.permutation == "closed" ? "closed testing" : "\(s.permutation) permutation")
         return "AdaStop: alpha \(shortNumber(s.alpha)) (family-wise), \(s.groupSize) seeds per interim, at most \(s.maxInterims) interims "
             + "(\(s.groupSize * s.maxInterims) seeds), \(s.permutations) permutations, rule \(s.rule), pool \(s.pool), \(scheme)"
             + (s.futility.map { $0 == "off" ? ", no early accept." : ", early accept below \($0)." } ?? ".")
+            + (s.procedure.map { " " + guaranteeSentence($0, pool: s.pool) } ?? "")
+    }
+
+    /// "Guarantee: family-wise error at most alpha whatever the true differences (strong
+    /// control)." with the pool's caveat; the measured error where there is no guarantee.
+    static func guaranteeSentence(_ p: Procedure, pool: String) -> String {
+        "Guarantee: \(p.guarantee)"
+            + (p.strong && pool == "shared"
+                ? " for independent samples; this suite's pool is shared (systems of one model read the same samples), "
+                    + "so it holds only approximately."
+                : ".")
+    }
+
+    /// "12", or "1 (deterministic, read 12 times)" for a system whose one generated seed serves
+    /// every seed index.
+    static func seeds(_ r: Leaderboard.Row) -> String {
+        r.deterministic ? "1 (deterministic, read \(r.seeds) times)" : "\(r.seeds)"
     }
 
     /// The interval sentence of the headers.
@@ -143,7 +161,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
         for r in board.rows {
             let model = r.simulated ? "\(cell(r.model)) *(sim)*" : cell(r.model)
             out += "| \(r.rank) | \(cell(r.name)) | \(model) | \(cell(r.strategyLabel)) | \(cell(r.verifier)) | \(fixed(r.mean, 4)) "
-            out += "| [\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))] | \(LeaderboardText.paired(r.vsTop)) | \(r.seeds) "
+            out += "| [\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))] | \(LeaderboardText.paired(r.vsTop)) | \(LeaderboardText.seeds(r)) "
             out += "| \(fixed(r.tokensPerItem, 1)) | \(LeaderboardText.optional(r.sequentialTokensPerItem, 1)) "
             out += "| \(fixed(r.callsPerItem, 2)) | \(LeaderboardText.latency(r.latencyMsPerItem)) "
             out += "| \(LeaderboardText.cost(r.costPerItem)) | \(r.failures) | \(LeaderboardText.noAnswer(r.noAnswerRate)) |\n"
@@ -283,8 +301,11 @@ public struct JSONRenderer: LeaderboardRenderer {
         if let s = board.settings {
             out += "  \"adastop\": {\"alpha\": \(num(s.alpha)), \"comparisons\": \(s.comparisonsJSON), \"group_size\": \(s.groupSize), "
             out += (s.futility.map { "\"futility\": \(jsonString($0)), " } ?? "") + "\"max_interims\": \(s.maxInterims), "
+                + (s.procedure.map { "\"guarantee\": \(jsonString($0.guarantee)), " } ?? "")
                 + "\"permutation\": \(jsonString(s.permutation)), "
-                + "\"permutations\": \(s.permutations), \"pool\": \(jsonString(s.pool)), \"rule\": \(jsonString(s.rule))},\n"
+                + "\"permutations\": \(s.permutations), \"pool\": \(jsonString(s.pool)), "
+                + (s.procedure.map { "\"procedure\": \(jsonString($0.key)), \"procedure_name\": \(jsonString($0.name)), " } ?? "")
+                + "\"rule\": \(jsonString(s.rule))},\n"
         }
         out += "  \"curves\": ["
         out += board.curves.map { c in
@@ -308,11 +329,11 @@ public struct JSONRenderer: LeaderboardRenderer {
         out += "  \"systems\": ["
         out += board.rows.map { r in
             "\n    {\"calls_per_item\": \(num(r.callsPerItem)), \"ci_high\": \(num(r.ciHigh)), \"ci_low\": \(num(r.ciLow)), "
-                + "\"cost_per_item\": \(opt(r.costPerItem)), \"diff_vs_base\": \(paired(r.vsBase)), \"diff_vs_top\": \(paired(r.vsTop)), "
+                + "\"cost_per_item\": \(opt(r.costPerItem)), \"deterministic\": \(r.deterministic), \"diff_vs_base\": \(paired(r.vsBase)), \"diff_vs_top\": \(paired(r.vsTop)), "
                 + "\"failures\": \(r.failures), \"latency_ms_per_item\": \(opt(r.latencyMsPerItem)), \"mean\": \(num(r.mean)), "
                 + "\"model\": \(jsonString(r.model)), \"model_label\": \(jsonString(r.modelLabel)), "
                 + "\"name\": \(jsonString(r.name)), \"no_answer_rate\": \(opt(r.noAnswerRate)), \"rank\": \(jsonString(r.rank)), "
-                + "\"seeds\": \(r.seeds), \"sequential_tokens_per_item\": \(opt(r.sequentialTokensPerItem)), "
+                + "\"seeds\": \(r.seeds), \"seeds_generated\": \(r.deterministic ? 1 : r.seeds), \"sequential_tokens_per_item\": \(opt(r.sequentialTokensPerItem)), "
                 + "\"simulated\": \(r.simulated), \"strategy\": \(jsonString(r.strategy)), \"strategy_label\": \(jsonString(r.strategyLabel)), "
                 + "\"tokens_per_item\": \(num(r.tokensPerItem)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
                 + "\"verifier\": \(jsonString(r.verifier))}"

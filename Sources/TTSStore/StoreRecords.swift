@@ -176,6 +176,9 @@ public struct SystemRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var family: String
     /// Pooled samples per item (N).
     public var samplesPerItem: Int
+    /// Every generation at temperature 0 on a deterministic model: one seed's samples serve every
+    /// seed index (nil in databases recorded before schema 11: not deterministic).
+    public var deterministic: Bool? = nil
 
     public init(suite: String, name: String, fingerprint: String, model: String, modelLabel: String, strategy: String,
                 strategyLabel: String, verifier: String, simulated: Bool, position: Int, seedsUsed: Int = 0,

@@ -12,14 +12,16 @@ import GRDB
 ///   have no extraction figures or sequential tokens, which reports show as unknown);
 /// - schema 6: migrated by a writer (schema-7 adds the `item_outcomes` table of sharded runs),
 ///   read as is by a reader (no report reads that table);
-/// - schema 7: migrated by a writer (schema-8 adds `failures` and removes failed requests that
-///   were recorded as samples, with the seed runs that scored them), read as is by a reader;
+/// - schema 7 or 8: migrated by a writer (schema-8 adds `failures` and removes failed requests
+///   that were recorded as samples, with the seed runs that scored them; schema-9 adds
+///   `systems.deterministic`), read as is by a reader (no failures table: none listed; a system
+///   recorded before schema 9 reads as not deterministic);
 /// - newer: refused with a message naming both versions.
 ///
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 8
+    package static let version = 9
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -228,6 +230,15 @@ package enum StoreSchema {
                 PRAGMA user_version = 8;
                 """)
         }
+        // Whether a system is deterministic (every generation at temperature 0 on a model that
+        // answers it the same way for every seed): it generates one seed's samples and reads them
+        // for every seed index, and the leaderboard says so beside its seeds.
+        m.registerMigration("schema-9") { db in
+            try db.execute(sql: """
+                ALTER TABLE systems ADD COLUMN deterministic INTEGER;
+                PRAGMA user_version = 9;
+                """)
+        }
         return m
     }
 
@@ -248,7 +259,8 @@ package enum StoreSchema {
     static func check(_ db: Database, path: String, migrating: Bool = true) throws {
         let found = try version(of: db)
         if found == 0 || found == version { return }
-        if found == 6 || found == 7 { return }  // schema-7 and 8 add tables a reader does without; a writer upgrades
+        // schema-7 and 8 add tables a reader does without, schema-9 an optional column; a writer upgrades
+        if (6..<version).contains(found) { return }
         if found == 4 || found == 5 {
             if migrating { return }  // schema-5 and schema-6 add columns
             throw StoreError(message: "the database \(path) has schema version \(found); this ttsbench reads schema version \(version), "

@@ -92,6 +92,10 @@ public struct OpenAIModelParameters: Sendable, Equatable {
     public var routing: Routing = .affinity
     /// How a partial solution is continued (step-level search); nil: as the API does by default.
     public var continuation: Continuation?
+    /// The server answers a temperature-0 request the same way whatever the seed (`deterministic:
+    /// true`; default false, because batched GPU inference is not bit-reproducible). Its
+    /// temperature-0 samples are then generated for one seed and read for every seed index.
+    public var deterministic = false
 
     /// How the model continues a partial solution (the assistant's text so far).
     public enum Continuation: String, Sendable, CaseIterable {
@@ -137,6 +141,8 @@ public struct OpenAIModelParameters: Sendable, Equatable {
             + "|logprobs=\(logprobs.map(String.init) ?? "-")|extra_body=\(JSONValue.object(extraBody).canonicalString)"
             // Only chat-prefix continuation changes what is sent; the others keep existing fingerprints.
             + (continuation == .chatPrefix ? "|continuation=chat_prefix" : "")
+            // Only when set: existing fingerprints stay as they were.
+            + (deterministic ? "|deterministic=true" : "")
     }
 }
 
@@ -168,6 +174,24 @@ public struct ReplayModelParameters: Sendable, Equatable {
 }
 
 extension ModelSpec {
+    /// Whether a temperature-0 sample is the same for every seed index: the simulated backend
+    /// (greedy decoding draws from the model and item only), a replay of recorded answers (it
+    /// serves seed 0's), and an endpoint marked `deterministic: true`. Such samples are generated
+    /// once, for seed 0. Not a replay of imported repeats, which serves them by position.
+    public var deterministicAtZero: Bool {
+        switch kind {
+        case .simulated: return true
+        case .replay(let p): return p.repeatsPerSeed == nil
+        case .openai(let p): return p.deterministic
+        }
+    }
+
+    /// The seed index whose samples a seed `seedIndex` reads at `temperature`: 0 for a
+    /// deterministic model at temperature 0 (one seed's samples serve every seed), else itself.
+    public func sampleSeed(_ seedIndex: Int, temperature: Double) -> Int {
+        deterministicAtZero && temperature == 0 ? 0 : seedIndex
+    }
+
     public var isSimulated: Bool {
         if case .simulated = kind { return true }
         return false

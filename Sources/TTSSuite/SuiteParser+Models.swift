@@ -9,7 +9,7 @@ extension SuiteParser {
     static let modelKinds = ["simulated", "openai", "replay"]
     static let openAIKeys = ["kind", "base_url", "base_urls", "model", "api", "api_key_env", "max_concurrency", "timeout",
                              "max_retries", "retry_base_delay", "extra_body", "extra_headers", "price_per_million",
-                             "supports_n", "logprobs", "sampling", "stop", "cache", "routing", "continuation", "label"]
+                             "supports_n", "logprobs", "sampling", "stop", "cache", "routing", "continuation", "deterministic", "label"]
 
     func parseModels(_ c: YAMLCursor) throws -> [ModelSpec] {
         let entries = try c.mapping(what: "a mapping of model names to models")
@@ -121,6 +121,7 @@ extension SuiteParser {
             if p.stop.contains("") { throw v.error("'\(v.pathString)' must not contain an empty string") }
         }
         if let v = m.optional("cache") { p.cache = try v.bool() }
+        if let v = m.optional("deterministic") { p.deterministic = try v.bool() }
         if let v = m.optional("routing") {
             p.routing = OpenAIModelParameters.Routing(rawValue: try v.oneOf(OpenAIModelParameters.Routing.allCases.map(\.rawValue)))!
         }

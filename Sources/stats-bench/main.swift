@@ -4,14 +4,17 @@
 //   swift run -c release stats-bench [--runs N] [--permutations B] [--scenario NAME]... [--scheme NAME]...
 //
 // Scenarios (scores are seed scores, K = 6 interims of n = 5, alpha = 0.05):
-//   null2, null3, null5, null10  2/3/5/10 equal systems, normal scores (sd 1): family-wise error
+//   null2, null3, null5, null8, null10, null12, null20
+//                              2 to 20 equal systems, normal scores (sd 1): family-wise error
 //   partial10                  5 equal systems and 5 others one sd apart
 //   binom2, binom3, binom5     2/3/5 equal systems, accuracy over 100 items at p = 0.5
 //   partial                    A = B, C one sd higher: error on (A, B) or a wrong direction
 //   power                      means 0 / 0.7 / 1.4 (sd 1): all three differences found, seeds
 //   equal2                     2 equal systems: seeds used (share of K·n)
 //   margin                     2 systems the early-accept margin apart: early "equal" rate (its error)
-// Rules: pairwise (SPEC.md), joint, closed (no early accept), ttsbench (closed + early accept).
+// Rules: pairwise (SPEC.md), joint, closed (no early accept), holm (Holm over exact pairwise
+// tests, no early accept), fallback (pairwise + early accept: the default beyond 6 systems before
+// Holm), ttsbench (the default: closed + early accept, Holm + early accept beyond 6 systems).
 // Each run draws its scores from a generator seeded by (scenario, run), so every rule sees the
 // same data; the permutation seed is the run index.
 
@@ -92,7 +95,9 @@ func scenario(_ name: String) -> Scenario {
     case "null2": return Scenario(name: name, means: [0, 0], nullPairs: allNull(2))
     case "null3": return Scenario(name: name, means: [0, 0, 0], nullPairs: allNull(3))
     case "null5": return Scenario(name: name, means: [0, 0, 0, 0, 0], nullPairs: allNull(5))
-    case "null10": return Scenario(name: name, means: Array(repeating: 0, count: 10), nullPairs: allNull(10))
+    case "null8", "null10", "null12", "null20":
+        let l = Int(name.dropFirst(4))!
+        return Scenario(name: name, means: Array(repeating: 0, count: l), nullPairs: allNull(l))
     case "partial10":
         // Five equal systems and five spread one sd apart: errors among the five equal ones.
         let means = [0.0, 0, 0, 0, 0, 1, 2, 3, 4, 5]
@@ -115,6 +120,11 @@ func config(rule: String, permutations: Int, seed: UInt64, futility: Futility) -
     case "pairwise": return AdaStopConfig(interims: 6, groupSize: 5, permutations: permutations, alpha: 0.05, seed: seed)
     case "joint": return AdaStopConfig(interims: 6, groupSize: 5, permutations: permutations, alpha: 0.05, seed: seed, scheme: .joint)
     case "closed": return AdaStopConfig(interims: 6, groupSize: 5, permutations: permutations, alpha: 0.05, seed: seed, scheme: .closed)
+    case "holm": return AdaStopConfig(interims: 6, groupSize: 5, permutations: permutations, alpha: 0.05, seed: seed, scheme: .holm)
+    case "fallback":
+        // What the default ran beyond 6 systems before Holm: SPEC.md's pairwise step-down with early accept.
+        return AdaStopConfig(interims: 6, groupSize: 5, permutations: permutations, alpha: 0.05, seed: seed, scheme: .pairwise,
+                             futility: futility)
     case "ttsbench":
         var c = AdaStopConfig.ttsbench(interims: 6, groupSize: 5, permutations: permutations, alpha: 0.05, seed: seed)
         c.futility = futility

@@ -90,11 +90,12 @@ enum CompatChoice: String, CaseIterable, ExpressibleByArgument {
 
 /// `adastop --permutation`.
 enum PermutationChoice: String, CaseIterable, ExpressibleByArgument {
-    case closed, pairwise, joint
+    case closed, holm, pairwise, joint
 
     var scheme: PermutationScheme {
         switch self {
         case .closed: .closed
+        case .holm: .holm
         case .pairwise: .pairwise
         case .joint: .joint
         }

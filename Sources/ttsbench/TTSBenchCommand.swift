@@ -206,7 +206,7 @@ struct AdaStopCommand: ParsableCommand {
     @Flag(help: "Compare every agent with the first only.") var compareToFirst = false
     @Option(help: "Reproduce another implementation's boundary rule: adastop-0.1.3 (signed maximum; about doubles the two-sided error).")
     var compat: CompatChoice?
-    @Option(help: "How block scores are permuted: closed (closed testing; default), pairwise (SPEC.md; the default with --compat) or joint.")
+    @Option(help: "How block scores are permuted: closed (closed testing, Holm over exact pairwise tests beyond 6 agents; default), holm, pairwise (SPEC.md; the default with --compat) or joint.")
     var permutation: PermutationChoice?
     @Option(help: "Early accept: decide \"equal\" before the last interim when the difference is below this many seed standard deviations (default 0.9; 0 turns it off; off with --compat).")
     var earlyAcceptSd: Double?

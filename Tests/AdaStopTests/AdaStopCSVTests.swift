@@ -100,7 +100,8 @@ struct AdaStopCSVTests {
         let expected = "{\"decisions\": [{\"a\": \"A\", \"b\": \"B\", \"decision\": \"smaller\", \"interim\": 0}, "
             + "{\"a\": \"A\", \"b\": \"C\", \"decision\": \"undecided\", \"interim\": null}, "
             + "{\"a\": \"B\", \"b\": \"C\", \"decision\": \"larger\", \"interim\": 0}], "
-            + "\"scores_used\": {\"A\": 3, \"B\": 3, \"C\": 3}, \"interims\": 1}"
+            + "\"scores_used\": {\"A\": 3, \"B\": 3, \"C\": 3}, \"interims\": 1, \"procedure\": \"pairwise\", "
+            + "\"guarantee\": \"\(Procedure(scheme: .pairwise, rule: .absolute, comparisons: 3).guarantee)\"}"
         #expect(report.json() == expected)
         let textReport = report.text()
         #expect(textReport.contains("not finished"))

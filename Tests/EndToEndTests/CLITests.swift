@@ -56,6 +56,29 @@ import Testing
         #expect(reference.stdout.contains("\"scores_used\": {\"a\": 25, \"b\": 25}"), "\(reference.stdout)")
         let off = try await Binary.run(["adastop", "scores.csv", "--early-accept-sd", "0", "--json"], in: dir)
         #expect(off.stdout.contains("\"scores_used\": {\"a\": 25, \"b\": 25}"), "\(off.stdout)")
+        #expect(ours.stdout.contains("\"procedure\": \"closed\""), "\(ours.stdout)")
+        #expect(reference.stdout.contains("\"procedure\": \"adastop-0.1.3\", \"guarantee\": \"no guarantee"), "\(reference.stdout)")
+    }
+
+    /// Beyond closed testing's size `adastop` runs Holm over exact pairwise tests and says so.
+    @Test func adastopNamesTheProcedureThatRan() async throws {
+        let dir = try e2eTempDir("adastop-procedure")
+        let names = (0..<8).map { "s\($0)" }
+        var rows = [names.joined(separator: ",")]
+        for i in 0..<25 {
+            rows.append(names.indices.map { j in String(Double(j) * 3 + 0.01 * Double((i * 7 + j) % 11)) }.joined(separator: ","))
+        }
+        try (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/scores.csv", atomically: true, encoding: .utf8)
+        let json = try await Binary.run(["adastop", "scores.csv", "--json"], in: dir)
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(json.stdout.contains("\"procedure\": \"holm\", \"guarantee\": \"family-wise error at most alpha whatever the true differences (strong control)\""),
+                "\(json.stdout)")
+        // Every pair is 3 apart with a spread of 0.1: all 28 decided "smaller" at interim 1.
+        #expect(json.stdout.components(separatedBy: "\"decision\": \"smaller\", \"interim\": 1").count == 29, "\(json.stdout)")
+        let text = try await Binary.run(["adastop", "scores.csv"], in: dir)
+        #expect(text.stdout.contains("Procedure: Holm's step-down over exact pairwise permutation tests; family-wise error at most alpha"),
+                "\(text.stdout)")
+        #expect(!text.stdout.contains("closed testing over"), "\(text.stdout)")
     }
 
     @Test(arguments: [["--help"], ["run", "--help"], ["help", "verify"], ["--version"]])

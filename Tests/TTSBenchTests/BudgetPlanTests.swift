@@ -92,14 +92,15 @@ import Testing
         #expect(full.leaderboard.decisions.allSatisfy { !$0.isUndecided })
         #expect(full.leaderboard.rows.contains { $0.seeds > 2 }, "some comparison needs a second interim")
 
-        // A budget that pays for the first interim (3 pools x 40 items x (1 + 4) x 2 seeds = 1200) but not the second.
+        // A budget that pays for the first interim (3 pools x 40 items x (4 x 2 seeds + 1 greedy sample,
+        // generated once on the deterministic simulated backend) = 1080) but not the second (+960).
         let db = dir + "/budget.sqlite"
         let budget = Budget(samples: 1500)
         let first = try await Self.run(path, db: db, out: dir + "/budget", budget: budget)
         let spent = try Self.generated(db)
-        #expect(spent.samples == 1200 && spent.samples <= budget.samples!, "within the budget: \(spent.samples)")
+        #expect(spent.samples == 1080 && spent.samples <= budget.samples!, "within the budget: \(spent.samples)")
         let stop = try #require(first.budgetStop)
-        #expect(stop.interim == 1 && stop.undecided > 0 && stop.spent.samples == 1200)
+        #expect(stop.interim == 1 && stop.undecided > 0 && stop.spent.samples == 1080)
         let board = first.leaderboard
         let open = board.decisions.filter(\.isUndecided)
         #expect(!open.isEmpty && open.allSatisfy { $0.reason == "budget" && $0.interim == 0 })
@@ -160,9 +161,10 @@ import Testing
         let plan = try Plan.make(suitePath: path, databasePath: db)
         #expect(plan.database == nil, "no database yet: nothing recorded")
         #expect(plan.systems.allSatisfy { $0.expectedFrom.hasPrefix("prior: simulated") && $0.tokensFrom == "simulated token model" })
-        // Distinct pool samples: per model, 1 greedy + 4 shared by maj4 and bon4, per item and seed.
-        #expect(plan.total.samples.min == 3 * 40 * 5 * 2)
-        #expect(plan.total.samples.max == 3 * 40 * 5 * 6)
+        // Distinct pool samples: per model and item, 4 shared by maj4 and bon4 per seed, and 1
+        // greedy sample priced once (the simulated backend answers temperature 0 alike in every seed).
+        #expect(plan.total.samples.min == 3 * 40 * (4 * 2 + 1))
+        #expect(plan.total.samples.max == 3 * 40 * (4 * 6 + 1))
         // A system counts what it reads: bon4 reads 4 per item and seed.
         #expect(plan.systems.first { $0.name == "mid/bon4" }?.figures.samples.max == Double(40 * 4 * 6))
 

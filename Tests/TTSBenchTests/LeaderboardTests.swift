@@ -216,7 +216,9 @@ import Testing
         let report = try await Session.open(suitePath: dir + "/joint.yaml", options: options).publish()
         #expect(report.leaderboard.settings?.permutation == "joint")
         let md = try String(contentsOfFile: dir + "/out/small/leaderboard.md", encoding: .utf8)
-        #expect(md.contains("pool shared, joint permutation, early accept below 0.9 seed sd, beta 0.25."))
+        #expect(md.contains("pool shared, joint permutation step-down, early accept below 0.9 seed sd, beta 0.25."))
+        // joint guarantees the error only when every compared system is equal, and says so.
+        #expect(md.contains("Guarantee: family-wise error at most alpha only when every compared system is equal (weak control)"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/small/leaderboard.json"))) as? [String: Any])
         #expect((json["adastop"] as? [String: Any])?["permutation"] as? String == "joint")
         // The default: closed testing with early accept, both named in every output.
@@ -226,7 +228,10 @@ import Testing
         #expect(adastop["permutation"] as? String == "closed")
         #expect(adastop["futility"] as? String == "0.9 seed sd, beta 0.25")
         #expect(p.board.settings?.permutation == "closed")
-        #expect(String(decoding: p.files["leaderboard.md"]!, as: UTF8.self).contains("closed testing, early accept below 0.9 seed sd, beta 0.25."))
+        // More systems than closed testing enumerates: what ran is Holm, and the leaderboard says so.
+        #expect(adastop["procedure"] as? String == "holm")
+        #expect(String(decoding: p.files["leaderboard.md"]!, as: UTF8.self)
+            .contains("Holm's step-down over exact pairwise permutation tests, early accept below 0.9 seed sd, beta 0.25."))
     }
 
     @Test("intervals cover items and seeds: a greedy system's interval has width, and it holds its mean")

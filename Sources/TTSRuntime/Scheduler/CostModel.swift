@@ -126,7 +126,8 @@ public struct CostModel: Sendable {
             let pool = poolID(model: model, system: system)
             for seed in seeds where !committed.contains(seed) {
                 for (t, n) in demand.samples {
-                    let key = GroupKey(pool: pool, model: model.name, seed: seed, temperature: t,
+                    // A deterministic model's temperature-0 samples are generated once (seed 0).
+                    let key = GroupKey(pool: pool, model: model.name, seed: model.sampleSeed(seed, temperature: t), temperature: t,
                                        maxTokens: suite.strategy(system.strategy)!.maxTokens)
                     prefix[key] = max(prefix[key] ?? 0, n)
                 }

@@ -76,7 +76,8 @@ public final class Runner: Sendable {
     /// The pool of `model` under a system's strategy: the system's own model, or another model
     /// the strategy calls (a fuser), whose auxiliary calls are recorded under this pool.
     func poolHandle(model: ModelSpec, strategy: StrategySpec, system: SystemSpec) -> SamplePool.Handle {
-        SamplePool.Handle(id: Self.poolID(suite: suite, task: task, model: model, strategy: strategy, system: system), modelName: model.name)
+        SamplePool.Handle(id: Self.poolID(suite: suite, task: task, model: model, strategy: strategy, system: system), modelName: model.name,
+                          deterministic: model.deterministicAtZero)
     }
 
     /// The pool id: everything that shapes a sample except the temperature and indices.

@@ -18,9 +18,14 @@ public final class SamplePool: Sendable {
         /// temperature and indices: model fingerprint, task, prompt, decoding limits, pool tag.
         public var id: String
         public var modelName: String
-        public init(id: String, modelName: String) {
+        /// The model answers a temperature-0 request the same way for every seed
+        /// (`ModelSpec.deterministicAtZero`): those samples are generated for seed 0 only and
+        /// read for every seed index.
+        public var deterministic: Bool
+        public init(id: String, modelName: String, deterministic: Bool = false) {
             self.id = id
             self.modelName = modelName
+            self.deterministic = deterministic
         }
     }
 
@@ -74,6 +79,8 @@ public final class SamplePool: Sendable {
         handle: Handle, client: any ModelClient, request: @Sendable (UInt64, [UInt64], Int) -> GenerationRequest,
         item: TaskItem, extraction: AnswerExtraction, seedIndex: Int, temperature: Double, indices: Range<Int>
     ) async throws -> [Sample] {
+        // A deterministic model at temperature 0: every seed reads seed 0's samples, at no cost.
+        let seedIndex = handle.deterministic && temperature == 0 ? 0 : seedIndex
         let block = BlockKey(pool: handle.id, seedIndex: seedIndex)
         // Classify every index under the lock; the missing ones are claimed for this caller.
         var sources: [Source] = []
