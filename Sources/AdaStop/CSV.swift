@@ -163,9 +163,9 @@ public struct AdaStopReport: Sendable {
     }
 
     /// `{"decisions": [{"a": NAME, "b": NAME, "decision": "larger"|"smaller"|"equal", "interim": k}],
-    ///   "scores_used": {NAME: count}, "interims": k_run}` — keys in this order, comparisons in
-    /// comparison order, agents in column order. A comparison the data did not allow to decide
-    /// yet has `"decision": "undecided", "interim": null`.
+    ///   "interims": k_run, "scores_used": {NAME: count}}` — keys sorted, comparisons in
+    /// comparison order, agents in column order; `interim` is 1-based, as in the text. A
+    /// comparison the data did not allow to decide yet has `"decision": "undecided", "interim": null`.
     public func json() -> String {
         var out = "{\"decisions\": ["
         for (i, r) in results.enumerated() {
@@ -173,14 +173,14 @@ public struct AdaStopReport: Sendable {
             out += "{\"a\": " + jsonString(agents[r.comparison.a])
             out += ", \"b\": " + jsonString(agents[r.comparison.b])
             out += ", \"decision\": " + jsonString(r.decision?.rawValue ?? "undecided")
-            out += ", \"interim\": " + (r.interim.map { String($0) } ?? "null") + "}"
+            out += ", \"interim\": " + (r.interim.map { String($0 + 1) } ?? "null") + "}"
         }
-        out += "], \"scores_used\": {"
+        out += "], \"interims\": " + String(interims.count) + ", \"scores_used\": {"
         for (i, name) in agents.enumerated() {
             if i > 0 { out += ", " }
             out += jsonString(name) + ": " + String(scoresUsed[i])
         }
-        out += "}, \"interims\": " + String(interims.count) + "}"
+        out += "}}"
         return out
     }
 
@@ -196,13 +196,13 @@ public struct AdaStopReport: Sendable {
             status = "finished"
         } else {
             let need = agentsNeedingScores.map { "\(agents[$0]) (\(scoresNeeded[$0]) scores, has \(scoresAvailable[$0]))" }
-            status = "not finished: interim \(interims.count) needs " + need.joined(separator: ", ")
+            status = "not finished: interim \(interims.count + 1) needs " + need.joined(separator: ", ")
         }
         lines.append("Interims run: \(interims.count) of \(config.interims), \(status)")
         for rec in interims {
             let b = rec.boundary.map { formatNumber($0) } ?? "inf"
             let decided = rec.decided.isEmpty ? "none" : rec.decided.map { "\(agents[$0.a]) vs \(agents[$0.b])" }.joined(separator: ", ")
-            lines.append("  interim \(rec.interim): boundary \(b), level spent \(formatNumber(rec.levelSpent)), "
+            lines.append("  interim \(rec.interim + 1): boundary \(b), level spent \(formatNumber(rec.levelSpent)), "
                 + "\(rec.active.count) active, \(rec.exact ? "exact" : "random") permutations (\(rec.paths) paths); decided: \(decided)")
         }
         lines.append("Decisions (\"larger\": the first agent has the larger mean):")
@@ -212,7 +212,7 @@ public struct AdaStopReport: Sendable {
             let d = r.decision?.rawValue ?? "undecided"
             var line = "  " + label + String(repeating: " ", count: width - label.count + 2)
             line += d + String(repeating: " ", count: max(1, 11 - d.count))
-            line += r.interim.map { "at interim \($0)" } ?? "          -  "
+            line += r.interim.map { "at interim \($0 + 1)" } ?? "          -  "
             if r.decision != nil || !interims.isEmpty {
                 line += "   means \(formatNumber(r.meanA)) vs \(formatNumber(r.meanB))"
             }

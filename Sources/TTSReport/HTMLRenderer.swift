@@ -93,7 +93,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
             out += "<td>\(esc(r.model))\(sim)</td><td class=\"wrap\">\(esc(r.strategyLabel))</td>" + (showVerifier ? "<td>\(esc(r.verifier))</td>" : "")
             out += "<td class=\"num\">\(fixed(r.mean, 4))</td><td class=\"ci\">\(bar)<span>[\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))]</span></td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.paired(r.vsTop)))</td><td class=\"num\">\(r.seeds)</td>"
-            out += "<td class=\"num\">\(fixed(r.tokensPerItem, 1))</td><td class=\"num\">\(esc(LeaderboardText.optional(r.sequentialTokensPerItem, 1)))</td>"
+            out += "<td class=\"num\">\(LeaderboardText.tokens(r.tokensPerItem))</td><td class=\"num\">\(esc(LeaderboardText.optional(r.sequentialTokensPerItem, 1)))</td>"
             out += "<td class=\"num\">\(fixed(r.callsPerItem, 2))</td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.latency(r.latencyMsPerItem)))</td><td class=\"num\">\(esc(LeaderboardText.cost(r.costPerItem)))</td>"
             out += "<td class=\"num\">\(r.failures)</td><td class=\"num\">\(esc(LeaderboardText.noAnswer(r.noAnswerRate)))</td></tr>\n"

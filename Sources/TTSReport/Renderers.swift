@@ -79,6 +79,8 @@ enum LeaderboardText {
 
     static func cost(_ x: Double?) -> String { x.map { "$" + String(format: "%.6f", $0) } ?? "—" }
     static func optional(_ x: Double?, _ digits: Int) -> String { x.map { fixed($0, digits) } ?? "—" }
+    /// Tokens per item, "—" when unknown (0: a replayed log without token counts).
+    static func tokens(_ x: Double) -> String { x == 0 ? "—" : fixed(x, 1) }
     static func latency(_ x: Double?) -> String { x.map { fixed($0 / 1000, 2) + " s" } ?? "—" }
     /// A curve family as a reader knows it: maj@k, best-of-k, pass@k.
     static func curveName(_ family: String) -> String {
@@ -144,7 +146,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
             let model = r.simulated ? "\(cell(r.model)) *(sim)*" : cell(r.model)
             out += "| \(r.rank) | \(cell(r.name)) | \(model) | \(cell(r.strategyLabel)) | \(cell(r.verifier)) | \(fixed(r.mean, 4)) "
             out += "| [\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))] | \(LeaderboardText.paired(r.vsTop)) | \(r.seeds) "
-            out += "| \(fixed(r.tokensPerItem, 1)) | \(LeaderboardText.optional(r.sequentialTokensPerItem, 1)) "
+            out += "| \(LeaderboardText.tokens(r.tokensPerItem)) | \(LeaderboardText.optional(r.sequentialTokensPerItem, 1)) "
             out += "| \(fixed(r.callsPerItem, 2)) | \(LeaderboardText.latency(r.latencyMsPerItem)) "
             out += "| \(LeaderboardText.cost(r.costPerItem)) | \(r.failures) | \(LeaderboardText.noAnswer(r.noAnswerRate)) |\n"
         }
@@ -241,7 +243,7 @@ public struct CSVRenderer: LeaderboardRenderer {
                 r.rank, r.name, r.model, r.strategy, r.strategyLabel, r.verifier, r.variantOf ?? "", r.variant ?? "",
                 r.simulated ? "true" : "false", jsonNumber(r.mean), jsonNumber(r.ciLow), jsonNumber(r.ciHigh), String(r.seeds),
                 r.vsTop.map { jsonNumber($0.difference) } ?? "", r.vsTop.map { jsonNumber($0.ciLow) } ?? "",
-                r.vsTop.map { jsonNumber($0.ciHigh) } ?? "", jsonNumber(r.tokensPerItem), jsonNumber(r.callsPerItem),
+                r.vsTop.map { jsonNumber($0.ciHigh) } ?? "", r.tokensPerItem == 0 ? "" : jsonNumber(r.tokensPerItem), jsonNumber(r.callsPerItem),
                 r.latencyMsPerItem.map(jsonNumber) ?? "", r.costPerItem.map(jsonNumber) ?? "", String(r.failures),
                 r.noAnswerRate.map(jsonNumber) ?? "", r.sequentialTokensPerItem.map(jsonNumber) ?? "",
             ]
@@ -295,7 +297,7 @@ public struct JSONRenderer: LeaderboardRenderer {
         out += board.curves.isEmpty ? "],\n" : "\n  ],\n"
         out += "  \"decisions\": ["
         out += board.decisions.map {
-            "\n    {\"a\": \(jsonString($0.a)), \"b\": \(jsonString($0.b)), \"decision\": \(jsonString($0.decision)), \"interim\": \($0.interim), "
+            "\n    {\"a\": \(jsonString($0.a)), \"b\": \(jsonString($0.b)), \"decision\": \(jsonString($0.decision)), \"interim\": \($0.interim < 0 ? "null" : String($0.interim + 1)), "
                 + "\"item_test\": \($0.itemTest.map { t in "{\"difference\": \(num(t.difference)), \"items\": \(t.items), \"p_value\": \(num(t.pValue))}" } ?? "null"), "
                 + "\"mean_a\": \(num($0.meanA)), \"mean_b\": \(num($0.meanB))"
                 + ($0.isUndecided ? ", \"reason\": \(jsonString($0.reason ?? "open"))}" : "}")
@@ -313,7 +315,7 @@ public struct JSONRenderer: LeaderboardRenderer {
                 + "\"name\": \(jsonString(r.name)), \"no_answer_rate\": \(opt(r.noAnswerRate)), \"rank\": \(jsonString(r.rank)), "
                 + "\"seeds\": \(r.seeds), \"sequential_tokens_per_item\": \(opt(r.sequentialTokensPerItem)), "
                 + "\"simulated\": \(r.simulated), \"strategy\": \(jsonString(r.strategy)), \"strategy_label\": \(jsonString(r.strategyLabel)), "
-                + "\"tokens_per_item\": \(num(r.tokensPerItem)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
+                + "\"tokens_per_item\": \(r.tokensPerItem == 0 ? "null" : num(r.tokensPerItem)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
                 + "\"verifier\": \(jsonString(r.verifier))}"
         }.joined(separator: ",")
         out += board.rows.isEmpty ? "]\n" : "\n  ]\n"
