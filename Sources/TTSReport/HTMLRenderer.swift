@@ -166,7 +166,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         out += "<th>Δ over items</th><th>Item test p</th></tr></thead>\n<tbody>\n"
         for d in board.decisions {
             let mark = LeaderboardText.disagrees(d, alpha: alpha) ? " †" : ""
-            out += "<tr><td>\(esc(d.a))</td><td>\(esc(d.b))</td><td>\(esc(LeaderboardText.verdict(d.decision, reason: d.reason)))</td>"
+            out += "<tr><td>\(esc(d.a))</td><td>\(esc(d.b))</td><td>\(esc(LeaderboardText.verdict(d, maxInterims: board.settings?.maxInterims)))</td>"
             out += "<td class=\"num\">\(LeaderboardText.interim(d))</td><td class=\"num\">\(d.itemTest.map { signed($0.difference, 4) } ?? "—")</td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.itemP(d.itemTest)))\(mark)</td></tr>\n"
         }

@@ -30,6 +30,14 @@ enum LeaderboardText {
         }
     }
 
+    /// The verdict of a decision row, saying for "no difference" whether it was an early accept
+    /// (before the last interim) or the seeds ran out (at the last).
+    static func verdict(_ d: Leaderboard.DecisionRow, maxInterims: Int?) -> String {
+        let plain = verdict(d.decision, reason: d.reason)
+        guard d.decision == "equal", let maxInterims, d.interim >= 0 else { return plain }
+        return plain + (d.interim + 1 < maxInterims ? " (early accept)" : " (seeds ran out)")
+    }
+
     /// "6" (1-based), or "—" for an undecided comparison that no interim evaluated.
     static func interim(_ d: Leaderboard.DecisionRow) -> String { d.interim < 0 ? "—" : "\(d.interim + 1)" }
 
@@ -205,12 +213,12 @@ public struct MarkdownRenderer: LeaderboardRenderer {
                     out += ".\n"
                 } else {
                     out += "; where they differ:\n\n| A | B | Decision | Interim | Δ over items | Item test p |\n|---|---|---|---:|---:|---:|\n"
-                    for d in differ { out += decisionRow(d) }
+                    for d in differ { out += decisionRow(d, maxInterims: board.settings?.maxInterims) }
                 }
             } else {
                 out += "\n## Decisions (AdaStop)\n\n\(LeaderboardText.itemTestNote)\n\n"
                 out += "| A | B | Decision | Interim | Δ over items | Item test p |\n|---|---|---|---:|---:|---:|\n"
-                for d in board.decisions { out += decisionRow(d) }
+                for d in board.decisions { out += decisionRow(d, maxInterims: board.settings?.maxInterims) }
             }
         }
         out += "\nSuite fingerprint: `\(board.fingerprint.prefix(16))`\n"
@@ -219,8 +227,8 @@ public struct MarkdownRenderer: LeaderboardRenderer {
 
     private func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
 
-    private func decisionRow(_ d: Leaderboard.DecisionRow) -> String {
-        "| \(cell(d.a)) | \(cell(d.b)) | \(LeaderboardText.verdict(d.decision, reason: d.reason)) | \(LeaderboardText.interim(d)) "
+    private func decisionRow(_ d: Leaderboard.DecisionRow, maxInterims: Int?) -> String {
+        "| \(cell(d.a)) | \(cell(d.b)) | \(LeaderboardText.verdict(d, maxInterims: maxInterims)) | \(LeaderboardText.interim(d)) "
             + "| \(d.itemTest.map { signed($0.difference, 4) } ?? "—") | \(LeaderboardText.itemP(d.itemTest)) |\n"
     }
 }
