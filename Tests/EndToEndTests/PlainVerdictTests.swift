@@ -6,12 +6,12 @@ import Foundation
 import Testing
 
 @Suite struct PlainVerdictTests {
-    static func suite(name: String = "plain", ability: Double = 1.5, compare: String) -> String {
+    static func suite(name: String = "plain", ability: Double = 1.5, items: Int = 40, compare: String) -> String {
         """
         suite: \(name)
         seed: 5
         task:
-          generate: {kind: arithmetic, items: 40, digits: 2}
+          generate: {kind: arithmetic, items: \(items), digits: 2}
         models:
           weak: {kind: simulated, ability: -1.0}
           strong: {kind: simulated, ability: \(ability)}
@@ -109,6 +109,31 @@ import Testing
         // A CLI name error is not located in the suite file.
         let bad = try await Binary.run(["compare", "s.yaml", "weak/maj4", "strong/maj", "--db", "s.sqlite"], in: dir)
         #expect(bad.status == 2 && bad.stderr.contains("did you mean 'strong/maj4'") && !bad.stderr.contains("s.yaml:1:1"), "\(bad.stderr)")
+    }
+
+    @Test func planWarnsWhenAFivePointDifferenceIsAlmostNeverDetected() async throws {
+        let dir = try e2eTempDir("power")
+        // 10 items: the seed spread of majority@4 is about 0.12, and 6 seeds each see 5 points rarely.
+        try Self.suite(items: 10, compare: "group_size: 3\n  max_interims: 2").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let weak = try await Binary.run(["plan", "s.yaml"], in: dir)
+        #expect(weak.status == 0, "\(weak.stderr)")
+        #expect(weak.stdout.contains("warning: with group_size 3 and max_interims 2, a difference of 5 accuracy points is detected with probability"),
+                "\(weak.stdout)")
+        // 400 items: the spread is small and the same design has power: no warning.
+        try Self.suite(items: 400, compare: "group_size: 3\n  max_interims: 2").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let strong = try await Binary.run(["plan", "s.yaml", "--json"], in: dir)
+        #expect(strong.status == 0 && strong.stdout.contains("\"warnings\": []"), "\(strong.stdout)")
+    }
+
+    @Test func validateWarnsOfAnUnsetAPIKeyButAccepts() async throws {
+        let dir = try e2eTempDir("key")
+        let suite = Self.suite(compare: "group_size: 3\n  max_interims: 2")
+            .replacingOccurrences(of: "  weak: {kind: simulated, ability: -1.0}",
+                                  with: "  weak: {kind: openai, base_url: \"http://127.0.0.1:9/v1\", model: m, api_key_env: TTSBENCH_UNSET_KEY_FOR_TEST}")
+        try suite.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
+        let r = try await Binary.run(["validate", "s.yaml"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("model 'weak' reads its API key from $TTSBENCH_UNSET_KEY_FOR_TEST, which is not set here"), "\(r.stderr)")
     }
 
     @Test func leaderboardWithoutItsDatabaseExitsTwo() async throws {
