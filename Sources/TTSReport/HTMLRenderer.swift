@@ -26,6 +26,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
             <h1>Leaderboard: <code>\(esc(board.suite))</code></h1>
 
             """
+        if let summary = board.summary { out += "<p class=\"summary\"><b>\(esc(summary))</b></p>\n" }
         out += "<p class=\"lead\">Metric <b>\(esc(board.metric))</b>: \(esc(LeaderboardText.intervals)). "
         if !board.decisions.isEmpty { out += "Systems the AdaStop test could not separate share a rank (“2=”). " }
         if board.rows.count > 1 && board.metric == "accuracy" {

@@ -138,6 +138,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
 
     public func render(_ board: Leaderboard) -> String {
         var out = "# Leaderboard: \(board.suite)\n\n"
+        if let summary = board.summary { out += "**\(summary)**\n\n" }
         let anySimulated = board.rows.contains(where: \.simulated)
         out += "Metric: **\(board.metric)**, \(LeaderboardText.intervals)."
         if !board.decisions.isEmpty { out += " Systems the AdaStop test could not separate share a rank (\"2=\")." }

@@ -101,6 +101,11 @@ import Testing
         let run = try await Binary.run(["run", "s.yaml", "--db", "s.sqlite", "--out", "out", "--quiet"], in: dir)
         #expect(run.status == 0, "\(run.stderr)")
         let board = try String(contentsOfFile: dir + "/out/plain/leaderboard.json", encoding: .utf8)
+        // The leaderboard opens with one plain sentence too.
+        let markdown = try String(contentsOfFile: dir + "/out/plain/leaderboard.md", encoding: .utf8)
+        let opening = markdown.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+        #expect(opening.hasPrefix("**strong/maj4 is first with accuracy ") && opening.contains(" points above weak/maj4 (95% CI [")
+                && opening.contains("AdaStop found the difference real on these items"), "\(opening)")
         let p = json.stdout.components(separatedBy: "\"p_value\": ").dropFirst().first?.prefix(while: { $0 != "}" && $0 != "," })
         let q = board.components(separatedBy: "\"p_value\": ").dropFirst().first?.prefix(while: { $0 != "}" && $0 != "," })
         let pa = try #require(p.flatMap { Double($0) }), pb = try #require(q.flatMap { Double($0) })
