@@ -166,11 +166,11 @@ public struct AdaStopReport: Sendable {
     }
 
     /// `{"decisions": [{"a": NAME, "b": NAME, "decision": "larger"|"smaller"|"equal", "interim": k}],
-    ///   "scores_used": {NAME: count}, "interims": k_run, "procedure": KEY, "guarantee": TEXT}` —
-    /// keys in this order ("procedure": the scheme that ran: closed, holm, pairwise, joint or
-    /// adastop-0.1.3), comparisons in
-    /// comparison order, agents in column order. A comparison the data did not allow to decide
-    /// yet has `"decision": "undecided", "interim": null`.
+    ///   "guarantee": TEXT, "interims": k_run, "procedure": KEY, "scores_used": {NAME: count}}` —
+    /// keys sorted ("procedure": the scheme that ran: closed, holm, pairwise, joint or
+    /// adastop-0.1.3), comparisons in comparison order, agents in column order; `interim` is
+    /// 1-based, as in the text. A comparison the data did not allow to decide yet has
+    /// `"decision": "undecided", "interim": null`.
     public func json() -> String {
         var out = "{\"decisions\": ["
         for (i, r) in results.enumerated() {
@@ -178,15 +178,15 @@ public struct AdaStopReport: Sendable {
             out += "{\"a\": " + jsonString(agents[r.comparison.a])
             out += ", \"b\": " + jsonString(agents[r.comparison.b])
             out += ", \"decision\": " + jsonString(r.decision?.rawValue ?? "undecided")
-            out += ", \"interim\": " + (r.interim.map { String($0) } ?? "null") + "}"
+            out += ", \"interim\": " + (r.interim.map { String($0 + 1) } ?? "null") + "}"
         }
-        out += "], \"scores_used\": {"
+        out += "], \"guarantee\": " + jsonString(procedure.guarantee) + ", \"interims\": " + String(interims.count)
+        out += ", \"procedure\": " + jsonString(procedure.key) + ", \"scores_used\": {"
         for (i, name) in agents.enumerated() {
             if i > 0 { out += ", " }
             out += jsonString(name) + ": " + String(scoresUsed[i])
         }
-        out += "}, \"interims\": " + String(interims.count)
-        out += ", \"procedure\": " + jsonString(procedure.key) + ", \"guarantee\": " + jsonString(procedure.guarantee) + "}"
+        out += "}}"
         return out
     }
 
@@ -202,7 +202,7 @@ public struct AdaStopReport: Sendable {
             status = "finished"
         } else {
             let need = agentsNeedingScores.map { "\(agents[$0]) (\(scoresNeeded[$0]) scores, has \(scoresAvailable[$0]))" }
-            status = "not finished: interim \(interims.count) needs " + need.joined(separator: ", ")
+            status = "not finished: interim \(interims.count + 1) needs " + need.joined(separator: ", ")
         }
         lines.append(procedure.sentence)
         lines.append("Interims run: \(interims.count) of \(config.interims), \(status)")
@@ -211,11 +211,11 @@ public struct AdaStopReport: Sendable {
             let decided = rec.decided.isEmpty ? "none" : rec.decided.map { "\(agents[$0.a]) vs \(agents[$0.b])" }.joined(separator: ", ")
             if procedure.scheme == .holm && procedure.rule == .absolute {
                 // Holm: no shared boundary; each open pair's exact test runs at this level.
-                lines.append("  interim \(rec.interim): each open pair now tested at level \(formatNumber(rec.levelSpent)) "
+                lines.append("  interim \(rec.interim + 1): each open pair now tested at level \(formatNumber(rec.levelSpent)) "
                     + "(alpha / pairs not yet decided different), \(rec.active.count) active, exact pairwise distributions; decided: \(decided)")
                 continue
             }
-            lines.append("  interim \(rec.interim): boundary \(b), level spent \(formatNumber(rec.levelSpent)), "
+            lines.append("  interim \(rec.interim + 1): boundary \(b), level spent \(formatNumber(rec.levelSpent)), "
                 + "\(rec.active.count) active, \(rec.exact ? "exact" : "random") permutations (\(rec.paths) paths); decided: \(decided)")
         }
         lines.append("Decisions (\"larger\": the first agent has the larger mean):")
@@ -225,7 +225,7 @@ public struct AdaStopReport: Sendable {
             let d = r.decision?.rawValue ?? "undecided"
             var line = "  " + label + String(repeating: " ", count: width - label.count + 2)
             line += d + String(repeating: " ", count: max(1, 11 - d.count))
-            line += r.interim.map { "at interim \($0)" } ?? "          -  "
+            line += r.interim.map { "at interim \($0 + 1)" } ?? "          -  "
             if r.decision != nil || !interims.isEmpty {
                 line += "   means \(formatNumber(r.meanA)) vs \(formatNumber(r.meanB))"
             }

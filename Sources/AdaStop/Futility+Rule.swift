@@ -27,3 +27,20 @@ func meanAndVariance(_ xs: ArraySlice<Double>) -> (Double, Double) {
     let ss = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
     return (mean, xs.count > 1 ? ss / (n - 1) : 0)
 }
+
+extension Futility {
+    /// The difference an early "equal" on these scores rules out, in score units: the margin
+    /// (`marginSD` pooled seed standard deviations of the first `count` scores, or the absolute
+    /// margin). An early accept says |Δ| is below it, with error at most `beta`.
+    public func ruledOutDifference(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>) -> Double {
+        switch margin {
+        case .absolute(let x): return x
+        case .standardDeviations(let x):
+            let m = min(a.count, b.count)
+            guard m >= 2 else { return 0 }
+            let (_, varA) = meanAndVariance(a.prefix(m))
+            let (_, varB) = meanAndVariance(b.prefix(m))
+            return x * ((varA + varB) / 2).squareRoot()
+        }
+    }
+}

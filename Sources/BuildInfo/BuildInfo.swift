@@ -1,6 +1,6 @@
 /// The ttsbench release version.
 public enum TTSBenchVersion {
-    public static let version = "0.3.0"
+    public static let version = "0.4.0"
 }
 
 /// What this binary was built from, stamped at build time by the BuildStamp plugin

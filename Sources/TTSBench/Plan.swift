@@ -55,6 +55,8 @@ public struct Plan: Sendable {
     public var priced: Bool
     public var replications: Int
     public var database: String?
+    /// Plain warnings about the design (negligible power for a 5-point difference).
+    public var warnings: [String] = []
 
     // MARK: building
 
@@ -62,6 +64,7 @@ public struct Plan: Sendable {
     public static func make(suitePath: String, databasePath: String?, replications: Int = 16) throws -> Plan {
         let suite = try SuiteLoader.load(path: suitePath)
         let task = try TaskLoader.load(suite.task, suiteSeed: suite.seed)
+        try DesignReview.requireDecidable(suite)
         var reader: StoreReader? = nil
         if let databasePath, FileManager.default.fileExists(atPath: databasePath) { reader = try StoreReader(path: databasePath) }
         return try make(suite: suite, task: task, reader: reader, database: reader == nil ? nil : databasePath, replications: replications)
@@ -86,8 +89,10 @@ public struct Plan: Sendable {
         var runs: [[Int]] = []
         // The recorded scores replay the test exactly as far as they go: a finished suite is
         // expected to need nothing more, a partial one at least what the replay used.
-        let replay = try replayRecorded(suite: suite, comparisons: comparisons, config: config, reader: reader)
-        if let replay, replay.finished {
+        let replay = comparisons.isEmpty ? nil : try replayRecorded(suite: suite, comparisons: comparisons, config: config, reader: reader)
+        if comparisons.isEmpty {
+            runs = [minSeeds]  // `comparisons: none`: one interim for every system
+        } else if let replay, replay.finished {
             runs = [suite.systems.indices.map { named.contains($0) ? replay.seeds[$0] : n }]
         } else if priors.contains(where: { $0 != nil }) {
             for rep in 0..<replications {
@@ -127,7 +132,24 @@ public struct Plan: Sendable {
         let total = bracket(try lowModel.cost(all(minSeeds)), try runs.map { try model.cost(all($0)) },
                             try highModel.cost(all(maxSeedsPerSystem)))
         let priced = suite.models.contains(where: CostModel.hasPrice)
-        return Plan(suite: suite.name, systems: systems, total: total, priced: priced, replications: runs.count, database: database)
+        var plan = Plan(suite: suite.name, systems: systems, total: total, priced: priced, replications: runs.count, database: database)
+        plan.warnings = try powerWarnings(suite: suite, priors: named.sorted().compactMap { priors[$0] })
+        return plan
+    }
+
+    /// A warning when one comparison's power to detect 5 accuracy points is negligible (under
+    /// 20%) at the compared systems' median prior seed deviation; nothing without priors.
+    static func powerWarnings(suite: Suite, priors: [Prior]) throws -> [String] {
+        let sds = priors.map(\.sd).sorted()
+        guard !sds.isEmpty else { return [] }
+        let sd = sds[sds.count / 2]
+        let replications = 200
+        let estimate = try DesignReview.power(suite, difference: 0.05, sd: sd, replications: replications)
+        guard estimate.power < 0.2 else { return [] }
+        return ["warning: with group_size \(suite.compare.groupSize) and max_interims \(suite.compare.maxInterims), a difference of 5 "
+                + "accuracy points is detected with probability \(fixed(estimate.power, 2)) (± \(fixed(estimate.standardError, 2)), "
+                + "\(replications) simulated two-system tests at the median prior seed deviation \(fixed(sd, 3))); raise group_size or "
+                + "max_interims to detect differences of that size"]
     }
 
     static func bracket(_ lo: CostModel.Cost, _ mid: [CostModel.Cost], _ hi: CostModel.Cost) -> Figures {
@@ -262,7 +284,8 @@ extension Plan {
                 + "\"tokens_from\": \(jsonString(s.tokensFrom)), \"usd\": \(bracket(s.figures.usd))}"
         }.joined(separator: ",")
         out += systems.isEmpty ? "],\n" : "\n  ],\n"
-        out += "  \"total\": \(figures(total))\n}\n"
+        out += "  \"total\": \(figures(total)),\n"
+        out += "  \"warnings\": [" + warnings.map(jsonString).joined(separator: ", ") + "]\n}\n"
         return out
     }
 
@@ -284,6 +307,7 @@ extension Plan {
         out += "  requests \(n(total.requests.min)) / \(n(total.requests.expected)) / \(n(total.requests.max))\n"
         out += "  tokens   \(n(total.tokens.min)) / \(n(total.tokens.expected)) / \(n(total.tokens.max))\n"
         out += "  usd      " + (priced ? "\(usd(total.usd.min)) / \(usd(total.usd.expected)) / \(usd(total.usd.max))" : "0 (no model of the suite has a price)") + "\n"
+        for warning in warnings { out += "\n" + warning + "\n" }
         return out
     }
 }

@@ -8,6 +8,40 @@ import Foundation
 /// systems, and the provenance a report shows. Everything a leaderboard needs is written here
 /// or by the runner, so that reports read the database and nothing else.
 enum Registration {
+    /// Refuses to record `suite` over a suite of the same name recorded with another
+    /// fingerprint (unless `replace`), and over a test that began under another design
+    /// (always: continuing it would choose the design after seeing results).
+    static func checkChanges(suite: Suite, in store: Store, database: String, replace: Bool) throws {
+        guard let recorded = try store.reader.recordedSuite(suite.name) else { return }
+        if recorded.fingerprint != suite.fingerprint && !replace {
+            throw SuiteConflict(message: "\(suite.path): suite '\(suite.name)' is recorded in \(database) with fingerprint "
+                + "\(recorded.fingerprint.prefix(12)) (recorded \(recorded.createdAt), last changed \(recorded.updatedAt)); this file has "
+                + "fingerprint \(suite.fingerprint.prefix(12)): its task, models, strategies, verifiers or systems differ. Refusing to mix "
+                + "them: rename the suite (`suite:`) to keep both boards, or run with --replace to replace the recorded board (samples "
+                + "and seeds of unchanged systems are reused).")
+        }
+        var design = suite.compare
+        design.budget = nil
+        let old = Self.designJSON(recorded.compareJSON)
+        let began = try store.reader.interimCount(scope: suite.name)
+        if began > 0 && old != design.canonicalJSON {
+            throw SuiteConflict(message: "\(suite.path): the test of suite '\(suite.name)' began under another design (\(began) "
+                + "interim\(began == 1 ? "" : "s") recorded in \(database) with \(old)); this file asks for "
+                + "\(design.canonicalJSON). A sequential test's error guarantee holds only for a design fixed before it starts, so it "
+                + "is not continued under a new one. To test under the new design, start a new test on new seeds: give the suite "
+                + "another name and another `seed` (reported separately; the old board stays), or use another database.")
+        }
+    }
+
+    /// A suite's stored compare settings without the budget (which limits one run's spending,
+    /// not the test's design).
+    static func designJSON(_ compareJSON: String) -> String {
+        guard let start = compareJSON.range(of: "\"budget\":{"), let end = compareJSON[start.upperBound...].range(of: "},") else {
+            return compareJSON
+        }
+        return String(compareJSON[..<start.lowerBound]) + String(compareJSON[end.upperBound...])
+    }
+
     static func record(suite: Suite, task: LoadedTask, in store: Store) async throws {
         let provenance = ProvenanceRecord(
             dataset: dataset(suite.task, task: task), models: suite.models.map(model), suiteSeed: suite.seed,
@@ -63,4 +97,18 @@ enum Registration {
         }
         return ProvenanceRecord.Endpoint(api: p.api.rawValue, apiKeyEnv: p.apiKeyEnv, baseURLs: urls, model: p.model)
     }
+}
+
+/// A suite that conflicts with what the database recorded under its name (another fingerprint,
+/// or another design after its test began). Bad input: exit 2.
+public struct SuiteConflict: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// A bad command-line argument that is not located in any file (a system name given to
+/// `compare`). Bad input: exit 2.
+public struct ArgumentError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
 }

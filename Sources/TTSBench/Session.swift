@@ -28,6 +28,9 @@ public struct Session: Sendable {
         public var budget: Budget? = nil
         /// `--shard i/M`: generate this share of the items, record item outcomes, decide nothing (`runShard`).
         public var shard: Shard? = nil
+        /// `--replace`: record the suite over one of the same name with another fingerprint
+        /// (refused otherwise, naming both).
+        public var replace = false
         public init() {}
     }
 
@@ -52,6 +55,7 @@ public struct Session: Sendable {
         if checkOutput { try AtomicWriter.checkWritable((options.outputDirectory as NSString).appendingPathComponent(suite.name)) }
         let lock = try RunLock(database: options.databasePath)
         let store = try Store(path: options.databasePath)
+        try Registration.checkChanges(suite: suite, in: store, database: options.databasePath, replace: options.replace)
         try await Registration.record(suite: suite, task: task, in: store)
         let progress = TTSRuntime.Progress(enabled: options.showProgress)
         let runner = try Runner(suite: suite, task: task, store: store, workers: options.workers, progress: progress, shard: options.shard)
@@ -131,7 +135,8 @@ public struct Session: Sendable {
         let elapsed = clock.now - start
         return RunReport(leaderboard: board, files: files, samplesGenerated: after - before,
                          seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                         budgetStop: stop, incomplete: incomplete)
+                         budgetStop: stop, incomplete: incomplete,
+                         designProblem: seeds == nil ? try DesignReview.problem(suite) : nil)
     }
 
     var outputDirectory: String { (options.outputDirectory as NSString).appendingPathComponent(suite.name) }
@@ -149,6 +154,15 @@ public struct Session: Sendable {
         if let k = overrides.maxInterims { config.interims = k }
         if let p = overrides.permutations { config.permutations = p }
         try config.validate()
+        if !(try DesignCheck.decidability(agentCount: 2, comparisons: [Comparison(0, 1)], config: config).canDecide) {
+            let sizes = try DesignCheck.smallestDecidingSizes(agentCount: 2, comparisons: [Comparison(0, 1)], config: config)
+            throw SuiteError(file: suite.path, line: suite.compare.designLine, column: suite.compare.designColumn,
+                             message: "compare cannot decide with group size \(config.groupSize) and \(config.interims) interims at alpha "
+                                + "\(shortNumber(config.alpha)) (\(config.permutations) permutations): even completely separated seed scores "
+                                + "never reach the boundary"
+                                + (sizes.groupSize.map { "; --group-size \($0) would" } ?? "")
+                                + (sizes.interims.map { "; --max-interims \($0) would" } ?? ""))
+        }
         let schedule = SequentialSchedule(systems: [suite.system(a)!, suite.system(b)!], comparisons: [Comparison(a: 0, b: 1)],
                                           config: config, scope: "\(suite.name):compare:\(a)|\(b)")
         let outcome = try await running { try await schedule.run(runner: runner, progress: progress) }
@@ -156,28 +170,45 @@ public struct Session: Sendable {
         let result = outcome.results[0]
         let xs = Array(outcome.scores[0].prefix(outcome.scoresUsed[0]))
         let ys = Array(outcome.scores[1].prefix(outcome.scoresUsed[1]))
-        // Seeds with the same index share samples when the pool is shared: pair them.
-        let paired = suite.compare.pool == .shared && xs.count == ys.count
+        // Seeds with the same index read the same samples only when both systems draw from one
+        // pool (same model and decoding limits, shared pool): only then are they paired.
+        let paired = xs.count == ys.count && Self.sharePool(a, b, suite: suite, task: task)
         let (lo, hi) = Bootstrap.differenceInterval(xs, ys, paired: paired, seed: "\(suite.seed)|\(a)|\(b)")
         let items = try PairedItems.compare(reader: store.reader, a: suite.system(a)!.fingerprint, seedsA: xs.count,
-                                            b: suite.system(b)!.fingerprint, seedsB: ys.count, seed: "\(suite.seed)|\(a)|\(b)")
-        return CompareReport(a: a, b: b, decision: result.decision ?? .equal, interim: result.interim ?? outcome.interims.count - 1,
+                                            b: suite.system(b)!.fingerprint, seedsB: ys.count, seed: PairedItems.seed(a, b))
+        let decision = result.decision ?? .equal
+        let interim = result.interim ?? outcome.interims.count - 1
+        // An early accept rules out differences at or above the margin on the scores it used.
+        let ruledOut: Double? = decision == .equal && interim + 1 < config.interims
+            ? config.futility?.ruledOutDifference(xs[...], ys[...]) : nil
+        return CompareReport(a: a, b: b, decision: decision, interim: interim,
                              seedsA: xs.count, seedsB: ys.count, meanA: Bootstrap.mean(xs), meanB: Bootstrap.mean(ys),
                              difference: Bootstrap.mean(xs) - Bootstrap.mean(ys), ciLow: lo, ciHigh: hi, config: config,
-                             metric: suite.compare.metric, paired: paired, overItems: items.difference, itemTest: items.itemTest)
+                             metric: suite.compare.metric, paired: paired, overItems: items.difference, itemTest: items.itemTest,
+                             ruledOut: ruledOut)
     }
 }
 
 extension Session {
-    /// Names two distinct systems of the suite, or a located error naming the suite's systems.
+    /// Whether two systems read their samples from the same pool (so seed i of each saw the
+    /// same samples).
+    static func sharePool(_ a: String, _ b: String, suite: Suite, task: LoadedTask) -> Bool {
+        guard let sa = suite.system(a), let sb = suite.system(b), let ma = suite.model(sa.model), let mb = suite.model(sb.model),
+              let ta = suite.strategy(sa.strategy), let tb = suite.strategy(sb.strategy) else { return false }
+        return Runner.poolID(suite: suite, task: task, model: ma, strategy: ta, system: sa)
+            == Runner.poolID(suite: suite, task: task, model: mb, strategy: tb, system: sb)
+    }
+
+    /// Names two distinct systems of the suite, or an error naming the suite's systems (the
+    /// names come from the command line, not from the file: the error is not located in it).
     static func checkComparable(_ a: String, _ b: String, in suite: Suite) throws {
         let names = suite.systems.map(\.name)
         for name in [a, b] where suite.system(name) == nil {
             let suggestion = closest(name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
-            throw SuiteError(file: suite.path, line: 1, column: 1,
-                             message: "the suite defines no system '\(name)'\(suggestion); systems: \(names.joined(separator: ", "))")
+            throw ArgumentError(message: "ttsbench compare: \(suite.path) defines no system '\(name)'\(suggestion); "
+                                + "systems: \(names.joined(separator: ", "))")
         }
-        guard a != b else { throw SuiteError(file: suite.path, line: 1, column: 1, message: "compare needs two different systems") }
+        guard a != b else { throw ArgumentError(message: "ttsbench compare: give two different systems (both are '\(a)')") }
     }
 
     /// `ttsbench compare` from a suite file: the two names are checked before anything is
@@ -200,6 +231,9 @@ public struct RunReport: Sendable {
     /// Set when failed requests left items unfinished: the leaderboard marks their systems,
     /// and the command exits 1 saying to run again.
     public var incomplete: IncompleteRunError? = nil
+    /// Set when the suite's design can decide no comparison (`validate` refuses such a suite;
+    /// `run` warns, and its systems all rank equal).
+    public var designProblem: String? = nil
 }
 
 /// Where a budget stopped a run: the interim it could not pay for, what the run had spent and

@@ -26,6 +26,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
             <h1>Leaderboard: <code>\(esc(board.suite))</code></h1>
 
             """
+        if let summary = board.summary { out += "<p class=\"summary\"><b>\(esc(summary))</b></p>\n" }
         out += "<p class=\"lead\">Metric <b>\(esc(board.metric))</b>: \(esc(LeaderboardText.intervals)). "
         if !board.decisions.isEmpty { out += "Systems the AdaStop test could not separate share a rank (“2=”). " }
         if board.rows.count > 1 && board.metric == "accuracy" {
@@ -94,7 +95,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
             out += "<td>\(esc(r.model))\(sim)</td><td class=\"wrap\">\(esc(r.strategyLabel))</td>" + (showVerifier ? "<td>\(esc(r.verifier))</td>" : "")
             out += "<td class=\"num\">\(fixed(r.mean, 4))</td><td class=\"ci\">\(bar)<span>[\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))]</span></td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.paired(r.vsTop)))</td><td class=\"num\">\(esc(LeaderboardText.seeds(r)))</td>"
-            out += "<td class=\"num\">\(fixed(r.tokensPerItem, 1))</td><td class=\"num\">\(esc(LeaderboardText.optional(r.sequentialTokensPerItem, 1)))</td>"
+            out += "<td class=\"num\">\(LeaderboardText.tokens(r.tokensPerItem))</td><td class=\"num\">\(esc(LeaderboardText.optional(r.sequentialTokensPerItem, 1)))</td>"
             out += "<td class=\"num\">\(fixed(r.callsPerItem, 2))</td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.latency(r.latencyMsPerItem)))</td><td class=\"num\">\(esc(LeaderboardText.cost(r.costPerItem)))</td>"
             out += "<td class=\"num\">\(r.failures)</td><td class=\"num\">\(esc(LeaderboardText.noAnswer(r.noAnswerRate)))</td></tr>\n"
@@ -167,7 +168,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         out += "<th>Δ over items</th><th>Item test p</th></tr></thead>\n<tbody>\n"
         for d in board.decisions {
             let mark = LeaderboardText.disagrees(d, alpha: alpha) ? " †" : ""
-            out += "<tr><td>\(esc(d.a))</td><td>\(esc(d.b))</td><td>\(esc(LeaderboardText.verdict(d.decision, reason: d.reason)))</td>"
+            out += "<tr><td>\(esc(d.a))</td><td>\(esc(d.b))</td><td>\(esc(LeaderboardText.verdict(d, maxInterims: board.settings?.maxInterims)))</td>"
             out += "<td class=\"num\">\(LeaderboardText.interim(d))</td><td class=\"num\">\(d.itemTest.map { signed($0.difference, 4) } ?? "—")</td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.itemP(d.itemTest)))\(mark)</td></tr>\n"
         }

@@ -177,6 +177,12 @@ struct ItemTable {
 /// Two systems' recorded outcomes compared over the same items (what the leaderboard shows
 /// for a decision and for Δ), for `ttsbench compare`.
 public enum PairedItems {
+    /// The item test's seed for a pair, the same in either order, so `compare` and the
+    /// leaderboard give one p-value for one pair on the same seeds.
+    public static func seed(_ a: String, _ b: String) -> String {
+        a < b ? "\(a)|\(b)" : "\(b)|\(a)"
+    }
+
     /// The two-way paired difference (A − B) and the item test, over the first `seedsA` and
     /// `seedsB` seeds; nil parts when the systems share no item.
     public static func compare(reader: StoreReader, a: String, seedsA: Int, b: String, seedsB: Int, seed: String) throws
@@ -219,15 +225,17 @@ public enum LeaderboardBuilder {
             let costs = runs.map(\.costPerItem)
             let cost: Double? = !costs.isEmpty && costs.allSatisfy({ $0 != nil }) ? Bootstrap.mean(costs.map { $0! }) : nil
             let sequential = runs.map(\.sequentialTokensPerItem)
+            // Zero tokens or latency means unknown (a replayed log without them): shown as "—".
             let sequentialTokens: Double? = !sequential.isEmpty && sequential.allSatisfy({ $0 != nil })
                 ? Bootstrap.mean(sequential.map { $0! }) : nil
+            let latency = runs.isEmpty ? nil : Bootstrap.mean(runs.map(\.latencyMsPerItem))
             rows.append(Leaderboard.Row(
                 name: s.name, model: s.model, modelLabel: s.modelLabel, strategy: s.strategy, strategyLabel: s.strategyLabel,
                 verifier: s.verifier, simulated: s.simulated, mean: mean, ciLow: lo, ciHigh: hi, seeds: runs.count, rank: "",
                 tokensPerItem: Bootstrap.mean(runs.map(\.tokensPerItem)), callsPerItem: Bootstrap.mean(runs.map(\.callsPerItem)),
                 failures: runs.reduce(0) { $0 + $1.failures }, costPerItem: cost,
-                latencyMsPerItem: runs.isEmpty ? nil : Bootstrap.mean(runs.map(\.latencyMsPerItem)),
-                sequentialTokensPerItem: sequentialTokens, variantOf: s.variantOf, variant: s.variant, fingerprint: s.fingerprint, family: s.family,
+                latencyMsPerItem: latency == 0 ? nil : latency,
+                sequentialTokensPerItem: sequentialTokens == 0 ? nil : sequentialTokens, variantOf: s.variantOf, variant: s.variant, fingerprint: s.fingerprint, family: s.family,
                 samplesPerItem: s.samplesPerItem))
             let noAnswer = try reader.noAnswerSummary(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
             rows[rows.count - 1].deterministic = s.deterministic ?? false
@@ -237,7 +245,7 @@ public enum LeaderboardBuilder {
         }
         let decisions = try reader.decisions(scope: name).map { d in
             Leaderboard.DecisionRow(a: d.a, b: d.b, decision: d.decision, interim: d.interim, meanA: d.meanA, meanB: d.meanB,
-                                    itemTest: tables[d.a].flatMap { a in tables[d.b].flatMap { b in itemTest(a, b, seed: "\(d.a)|\(d.b)") } },
+                                    itemTest: tables[d.a].flatMap { a in tables[d.b].flatMap { b in itemTest(a, b, seed: PairedItems.seed(d.a, d.b)) } },
                                     reason: d.reason)
         }
         // A system with unfinished items is never ranked as if complete: listed after the ranked

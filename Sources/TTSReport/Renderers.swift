@@ -31,6 +31,14 @@ enum LeaderboardText {
         }
     }
 
+    /// The verdict of a decision row, saying for "no difference" whether it was an early accept
+    /// (before the last interim) or the seeds ran out (at the last).
+    static func verdict(_ d: Leaderboard.DecisionRow, maxInterims: Int?) -> String {
+        let plain = verdict(d.decision, reason: d.reason)
+        guard d.decision == "equal", let maxInterims, d.interim >= 0 else { return plain }
+        return plain + (d.interim + 1 < maxInterims ? " (early accept)" : " (seeds ran out)")
+    }
+
     /// "6" (1-based), or "—" for an undecided comparison that no interim evaluated.
     static func interim(_ d: Leaderboard.DecisionRow) -> String { d.interim < 0 ? "—" : "\(d.interim + 1)" }
 
@@ -97,6 +105,8 @@ enum LeaderboardText {
 
     static func cost(_ x: Double?) -> String { x.map { "$" + String(format: "%.6f", $0) } ?? "—" }
     static func optional(_ x: Double?, _ digits: Int) -> String { x.map { fixed($0, digits) } ?? "—" }
+    /// Tokens per item, "—" when unknown (0: a replayed log without token counts).
+    static func tokens(_ x: Double) -> String { x == 0 ? "—" : fixed(x, 1) }
     static func latency(_ x: Double?) -> String { x.map { fixed($0 / 1000, 2) + " s" } ?? "—" }
     /// A curve family as a reader knows it: maj@k, best-of-k, pass@k.
     static func curveName(_ family: String) -> String {
@@ -146,6 +156,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
 
     public func render(_ board: Leaderboard) -> String {
         var out = "# Leaderboard: \(board.suite)\n\n"
+        if let summary = board.summary { out += "**\(summary)**\n\n" }
         let anySimulated = board.rows.contains(where: \.simulated)
         out += "Metric: **\(board.metric)**, \(LeaderboardText.intervals)."
         if !board.decisions.isEmpty { out += " Systems the AdaStop test could not separate share a rank (\"2=\")." }
@@ -162,7 +173,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
             let model = r.simulated ? "\(cell(r.model)) *(sim)*" : cell(r.model)
             out += "| \(r.rank) | \(cell(r.name)) | \(model) | \(cell(r.strategyLabel)) | \(cell(r.verifier)) | \(fixed(r.mean, 4)) "
             out += "| [\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))] | \(LeaderboardText.paired(r.vsTop)) | \(LeaderboardText.seeds(r)) "
-            out += "| \(fixed(r.tokensPerItem, 1)) | \(LeaderboardText.optional(r.sequentialTokensPerItem, 1)) "
+            out += "| \(LeaderboardText.tokens(r.tokensPerItem)) | \(LeaderboardText.optional(r.sequentialTokensPerItem, 1)) "
             out += "| \(fixed(r.callsPerItem, 2)) | \(LeaderboardText.latency(r.latencyMsPerItem)) "
             out += "| \(LeaderboardText.cost(r.costPerItem)) | \(r.failures) | \(LeaderboardText.noAnswer(r.noAnswerRate)) |\n"
         }
@@ -222,12 +233,12 @@ public struct MarkdownRenderer: LeaderboardRenderer {
                     out += ".\n"
                 } else {
                     out += "; where they differ:\n\n| A | B | Decision | Interim | Δ over items | Item test p |\n|---|---|---|---:|---:|---:|\n"
-                    for d in differ { out += decisionRow(d) }
+                    for d in differ { out += decisionRow(d, maxInterims: board.settings?.maxInterims) }
                 }
             } else {
                 out += "\n## Decisions (AdaStop)\n\n\(LeaderboardText.itemTestNote)\n\n"
                 out += "| A | B | Decision | Interim | Δ over items | Item test p |\n|---|---|---|---:|---:|---:|\n"
-                for d in board.decisions { out += decisionRow(d) }
+                for d in board.decisions { out += decisionRow(d, maxInterims: board.settings?.maxInterims) }
             }
         }
         out += "\nSuite fingerprint: `\(board.fingerprint.prefix(16))`\n"
@@ -236,8 +247,8 @@ public struct MarkdownRenderer: LeaderboardRenderer {
 
     private func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
 
-    private func decisionRow(_ d: Leaderboard.DecisionRow) -> String {
-        "| \(cell(d.a)) | \(cell(d.b)) | \(LeaderboardText.verdict(d.decision, reason: d.reason)) | \(LeaderboardText.interim(d)) "
+    private func decisionRow(_ d: Leaderboard.DecisionRow, maxInterims: Int?) -> String {
+        "| \(cell(d.a)) | \(cell(d.b)) | \(LeaderboardText.verdict(d, maxInterims: maxInterims)) | \(LeaderboardText.interim(d)) "
             + "| \(d.itemTest.map { signed($0.difference, 4) } ?? "—") | \(LeaderboardText.itemP(d.itemTest)) |\n"
     }
 }
@@ -260,7 +271,7 @@ public struct CSVRenderer: LeaderboardRenderer {
                 r.rank, r.name, r.model, r.strategy, r.strategyLabel, r.verifier, r.variantOf ?? "", r.variant ?? "",
                 r.simulated ? "true" : "false", jsonNumber(r.mean), jsonNumber(r.ciLow), jsonNumber(r.ciHigh), String(r.seeds),
                 r.vsTop.map { jsonNumber($0.difference) } ?? "", r.vsTop.map { jsonNumber($0.ciLow) } ?? "",
-                r.vsTop.map { jsonNumber($0.ciHigh) } ?? "", jsonNumber(r.tokensPerItem), jsonNumber(r.callsPerItem),
+                r.vsTop.map { jsonNumber($0.ciHigh) } ?? "", r.tokensPerItem == 0 ? "" : jsonNumber(r.tokensPerItem), jsonNumber(r.callsPerItem),
                 r.latencyMsPerItem.map(jsonNumber) ?? "", r.costPerItem.map(jsonNumber) ?? "", String(r.failures),
                 r.noAnswerRate.map(jsonNumber) ?? "", r.sequentialTokensPerItem.map(jsonNumber) ?? "",
             ]
@@ -317,7 +328,7 @@ public struct JSONRenderer: LeaderboardRenderer {
         out += board.curves.isEmpty ? "],\n" : "\n  ],\n"
         out += "  \"decisions\": ["
         out += board.decisions.map {
-            "\n    {\"a\": \(jsonString($0.a)), \"b\": \(jsonString($0.b)), \"decision\": \(jsonString($0.decision)), \"interim\": \($0.interim), "
+            "\n    {\"a\": \(jsonString($0.a)), \"b\": \(jsonString($0.b)), \"decision\": \(jsonString($0.decision)), \"interim\": \($0.interim < 0 ? "null" : String($0.interim + 1)), "
                 + "\"item_test\": \($0.itemTest.map { t in "{\"difference\": \(num(t.difference)), \"items\": \(t.items), \"p_value\": \(num(t.pValue))}" } ?? "null"), "
                 + "\"mean_a\": \(num($0.meanA)), \"mean_b\": \(num($0.meanB))"
                 + ($0.isUndecided ? ", \"reason\": \(jsonString($0.reason ?? "open"))}" : "}")
@@ -335,7 +346,7 @@ public struct JSONRenderer: LeaderboardRenderer {
                 + "\"name\": \(jsonString(r.name)), \"no_answer_rate\": \(opt(r.noAnswerRate)), \"rank\": \(jsonString(r.rank)), "
                 + "\"seeds\": \(r.seeds), \"seeds_generated\": \(r.deterministic ? 1 : r.seeds), \"sequential_tokens_per_item\": \(opt(r.sequentialTokensPerItem)), "
                 + "\"simulated\": \(r.simulated), \"strategy\": \(jsonString(r.strategy)), \"strategy_label\": \(jsonString(r.strategyLabel)), "
-                + "\"tokens_per_item\": \(num(r.tokensPerItem)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
+                + "\"tokens_per_item\": \(r.tokensPerItem == 0 ? "null" : num(r.tokensPerItem)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
                 + "\"verifier\": \(jsonString(r.verifier))}"
         }.joined(separator: ",")
         out += board.rows.isEmpty ? "]" : "\n  ]"

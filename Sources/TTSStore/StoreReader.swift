@@ -46,6 +46,19 @@ public struct StoreReader: Sendable {
         }
     }
 
+    /// The recorded suite of that name, nil when there is none.
+    public func recordedSuite(_ name: String) throws -> SuiteRecord? {
+        try db.read { db in try db.tableExists("suites") ? try SuiteRecord.fetchOne(db, key: name) : nil }
+    }
+
+    /// How many interims of a scope's test are recorded (0: the test has not begun).
+    public func interimCount(scope: String) throws -> Int {
+        try db.read { db in
+            guard try db.tableExists("interims") else { return 0 }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM interims WHERE suite = ?", arguments: [scope]) ?? 0
+        }
+    }
+
     /// The recorded suite, or an error naming the suites the database holds.
     public func suite(_ name: String) throws -> SuiteRecord {
         if let record = try db.read({ db in try db.tableExists("suites") ? try SuiteRecord.fetchOne(db, key: name) : nil }) {

@@ -27,6 +27,12 @@ public enum JSONLDataset {
             }
             guard String(data: lineData, encoding: .utf8) != nil else { throw fail("the line is not valid UTF-8") }
             let object: Any
+            // Foundation's parser accepts what JSON does not (a trailing comma on Linux): a strict
+            // parse first, so a line that is not JSON is refused wherever it is read.
+            guard JSONValue.parse(lineData) != nil else {
+                throw fail("malformed JSON (a trailing comma, a missing quote or bracket?); each line must be one JSON object "
+                           + "{\"id\", \"question\", \"answer\"}")
+            }
             do {
                 object = try JSONSerialization.jsonObject(with: lineData, options: [.fragmentsAllowed])
             } catch {

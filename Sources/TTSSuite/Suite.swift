@@ -95,6 +95,11 @@ public struct CompareSpec: Sendable {
     public var futility: Futility? = .standard
     /// `compare.budget`: the most one run may generate (nil: no limit).
     public var budget: Budget? = nil
+    /// Where the design is written (`compare.group_size`, else `compare.max_interims`, else
+    /// `compare`; 1:1 when the suite has no `compare`): where a design that cannot decide is
+    /// reported. Not part of any fingerprint.
+    public var designLine = 1
+    public var designColumn = 1
 
     public static let metrics = ["accuracy"]
 }

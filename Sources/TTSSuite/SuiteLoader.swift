@@ -404,11 +404,13 @@ struct SuiteParser {
             }
         }
         if let b = c.optional("budget") { spec.budget = try parseBudget(b) }
+        let design = c.optional("group_size") ?? c.optional("max_interims") ?? c
+        (spec.designLine, spec.designColumn) = (design.line, design.column)
         if let cmp = c.optional("comparisons") {
             switch cmp.node {
             case .scalar:
-                _ = try cmp.oneOf(["all"])
-                spec.comparisons = .all
+                // `none`: no sequential test; every system runs one interim and is ranked by its mean.
+                spec.comparisons = try cmp.oneOf(["all", "none"]) == "none" ? .pairs([]) : .all
             case .mapping:
                 _ = try cmp.mapping(allowed: ["reference"])
                 spec.comparisons = .reference(try cmp.required("reference", expected: "a system name").string())
@@ -467,6 +469,7 @@ struct SuiteParser {
         }
         switch spec.comparisons {
         case .all: break
+        case .pairs(let pairs) where pairs.isEmpty: break  // `comparisons: none`
         case .reference(let name): try check(name, try cmp.required("reference", expected: "a system name"))
         case .pairs(let pairs):
             let cursors = try cmp.list()

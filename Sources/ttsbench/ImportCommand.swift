@@ -17,7 +17,7 @@ struct ImportCommand: ParsableCommand {
         @Option(help: "The suite's name and the files' stem (default: HARNESS-TASK).") var name: String?
         @Option(help: ArgumentHelp("The temperature the completions were drawn at (default: what the log records).", valueName: "T"))
         var temperature: Double?
-        @Option(help: ArgumentHelp("Repeats each seed takes: the suite's majority@K (default: the largest power of two <= sqrt(repeats)).", valueName: "K"))
+        @Option(help: ArgumentHelp("Repeats each seed takes: the suite's majority@K (default: every repeat an item has, in one seed).", valueName: "K"))
         var perSeed: Int?
 
         func validate() throws {
@@ -70,7 +70,7 @@ struct ImportCommand: ParsableCommand {
         let r = result.run
         let p = result.plan
         print("\(r.items.count) items, \(r.completions.count) completions from \(r.harness) (task \(r.task), model \(r.model)); "
-              + "\(p.repeats) or more an item at temperature \(p.temperature): \(p.seeds) seeds of \(p.perSeed)")
+              + "\(p.repeats) or more an item at temperature \(p.temperature): \(p.seeds) seed\(p.seeds == 1 ? "" : "s") of \(p.perSeed)")
         for s in r.skipped { print("skipped \(s)") }
         if r.harnessRepeatsLookSeeded {
             print("warning: every item's repeats at temperature > 0 are identical: lm-eval's API models send one fixed seed with every request, "

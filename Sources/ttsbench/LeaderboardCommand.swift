@@ -15,9 +15,12 @@ struct LeaderboardCommand: AsyncParsableCommand {
     @Option(help: "The SQLite database (opened read-only).") var db = "results/ttsbench.sqlite"
     @Option(help: "The suite (default: the only suite in the database).") var suite: String?
     @Option(help: "md, csv, json, html, provenance, or all (the five files).") var format = FormatChoice.md
-    @Option(help: "Write the files into this folder (default: print one format; 'all' writes to results/<suite>/).") var out: String?
+    @Option(help: "Write the files into OUT/<suite>/, as run and publish do (default: print one format; 'all' writes to results/<suite>/).") var out: String?
 
     func run() async throws {
+        guard FileManager.default.fileExists(atPath: db) else {
+            throw Exit.fail("ttsbench leaderboard: no database at \(db) (give the one `ttsbench run` or `publish` wrote, with --db PATH)", code: 2)
+        }
         do {
             let reader = try StoreReader(path: db)
             let names = try reader.suiteNames()
@@ -39,7 +42,7 @@ struct LeaderboardCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return
             }
-            let directory = out ?? ("results" as NSString).appendingPathComponent(name)
+            let directory = ((out ?? "results") as NSString).appendingPathComponent(name)
             let (_, files) = try LeaderboardFiles.write(reader: reader, suite: name, directory: directory, formats: formats)
             print("Wrote \(files.joined(separator: ", "))")
         } catch let error as ExitCode {

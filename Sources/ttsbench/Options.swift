@@ -10,6 +10,13 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "The SQLite database.") var db = "results/ttsbench.sqlite"
 }
 
+/// `run`, `publish` and `compare`: what to do when the database holds the suite's name with
+/// another fingerprint.
+struct ReplaceOptions: ParsableArguments {
+    @Flag(help: "Replace a suite of the same name recorded with another fingerprint (refused otherwise; renaming the suite keeps both).")
+    var replace = false
+}
+
 struct OutputOptions: ParsableArguments {
     @Option(help: "Where leaderboards go (a folder per suite).") var out = "results"
 }

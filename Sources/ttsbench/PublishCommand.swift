@@ -18,6 +18,7 @@ struct PublishCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup(title: "Budget (default: the suite's compare.budget, else none)") var budget: BudgetOptions
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var replacing: ReplaceOptions
 
     func run() async throws {
         var options = Session.Options()
@@ -26,10 +27,14 @@ struct PublishCommand: AsyncParsableCommand {
         options.workers = execution.workers
         options.showProgress = !execution.quiet
         options.budget = budget.budget
+        options.replace = replacing.replace
         let settings = options
         let report = try await runInterruptibly(database: database.db) { try await Session.open(suitePath: suite, options: settings).publish() }
         print(MarkdownRenderer().render(report.leaderboard))
         if let stop = report.budgetStop { print(stop.message) }
+        if let problem = report.designProblem {
+            FileHandle.standardError.write(Data("warning: \(suite): \(problem) (`ttsbench validate` refuses this suite)\n".utf8))
+        }
         print("\(report.samplesGenerated) new samples. Published: \(report.files.joined(separator: ", "))")
         if let incomplete = report.incomplete { throw Exit.fail("ttsbench: \(incomplete)", code: 1) }
     }

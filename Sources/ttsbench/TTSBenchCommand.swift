@@ -69,7 +69,16 @@ struct Validate: ParsableCommand {
         do {
             let s = try SuiteLoader.load(path: suite)
             let task = try TaskLoader.load(s.task, suiteSeed: s.seed)
+            try DesignReview.requireDecidable(s)
             print("\(suite): valid — suite '\(s.name)', \(task.items.count) items, \(s.models.count) models, \(s.strategies.count) strategies, \(s.systems.count) systems")
+            // A key the environment lacks is a warning, not an error: CI validates suites where
+            // no secret is set; `run` then fails on the model's first request.
+            for model in s.models {
+                if case .openai(let p) = model.kind, let env = p.apiKeyEnv, ProcessInfo.processInfo.environment[env]?.isEmpty ?? true {
+                    FileHandle.standardError.write(Data(("warning: \(suite): model '\(model.name)' reads its API key from $\(env), "
+                        + "which is not set here: `run` will fail until it is\n").utf8))
+                }
+            }
             let outside = s.uncomparedSystems
             if !outside.isEmpty {
                 print("outside every comparison (run for one interim, \(s.compare.groupSize) seeds, and ranked by their mean without decisions): "
@@ -77,6 +86,8 @@ struct Validate: ParsableCommand {
             }
         } catch let error as SuiteError {
             throw Exit.fail(error.description, code: 2)
+        } catch let error as AdaStopError {
+            throw Exit.fail("\(suite): \(error)", code: 2)
         }
     }
 }
@@ -119,6 +130,7 @@ struct Run: AsyncParsableCommand {
     var shard: String?
     @OptionGroup(title: "Budget (default: the suite's compare.budget, else none)") var budget: BudgetOptions
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var replacing: ReplaceOptions
 
     func validate() throws {
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1") }
@@ -138,6 +150,7 @@ struct Run: AsyncParsableCommand {
         options.workers = execution.workers
         options.showProgress = !execution.quiet
         options.budget = budget.budget
+        options.replace = replacing.replace
         if let shard {
             options.shard = try Shard(parsing: shard)
             let settings = options
@@ -153,6 +166,9 @@ struct Run: AsyncParsableCommand {
         }
         print(MarkdownRenderer().render(report.leaderboard))
         if let stop = report.budgetStop { print(stop.message) }
+        if let problem = report.designProblem {
+            FileHandle.standardError.write(Data("warning: \(suite): \(problem) (`ttsbench validate` refuses this suite)\n".utf8))
+        }
         let rate = report.seconds > 0 ? Double(report.samplesGenerated) / report.seconds : 0
         print(String(format: "%d new samples in %.1f s (%.0f samples/s). Leaderboard: %@", report.samplesGenerated, report.seconds, rate,
                      report.files.joined(separator: ", ")))
@@ -170,11 +186,13 @@ struct Compare: AsyncParsableCommand {
     @OptionGroup(title: "Statistics overrides (default: the suite's compare settings)") var statistics: StatisticsOverrides
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var replacing: ReplaceOptions
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
         var options = Session.Options()
         options.databasePath = database.db
+        options.replace = replacing.replace
         options.workers = execution.workers
         options.showProgress = !execution.quiet && !json
         let overrides = CompareOverrides(alpha: statistics.alpha, groupSize: statistics.groupSize,
@@ -183,6 +201,10 @@ struct Compare: AsyncParsableCommand {
             let report = try await Session.compare(suitePath: suite, systemA, systemB, overrides: overrides, options: options)
             print(json ? report.json() : report.text(), terminator: json ? "\n" : "")
         } catch let error as SuiteError {
+            throw Exit.fail(error.description, code: 2)
+        } catch let error as SuiteConflict {
+            throw Exit.fail(error.description, code: 2)
+        } catch let error as ArgumentError {
             throw Exit.fail(error.description, code: 2)
         } catch let error as AdaStopError {
             throw Exit.fail("ttsbench compare: \(error)", code: 2)
@@ -269,6 +291,8 @@ func runInterruptibly<T: Sendable>(database: String, _ operation: @escaping @Sen
     do {
         return try await task.value
     } catch let error as SuiteError {
+        throw Exit.fail(error.description, code: 2)
+    } catch let error as SuiteConflict {
         throw Exit.fail(error.description, code: 2)
     } catch is CancellationError {
         throw Exit.fail("\ninterrupted: everything generated so far is recorded in \(database). Run the same command again to resume.", code: 130)

@@ -97,14 +97,16 @@ struct AdaStopCSVTests {
         #expect(!report.isFinished)
         #expect(report.agentsNeedingScores == [0, 2])
         #expect(report.scoresNeeded == [6, 3, 6])
-        let expected = "{\"decisions\": [{\"a\": \"A\", \"b\": \"B\", \"decision\": \"smaller\", \"interim\": 0}, "
+        // Keys sorted; interims 1-based, as in the text and every other output.
+        let expected = "{\"decisions\": [{\"a\": \"A\", \"b\": \"B\", \"decision\": \"smaller\", \"interim\": 1}, "
             + "{\"a\": \"A\", \"b\": \"C\", \"decision\": \"undecided\", \"interim\": null}, "
-            + "{\"a\": \"B\", \"b\": \"C\", \"decision\": \"larger\", \"interim\": 0}], "
-            + "\"scores_used\": {\"A\": 3, \"B\": 3, \"C\": 3}, \"interims\": 1, \"procedure\": \"pairwise\", "
-            + "\"guarantee\": \"\(Procedure(scheme: .pairwise, rule: .absolute, comparisons: 3).guarantee)\"}"
+            + "{\"a\": \"B\", \"b\": \"C\", \"decision\": \"larger\", \"interim\": 1}], "
+            + "\"guarantee\": \"\(Procedure(scheme: .pairwise, rule: .absolute, comparisons: 3).guarantee)\", \"interims\": 1, "
+            + "\"procedure\": \"pairwise\", \"scores_used\": {\"A\": 3, \"B\": 3, \"C\": 3}}"
         #expect(report.json() == expected)
         let textReport = report.text()
-        #expect(textReport.contains("not finished"))
+        #expect(textReport.contains("not finished: interim 2 needs"))
+        #expect(textReport.contains("  interim 1: boundary") && !textReport.contains("interim 0"))
         #expect(textReport.contains("A vs C"))
         // Compare-to-first: only (0, j).
         let first = try csv.run(config: config, compareToFirst: true)

@@ -47,7 +47,7 @@ import Testing
         try (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/scores.csv", atomically: true, encoding: .utf8)
         let ours = try await Binary.run(["adastop", "scores.csv", "--json"], in: dir)
         #expect(ours.status == 0, "\(ours.stderr)")
-        #expect(ours.stdout.contains("\"decision\": \"equal\", \"interim\": 1"), "\(ours.stdout)")
+        #expect(ours.stdout.contains("\"decision\": \"equal\", \"interim\": 2"), "\(ours.stdout)")  // 1-based: the second interim
         #expect(ours.stdout.contains("\"scores_used\": {\"a\": 10, \"b\": 10}"), "\(ours.stdout)")
         let text = try await Binary.run(["adastop", "scores.csv"], in: dir)
         #expect(text.stdout.contains("closed testing, early accept below 0.9 seed sd (beta 0.25)"), "\(text.stdout)")
@@ -115,11 +115,11 @@ import Testing
         let result = try await Binary.run(["--version"], in: try e2eTempDir("version"))
         #expect(result.status == 0, "\(result.stderr)")
         let first = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
-        #expect(first.hasPrefix("ttsbench 0.3.0 (commit "), "\(result.stdout)")
+        #expect(first.hasPrefix("ttsbench 0.4.0 (commit "), "\(result.stdout)")
         if let head = Self.gitHead(Binary.root) {
-            #expect(first == "ttsbench 0.3.0 (commit \(head))", "\(Binary.path) was built at another commit than HEAD \(head), or not stamped: rebuild it (`swift build --product ttsbench`, as `make test` does; `swift test` alone does not rebuild the executable)")
+            #expect(first == "ttsbench 0.4.0 (commit \(head))", "\(Binary.path) was built at another commit than HEAD \(head), or not stamped: rebuild it (`swift build --product ttsbench`, as `make test` does; `swift test` alone does not rebuild the executable)")
         } else {
-            #expect(first == "ttsbench 0.3.0 (commit unknown)", "\(first)")
+            #expect(first == "ttsbench 0.4.0 (commit unknown)", "\(first)")
         }
         // The dependencies as resolved for the build, one `  name version` line each.
         if FileManager.default.fileExists(atPath: Binary.root + "/Package.resolved") {

@@ -57,7 +57,7 @@ import Testing
                                                 "--out", elsewhere + "/again"], in: elsewhere, environment: ["PATH": ""])
         #expect(regenerated.status == 0, "leaderboard failed: \(regenerated.stderr)")
         for (name, bytes) in zip(names, published) {
-            let again = try Data(contentsOf: URL(fileURLWithPath: elsewhere + "/again/" + name))
+            let again = try Data(contentsOf: URL(fileURLWithPath: elsewhere + "/again/regen/" + name))  // OUT/<suite>/, as publish writes
             #expect(again == bytes, "\(name) differs when regenerated from the database alone")
         }
 

@@ -355,18 +355,18 @@ struct FaultEndpointTests {
         let db = dir + "/ro.sqlite"
         let first = try await runBinary(["run", "ro.yaml", "--db", db, "--out", dir + "/out", "--seeds", "2", "--quiet"], in: dir)
         #expect(first.status == 0, "\(first.stderr)")
-        let clean = try await runBinary(["leaderboard", "--db", db, "--format", "all", "--out", dir + "/clean"], in: dir)
+        let clean = try await runBinary(["leaderboard", "--db", db, "--format", "all", "--out", dir + "/clean"], in: dir)  // writes clean/ro/
         #expect(clean.status == 0, "\(clean.stderr)")
 
         let blocked = dir + "/blocked"
-        try FileManager.default.createDirectory(atPath: blocked + "/index.html/inside", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: blocked + "/ro/index.html/inside", withIntermediateDirectories: true)
         let r = try await runBinary(["leaderboard", "--db", db, "--format", "all", "--out", blocked], in: dir)
         #expect(r.status != 0)
-        #expect(r.stderr.contains(blocked + "/index.html"), "\(r.stderr)")
+        #expect(r.stderr.contains(blocked + "/ro/index.html"), "\(r.stderr)")
         #expect(Self.leftovers(blocked).isEmpty, "temporary files left: \(Self.leftovers(blocked))")
         for file in filesUnder(blocked) where !file.contains("/index.html/") {
             let name = (file as NSString).lastPathComponent
-            #expect(FileManager.default.contents(atPath: file) == FileManager.default.contents(atPath: dir + "/clean/" + name),
+            #expect(FileManager.default.contents(atPath: file) == FileManager.default.contents(atPath: dir + "/clean/ro/" + name),
                     "\(name) differs from a clean write")
         }
         #expect(Self.leftovers(dir + "/out").isEmpty && Self.leftovers(dir + "/clean").isEmpty)

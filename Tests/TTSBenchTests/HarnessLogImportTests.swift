@@ -30,20 +30,23 @@ import Testing
         }
     }
 
-    /// Imports, then runs the written suite on 2 seeds (all 4 repeats of every item) and checks
-    /// that every replayed sample is the imported one.
+    /// Imports, then runs the written suite on one seed of all 4 repeats of every item (single
+    /// against majority@4, curves up to 4) and checks that every replayed sample is the imported one.
     static func importAndRun(_ harness: HarnessImporter.Harness, file: String, expected: [String: [String]]) async throws -> HarnessImporter.Result {
         let dir = try makeTempDir("harness-\(harness.rawValue)")
         let result = try HarnessImporter.run(HarnessImporter.Options(harness: harness, files: [file], outputDirectory: dir))
-        #expect(result.plan == HarnessImport.SeedPlan(temperature: 0.7, repeats: 4, perSeed: 2, seeds: 2))
+        #expect(result.plan == HarnessImport.SeedPlan(temperature: 0.7, repeats: 4, perSeed: 4, seeds: 1))
         var options = Session.Options()
         options.databasePath = dir + "/db.sqlite"
         options.outputDirectory = dir + "/out"
         options.workers = 4
         options.showProgress = false
         let report = try await Session.open(suitePath: result.suitePath, options: options).run(seeds: nil)
-        #expect(report.leaderboard.rows.map(\.strategy).sorted() == ["maj2", "single"])
-        #expect(report.leaderboard.rows.allSatisfy { $0.seeds == 2 && $0.failures == 0 })
+        #expect(report.leaderboard.rows.map(\.strategy).sorted() == ["maj4", "single"])
+        #expect(report.leaderboard.rows.allSatisfy { $0.seeds == 1 && $0.failures == 0 })
+        #expect(report.leaderboard.curves.contains { $0.points.map(\.n).max() == 4 }, "curves up to K = 4")
+        // One seed cannot decide a sequential test: no decisions, the paired difference compares.
+        #expect(report.leaderboard.decisions.isEmpty && report.leaderboard.rows[1].vsTop != nil)
         let queue = try DatabaseQueue(path: dir + "/db.sqlite")
         let rows = try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT item_id, seed_index, sample_index, text, error FROM samples")
@@ -51,7 +54,7 @@ import Testing
         #expect(rows.count == 40)
         for row in rows {
             let item: String = row["item_id"]
-            let r = (row["seed_index"] as Int) * 2 + (row["sample_index"] as Int)
+            let r = (row["seed_index"] as Int) * 4 + (row["sample_index"] as Int)
             #expect(row["error"] as String? == nil)
             #expect(row["text"] as String? == expected[item]?[r], "item \(item) repeat \(r)")
         }

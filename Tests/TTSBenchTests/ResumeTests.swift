@@ -15,8 +15,10 @@ import Testing
         var json: Data
     }
 
-    static func run(_ suitePath: String, db: String, out: String, seeds: Int? = 2, workers: Int? = 8) async throws -> (RunReport, Files) {
+    static func run(_ suitePath: String, db: String, out: String, seeds: Int? = 2, workers: Int? = 8,
+                    replace: Bool = false) async throws -> (RunReport, Files) {
         var options = Session.Options()
+        options.replace = replace
         options.databasePath = db
         options.outputDirectory = out
         options.workers = workers
@@ -125,9 +127,11 @@ import Testing
         #expect(r1.samplesGenerated == 30 * 4)
 
         // Adding majority@8 on the same model, temperature and seed adds samples 4..<8 only;
-        // best-of-8 adds nothing; another temperature is another pool.
+        // best-of-8 adds nothing; another temperature is another pool. The suite changed under
+        // its name: refused unless replaced.
         let more = try writeFile(dir, "pool.yaml", head + "systems: {matrix: {model: mid, strategy: [maj4, maj8, bon8, hot4], verifier: math}}\n")
-        let (r2, _) = try await Self.run(more, db: db, out: dir + "/out", seeds: 1)
+        await #expect(throws: SuiteConflict.self) { _ = try await Self.run(more, db: db, out: dir + "/out", seeds: 1) }
+        let (r2, _) = try await Self.run(more, db: db, out: dir + "/out", seeds: 1, replace: true)
         #expect(r2.samplesGenerated == 30 * 4 + 30 * 4)
         #expect(try countRows(db, "SELECT COUNT(*) FROM samples WHERE temperature = 0.8") == 30 * 8)
         #expect(try countRows(db, "SELECT COUNT(*) FROM samples WHERE temperature = 0.8 AND sample_index < 4") == 30 * 4)

@@ -83,8 +83,13 @@ import Testing
     }
 
     @Test(needsDataset("math500.jsonl")) func theVLLMSearchExampleLoads() throws {
-        _ = try requireDataset("math500.jsonl")
-        let suite = try SuiteLoader.load(path: packageRoot + "/suites/examples/vllm-prm-search.yaml")
+        let data = try requireDataset("math500.jsonl")
+        // The example reads suites/data/math500.jsonl, which the repository does not ship.
+        let dir = try makeTempDir("prm-example")
+        try FileManager.default.createDirectory(atPath: dir + "/examples", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/data", withDestinationPath: (data as NSString).deletingLastPathComponent)
+        try FileManager.default.copyItem(atPath: packageRoot + "/suites/examples/vllm-prm-search.yaml", toPath: dir + "/examples/p.yaml")
+        let suite = try SuiteLoader.load(path: dir + "/examples/p.yaml")
         #expect(Set(suite.systems.compactMap { suite.strategy($0.strategy).map { type(of: $0.kind).name } })
                 == ["majority", "best_of_n", "beam_search", "dvts", "particle_filtering"])
         guard case .openai(let p)? = suite.model("policy")?.kind else { Issue.record("policy is not an endpoint"); return }

@@ -325,6 +325,14 @@ private let malformedSuites: [MalformedSuite] = [
         #expect(error.message.contains("malformed JSON"), "\(error)")
     }
 
+    @Test func jsonlLineWithATrailingCommaIsNotJSON() throws {
+        let data = "{\"id\": \"a\", \"question\": \"1+1?\", \"answer\": \"2\"}\n{\"id\": \"b\", \"question\": \"2+2?\", \"answer\": \"4\",}\n"
+        let yaml = "suite: t\ntask:\n  file: data.jsonl\n" + baseSuite.split(separator: "\n").dropFirst(5).joined(separator: "\n")
+        let (error, _) = try Self.loadError(yaml, extraFiles: [("data.jsonl", data)])
+        #expect(error.file.hasSuffix("data.jsonl") && error.line == 2, "\(error)")
+        #expect(error.message.contains("malformed JSON") && error.message.contains("trailing comma"), "\(error)")
+    }
+
     @Test func jsonlItemsMissingAFieldOrDuplicated() throws {
         let rest = baseSuite.split(separator: "\n").dropFirst(5).joined(separator: "\n")
         let yaml = "suite: t\ntask:\n  file: data.jsonl\n" + rest

@@ -81,6 +81,7 @@ public struct SequentialSchedule: Sendable {
     }
 
     public func run(runner: Runner, progress: Progress? = nil) async throws -> Outcome {
+        if comparisons.isEmpty { return try await runWithoutTest(runner: runner) }
         var test = try AdaStopTest(agentCount: systems.count, comparisons: comparisons, config: config)
         try await runner.store.clearDecisions(scope: scope)
         var scores = [[Double]](repeating: [], count: systems.count)
@@ -147,5 +148,15 @@ public struct SequentialSchedule: Sendable {
         for i in used.indices { used[i] = max(used[i], attempted[i]) }
         return Outcome(systems: systems, results: test.results, scoresUsed: used, interims: test.interims,
                        config: config, scores: scores, stoppedByBudget: stopped, spent: spent, refused: refused, incomplete: incomplete)
+    }
+
+    /// `comparisons: none`: one interim of `group_size` seeds for every system, no test.
+    func runWithoutTest(runner: Runner) async throws -> Outcome {
+        try await runner.store.clearDecisions(scope: scope)
+        try await runner.ensureSeeds(systems.map { (system: $0, seeds: config.groupSize) })
+        var scores: [[Double]] = []
+        for system in systems { scores.append(try await runner.scores(of: system, seeds: config.groupSize)) }
+        return Outcome(systems: systems, results: [], scoresUsed: systems.map { _ in config.groupSize }, interims: [],
+                       config: config, scores: scores)
     }
 }
