@@ -50,6 +50,11 @@ public struct Leaderboard: Sendable, Equatable {
         public var noAnswerRate: Double? = nil
         /// A few of those completions (item id and text), for the HTML report.
         public var noAnswerExamples: [NoAnswerExample] = []
+        /// Thinking tokens per item (part of `tokensPerItem`); nil when not recorded.
+        public var thinkingTokensPerItem: Double? = nil
+        /// The share of the completions read that ended inside their thinking (no answer:
+        /// "unfinished thinking", counted in `noAnswerRate` too); nil when not recorded.
+        public var unfinishedThinkingRate: Double? = nil
     }
     /// A completion from which no answer was read.
     public struct NoAnswerExample: Sendable, Equatable {
@@ -207,6 +212,11 @@ public enum LeaderboardBuilder {
             let noAnswer = try reader.noAnswerSummary(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
             rows[rows.count - 1].noAnswerRate = noAnswer.rate
             rows[rows.count - 1].noAnswerExamples = noAnswer.examples.map { Leaderboard.NoAnswerExample(item: $0.item, text: $0.text) }
+            let thinking = runs.map(\.thinkingTokensPerItem)
+            rows[rows.count - 1].thinkingTokensPerItem = !thinking.isEmpty && thinking.allSatisfy({ $0 != nil }) ? Bootstrap.mean(thinking.map { $0! }) : nil
+            let unfinished = try reader.unfinishedThinking(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
+            rows[rows.count - 1].unfinishedThinkingRate = unfinished.recorded && unfinished.completions > 0
+                ? Double(unfinished.unfinished) / Double(unfinished.completions) : nil
         }
         let decisions = try reader.decisions(scope: name).map { d in
             Leaderboard.DecisionRow(a: d.a, b: d.b, decision: d.decision, interim: d.interim, meanA: d.meanA, meanB: d.meanB,

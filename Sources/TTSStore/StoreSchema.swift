@@ -10,14 +10,15 @@ import GRDB
 ///   refused with a message naming both versions, never silently re-run from scratch;
 /// - schema 4 or 5: migrated (schema-5 and schema-6 add columns; outcomes recorded before them
 ///   have no extraction figures or sequential tokens, which reports show as unknown);
-/// - schema 6: migrated by a writer (schema-7 adds the `item_outcomes` table of sharded runs),
-///   read as is by a reader (no report reads that table);
+/// - schema 6 or 7: migrated by a writer (schema-7 adds the `item_outcomes` table of sharded
+///   runs, schema-10 the thinking columns of reasoning models), read as is by a reader (reports
+///   read the thinking columns only where they exist);
 /// - newer: refused with a message naming both versions.
 ///
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 7
+    package static let version = 10
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -197,6 +198,23 @@ package enum StoreSchema {
                 PRAGMA user_version = 7;
                 """)
         }
+        // Reasoning models: each sample and auxiliary call records its thinking apart from its
+        // answer text, with its thinking tokens; each outcome its thinking tokens and how many
+        // completions ended inside their thinking; each seed run its thinking tokens per item.
+        // Texts written from this version on may be zstd-compressed BLOBs (`StoredText`).
+        m.registerMigration("schema-10") { db in
+            try db.execute(sql: """
+                ALTER TABLE samples ADD COLUMN reasoning BLOB;
+                ALTER TABLE samples ADD COLUMN reasoning_tokens INTEGER;
+                ALTER TABLE aux_calls ADD COLUMN reasoning BLOB;
+                ALTER TABLE aux_calls ADD COLUMN reasoning_tokens INTEGER;
+                ALTER TABLE aux_calls ADD COLUMN extract_rule TEXT;
+                ALTER TABLE outcomes ADD COLUMN thinking_tokens INTEGER;
+                ALTER TABLE outcomes ADD COLUMN unfinished_thinking INTEGER;
+                ALTER TABLE seed_runs ADD COLUMN thinking_tokens_per_item REAL;
+                PRAGMA user_version = 10;
+                """)
+        }
         return m
     }
 
@@ -217,7 +235,9 @@ package enum StoreSchema {
     static func check(_ db: Database, path: String, migrating: Bool = true) throws {
         let found = try version(of: db)
         if found == 0 || found == version { return }
-        if found == 6 { return }  // schema-7 adds a table no reader needs; a writer adds it
+        // Schema 6 and 7 lack only what reasoning models record (read as absent) and a table no
+        // reader needs; a writer adds them.
+        if found == 6 || found == 7 { return }
         if found == 4 || found == 5 {
             if migrating { return }  // schema-5 and schema-6 add columns
             throw StoreError(message: "the database \(path) has schema version \(found); this ttsbench reads schema version \(version), "

@@ -92,6 +92,15 @@ public struct OpenAIModelParameters: Sendable, Equatable {
     public var routing: Routing = .affinity
     /// How a partial solution is continued (step-level search); nil: as the API does by default.
     public var continuation: Continuation?
+    /// How the thinking is told apart from the answer (`reasoning:`).
+    public var reasoning = ReasoningOptions()
+    /// `reasoning_effort` sent with every request (OpenAI o-series, gpt-oss: low, medium, high).
+    public var reasoningEffort: String?
+    /// Qwen3-style thinking switch, sent as `chat_template_kwargs: {enable_thinking: ...}`.
+    public var enableThinking: Bool?
+    /// Thinking tokens `budget_forcing` allows before it closes the thinking and asks for the
+    /// answer (s1-style); other strategies send it nowhere.
+    public var thinkingBudget: Int?
 
     /// How the model continues a partial solution (the assistant's text so far).
     public enum Continuation: String, Sendable, CaseIterable {
@@ -137,6 +146,19 @@ public struct OpenAIModelParameters: Sendable, Equatable {
             + "|logprobs=\(logprobs.map(String.init) ?? "-")|extra_body=\(JSONValue.object(extraBody).canonicalString)"
             // Only chat-prefix continuation changes what is sent; the others keep existing fingerprints.
             + (continuation == .chatPrefix ? "|continuation=chat_prefix" : "")
+            // Reasoning keys enter only when given, so suites without them keep their fingerprints.
+            + reasoning.fingerprintText
+            + (reasoningEffort.map { "|reasoning_effort=\($0)" } ?? "")
+            + (enableThinking.map { "|enable_thinking=\($0)" } ?? "")
+            + (thinkingBudget.map { "|thinking_budget=\($0)" } ?? "")
+    }
+
+    /// Request fields the reasoning keys add (merged under `extra_body`, which may override them).
+    public var reasoningBody: [String: JSONValue] {
+        var b: [String: JSONValue] = [:]
+        if let reasoningEffort { b["reasoning_effort"] = .string(reasoningEffort) }
+        if let enableThinking { b["chat_template_kwargs"] = .object(["enable_thinking": .bool(enableThinking)]) }
+        return b
     }
 }
 
