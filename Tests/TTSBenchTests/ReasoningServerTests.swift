@@ -214,13 +214,13 @@ final class ReasoningServer: @unchecked Sendable {
         """
     }
 
-    static func run(_ yaml: String, dir: String, name: String) async throws -> (RunReport, String) {
+    static func run(_ yaml: String, dir: String, name: String, seeds: Int = 2) async throws -> (RunReport, String) {
         let path = try writeFile(dir, name + ".yaml", yaml)
         var options = Session.Options()
         options.databasePath = dir + "/\(name).sqlite"
         options.outputDirectory = dir + "/\(name)-out"
         options.showProgress = false
-        let report = try await Session.open(suitePath: path, options: options).run(seeds: 2)
+        let report = try await Session.open(suitePath: path, options: options).run(seeds: seeds)
         return (report, options.databasePath)
     }
 
@@ -301,5 +301,22 @@ final class ReasoningServer: @unchecked Sendable {
         #expect(try countRows(db, "SELECT COUNT(*) FROM aux_calls WHERE call_id LIKE 'think-stop:%'") == 6 * 2)
         #expect(try countRows(db, "SELECT COUNT(*) FROM outcomes WHERE calls = 2 AND detail LIKE 'thinking stopped at 12 of %'") == 6 * 2)
         #expect(report.leaderboard.rows.first?.mean == 1.0)
+    }
+
+    @Test func aRunWithA50MBThinkingTraceRecordsItAndGoesOn() async throws {
+        let server = try ReasoningServer()
+        defer { server.stop() }
+        let dir = try makeTempDir("reasoning-huge")
+        let yaml = Self.suite(server.url + "/huge/v1").replacingOccurrences(of: "items: 12", with: "items: 2")
+            .replacingOccurrences(of: "cache: false", with: "cache: true")
+            .replacingOccurrences(of: "strategy: [one, vote]", with: "strategy: [one]")
+        let (report, db) = try await Self.run(yaml, dir: dir, name: "huge", seeds: 1)
+        #expect(report.leaderboard.rows.first?.failures == 0)
+        let pool = try Self.rows(db, "SELECT pool FROM samples LIMIT 1")[0]
+        let stored = try await Store(path: db).samples(pool: pool, seedIndex: 0)
+        #expect(stored.count == 2 && stored.values.allSatisfy { $0.reasoning?.utf8.count == 50 * 1024 * 1024 && $0.answer == "7" })
+        // Kept compressed: the database stays far below the traces' 100 MB (the cache holds them too).
+        let size = ["", "-wal"].reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: db + $1)[.size] as? Int) ?? 0) }
+        #expect(size < 10 * 1024 * 1024, "\(size) bytes")
     }
 }
