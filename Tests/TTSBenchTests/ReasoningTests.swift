@@ -209,4 +209,30 @@ import Testing
         let replay = try ReplayFile.load(path: try writeFile(dir, "r.jsonl", run.replayJSONL()), shownAs: "r.jsonl", format: .replay)
         #expect(replay.repeats.values.first?[0]?.reasoning == "maybe \\boxed{5}, no")
     }
+
+    // MARK: strategies
+
+    struct FixedSource: SampleSource {
+        let fixed: [Sample]
+        func samples(for item: TaskItem, temperature: Double, indices: Range<Int>) async throws -> [Sample] { Array(fixed[indices]) }
+    }
+
+    /// First and last finish order traces by their whole length, thinking included (the FFS
+    /// paper's measure), not by the answer part that remains after the split.
+    @Test func firstAndLastFinishCountTheThinking() async throws {
+        func sample(_ index: Int, answer: String, tokens: Int, thinking: Int) -> Sample {
+            var c = Completion(text: "<think>" + String(repeating: "hmm ", count: thinking) + "</think>" + answer, finishReason: "stop",
+                               promptTokens: 10, completionTokens: tokens, latencyMs: 1)
+            c.applyReasoning(field: nil, serverTokens: thinking, options: .init())
+            return Sample(sampleIndex: index, temperature: 0.8, completion: c, extracting: .auto, item: strategyScriptedItem)
+        }
+        // Sample 0: a short answer after long thinking; sample 1: a longer answer after short thinking.
+        let source = FixedSource(fixed: [sample(0, answer: "\\boxed{4}", tokens: 500, thinking: 495),
+                                         sample(1, answer: "Adding two and two gives \\boxed{5}", tokens: 120, thinking: 20)])
+        let first = try await FirstFinishStrategy(n: 2, temperature: 0.8).solve(strategyContext(strategyScriptedItem, source))
+        #expect(first.answer == "5" && first.sequentialTokens == 120)
+        #expect(first.thinkingTokens == 120 + 20, "charged up to the first finish: min(495, 120) + 20")
+        let last = try await LastFinishStrategy(n: 2, temperature: 0.8).solve(strategyContext(strategyScriptedItem, source))
+        #expect(last.answer == "4" && last.thinkingTokens == 515)
+    }
 }
