@@ -42,6 +42,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         out += table(board)
         out += variantsTable(board)
         out += decisionsTable(board)
+        out += thinkingTable(board)
         out += unansweredList(board)
         out += "<section class=\"plots\">\n"
         out += figure("Accuracy against N (scaling curves)", scalingPlot(board, models: models),

@@ -25,3 +25,22 @@ extension LeaderboardText {
         return out
     }
 }
+
+extension HTMLRenderer {
+    /// The HTML *Thinking* table (reasoning models), only when a system recorded thinking.
+    func thinkingTable(_ board: Leaderboard) -> String {
+        guard LeaderboardText.hasThinking(board) else { return "" }
+        var out = "<h2>Thinking</h2>\n<p class=\"meta\">Thinking tokens are part of the tokens per item. Unfinished thinking: "
+        out += "completions that ended inside their thinking; they have no answer and count as incorrect.</p>\n"
+        out += "<table>\n<thead><tr><th>System</th><th>Tokens/item</th><th>Thinking tokens/item</th><th>Sequential tokens/item</th>"
+        out += "<th>Unfinished thinking</th><th>No answer</th></tr></thead>\n<tbody>\n"
+        for r in board.rows {
+            out += "<tr><td>\(esc(r.name))</td><td class=\"num\">\(fixed(r.tokensPerItem, 1))</td>"
+            out += "<td class=\"num\">\(esc(LeaderboardText.optional(r.thinkingTokensPerItem, 1)))</td>"
+            out += "<td class=\"num\">\(esc(LeaderboardText.optional(r.sequentialTokensPerItem, 1)))</td>"
+            out += "<td class=\"num\">\(esc(LeaderboardText.noAnswer(r.unfinishedThinkingRate)))</td>"
+            out += "<td class=\"num\">\(esc(LeaderboardText.noAnswer(r.noAnswerRate)))</td></tr>\n"
+        }
+        return out + "</tbody>\n</table>\n"
+    }
+}

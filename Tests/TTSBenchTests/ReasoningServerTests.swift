@@ -272,6 +272,11 @@ final class ReasoningServer: @unchecked Sendable {
         }
         let md = MarkdownRenderer().render(parsed.leaderboard)
         #expect(md.contains("## Thinking") && md.contains("Unfinished thinking"))
+        #expect(HTMLRenderer().render(parsed.leaderboard).contains("<h2>Thinking</h2>"))
+        // Without thinking figures (a model without thinking), the section is absent: those leaderboards are unchanged.
+        var plain = parsed.leaderboard
+        for i in plain.rows.indices { plain.rows[i].thinkingTokensPerItem = 0; plain.rows[i].unfinishedThinkingRate = nil }
+        #expect(!MarkdownRenderer().render(plain).contains("## Thinking") && !HTMLRenderer().render(plain).contains("<h2>Thinking"))
         let csv = CSVRenderer().render(parsed.leaderboard)
         #expect(csv.contains("unfinished_thinking_rate"))
     }
