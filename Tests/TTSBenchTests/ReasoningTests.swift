@@ -235,4 +235,23 @@ import Testing
         let last = try await LastFinishStrategy(n: 2, temperature: 0.8).solve(strategyContext(strategyScriptedItem, source))
         #expect(last.answer == "4" && last.thinkingTokens == 515)
     }
+
+    /// lm-eval keeps a reasoning model's thinking inline in its responses: an imported repeat is
+    /// split when replayed, as a server without a reasoning parser is read.
+    @Test func importedRepeatsWithInlineThinkingAreSplitWhenReplayed() async throws {
+        let dir = try makeTempDir("reasoning-replay")
+        let line: JSONValue = .object(["item_id": .string("i"), "temperature": .double(0.6), "sample_index": .int(0),
+                                       "text": .string("<think>maybe \\boxed{5}</think>It is \\boxed{4}.")])
+        let cut: JSONValue = .object(["item_id": .string("i"), "temperature": .double(0.6), "sample_index": .int(1),
+                                      "text": .string("<think>maybe \\boxed{5} or"), "finish_reason": .string("length")])
+        let path = try writeFile(dir, "r.jsonl", line.canonicalString + "\n" + cut.canonicalString + "\n")
+        let model = try ReplayModel(name: "r", parameters: ReplayModelParameters(source: .jsonl(path: path), shownPath: "r.jsonl", repeatsPerSeed: 2))
+        let item = TaskItem(id: "i", question: "q", answer: "4")
+        var context = ItemContext(item: item, sampleSeeds: [1, 2])
+        context.seedIndex = 0
+        context.sampleIndices = [0, 1]
+        let out = try await model.generate(GenerationRequest(messages: [], temperature: 0.6, seed: 1, n: 2, context: context))
+        #expect(out[0].text == "It is \\boxed{4}." && out[0].reasoning == "maybe \\boxed{5}")
+        #expect(out[1].thinkingUnfinished && Sample(sampleIndex: 1, temperature: 0.6, completion: out[1], extracting: .auto, item: item).answer == nil)
+    }
 }
