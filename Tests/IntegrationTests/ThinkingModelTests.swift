@@ -47,7 +47,7 @@ struct ThinkingModelTests {
         // Scored from the answer: the thinker's greedy answers are mostly right.
         let greedy = try #require(rows["thinker/greedy"])
         #expect(greedy.mean >= 0.5, "greedy accuracy \(greedy.mean)")
-        #expect((greedy.thinkingTokensPerItem ?? 0) > 5 && greedy.unfinishedThinkingRate == 0)
+        #expect((greedy.thinkingTokensPerItem ?? 0) > 0 && greedy.unfinishedThinkingRate == 0)
         // Cut off inside the thinking (12 tokens): no answer, every time, never a digit of the thinking...
         let cut = try #require(rows["thinker/cut"])
         #expect(cut.mean == 0 && cut.unfinishedThinkingRate == 1 && cut.noAnswerRate == 1)
