@@ -88,14 +88,20 @@ public struct ReasoningSplit: Sendable, Hashable {
 extension Completion {
     /// Takes the completion's text (and the server's reasoning field) apart as `options` say:
     /// `text` becomes the answer part, the thinking goes to `reasoning`, its tokens to
-    /// `reasoningTokens` (the server's count, else estimated from the thinking text, never more
-    /// than the completion tokens).
+    /// `reasoningTokens`: the server's count, else the completion tokens in proportion to the
+    /// thinking's share of the generated text (tags included), never more than the completion tokens.
     public mutating func applyReasoning(field: String?, serverTokens: Int?, options: ReasoningOptions) {
         let split = ReasoningSplit(text: text, field: field, finishReason: finishReason, options: options)
+        var counted = 0
+        if let serverTokens {
+            counted = serverTokens
+        } else if let thinking = split.thinking {
+            let generated = text.utf8.count + (split.thinking == field ? thinking.utf8.count : 0)
+            counted = generated > 0 ? Int((Double(completionTokens) * Double(thinking.utf8.count) / Double(generated)).rounded()) : 0
+        }
         text = split.answer
         reasoning = split.thinking
         thinkingUnfinished = split.unfinished
-        let counted = serverTokens ?? split.thinking.map(OpenAIClient.estimateTokens) ?? 0
         reasoningTokens = max(0, min(counted, completionTokens))
     }
 
