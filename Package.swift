@@ -33,9 +33,11 @@ let package = Package(
         .target(name: "AdaStop"),
         // Hashing, canonical JSON, atomic writes, number formatting.
         .target(name: "TTSCore"),
+        // The system's libzstd (Debian: libzstd-dev), which compresses stored texts.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // The database: schema, migrations, typed records, writer and read-only reader.
         .target(name: "TTSStore", dependencies: [
-            "TTSCore",
+            "TTSCore", "CZstd",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Specs, the registry of kinds, YAML loading with located errors, tasks, fingerprints.
@@ -69,6 +71,8 @@ let package = Package(
         .executableTarget(name: "ttsbench-bench", dependencies: ["TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop"]),
         .executableTarget(name: "adastop-bench", dependencies: ["AdaStop"]),
         .executableTarget(name: "stats-bench", dependencies: ["AdaStop"]),
+        // Bytes per sample of the database with reasoning-length traces, compressed vs plain texts.
+        .executableTarget(name: "storage-bench", dependencies: ["TTSStore", "TTSCore"]),
         // Request rate of the client path against a canned local endpoint (bench/endpoint/run.sh).
         .executableTarget(name: "endpoint-bench", dependencies: ["TTSRuntime", "TTSSuite", "TTSStore", "TTSCore"]),
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),

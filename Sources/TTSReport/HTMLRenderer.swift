@@ -44,6 +44,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         out += unfinishedTable(board)
         out += variantsTable(board)
         out += decisionsTable(board)
+        out += thinkingTable(board)
         out += unansweredList(board)
         out += "<section class=\"plots\">\n"
         out += figure("Accuracy against N (scaling curves)", scalingPlot(board, models: models),

@@ -56,6 +56,11 @@ public struct Leaderboard: Sendable, Equatable {
         /// Items of this system's seed runs that a failed request left unfinished (not scored);
         /// such a system is not ranked (rank "—") until a run completes it.
         public var unfinished: Int = 0
+        /// Thinking tokens per item (part of `tokensPerItem`); nil when not recorded.
+        public var thinkingTokensPerItem: Double? = nil
+        /// The share of the completions read that ended inside their thinking (no answer:
+        /// "unfinished thinking", counted in `noAnswerRate` too); nil when not recorded.
+        public var unfinishedThinkingRate: Double? = nil
     }
     /// Unfinished items grouped by model, endpoint and cause: why some systems are incomplete.
     public struct UnfinishedGroup: Sendable, Equatable {
@@ -242,6 +247,11 @@ public enum LeaderboardBuilder {
             rows[rows.count - 1].noAnswerRate = noAnswer.rate
             rows[rows.count - 1].noAnswerExamples = noAnswer.examples.map { Leaderboard.NoAnswerExample(item: $0.item, text: $0.text) }
             rows[rows.count - 1].unfinished = unfinishedBySystem[s.name] ?? 0
+            let thinking = runs.map(\.thinkingTokensPerItem)
+            rows[rows.count - 1].thinkingTokensPerItem = !thinking.isEmpty && thinking.allSatisfy({ $0 != nil }) ? Bootstrap.mean(thinking.map { $0! }) : nil
+            let unfinished = try reader.unfinishedThinking(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
+            rows[rows.count - 1].unfinishedThinkingRate = unfinished.recorded && unfinished.completions > 0
+                ? Double(unfinished.unfinished) / Double(unfinished.completions) : nil
         }
         let decisions = try reader.decisions(scope: name).map { d in
             Leaderboard.DecisionRow(a: d.a, b: d.b, decision: d.decision, interim: d.interim, meanA: d.meanA, meanB: d.meanB,

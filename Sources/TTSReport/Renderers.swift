@@ -180,6 +180,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
         out += LeaderboardText.unfinishedMarkdown(board)
         out += "\nSequential tokens: the generated tokens on the critical path (parallel calls count once, the longest; calls that wait for others add up), what sets latency.\n"
         out += "No answer: the share of completions a system read from which the task's extraction read no answer (they count as incorrect).\n"
+        out += LeaderboardText.thinkingSection(board)
         if !board.curves.isEmpty {
             out += "\n## Scaling curves\n\nAccuracy with k samples per item: `estimator` curves are exact maj@k, best-of-k and pass@k "
             out += "(an oracle upper bound) over each recorded pool; `systems` curves are the leaderboard's own systems.\n\n"
@@ -262,7 +263,7 @@ public struct CSVRenderer: LeaderboardRenderer {
     public static let header = ["rank", "name", "model", "strategy", "strategy_label", "verifier", "variant_of", "variant", "simulated",
                                 "mean", "ci_low", "ci_high", "seeds", "diff_vs_top", "diff_vs_top_ci_low", "diff_vs_top_ci_high",
                                 "tokens_per_item", "calls_per_item", "latency_ms_per_item", "cost_per_item", "failures", "no_answer_rate",
-                                "sequential_tokens_per_item"]
+                                "sequential_tokens_per_item", "thinking_tokens_per_item", "unfinished_thinking_rate"]
 
     public func render(_ board: Leaderboard) -> String {
         var lines = [Self.header.map(Self.field).joined(separator: ",")]
@@ -274,6 +275,7 @@ public struct CSVRenderer: LeaderboardRenderer {
                 r.vsTop.map { jsonNumber($0.ciHigh) } ?? "", r.tokensPerItem == 0 ? "" : jsonNumber(r.tokensPerItem), jsonNumber(r.callsPerItem),
                 r.latencyMsPerItem.map(jsonNumber) ?? "", r.costPerItem.map(jsonNumber) ?? "", String(r.failures),
                 r.noAnswerRate.map(jsonNumber) ?? "", r.sequentialTokensPerItem.map(jsonNumber) ?? "",
+                r.thinkingTokensPerItem.map(jsonNumber) ?? "", r.unfinishedThinkingRate.map(jsonNumber) ?? "",
             ]
             lines.append(values.map(Self.field).joined(separator: ","))
         }
@@ -346,7 +348,8 @@ public struct JSONRenderer: LeaderboardRenderer {
                 + "\"name\": \(jsonString(r.name)), \"no_answer_rate\": \(opt(r.noAnswerRate)), \"rank\": \(jsonString(r.rank)), "
                 + "\"seeds\": \(r.seeds), \"seeds_generated\": \(r.deterministic ? 1 : r.seeds), \"sequential_tokens_per_item\": \(opt(r.sequentialTokensPerItem)), "
                 + "\"simulated\": \(r.simulated), \"strategy\": \(jsonString(r.strategy)), \"strategy_label\": \(jsonString(r.strategyLabel)), "
-                + "\"tokens_per_item\": \(r.tokensPerItem == 0 ? "null" : num(r.tokensPerItem)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
+                + "\"thinking_tokens_per_item\": \(opt(r.thinkingTokensPerItem)), "
+                + "\"tokens_per_item\": \(r.tokensPerItem == 0 ? "null" : num(r.tokensPerItem)), \"unfinished_thinking_rate\": \(opt(r.unfinishedThinkingRate)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
                 + "\"verifier\": \(jsonString(r.verifier))}"
         }.joined(separator: ",")
         out += board.rows.isEmpty ? "]" : "\n  ]"

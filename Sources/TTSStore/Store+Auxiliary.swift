@@ -33,14 +33,17 @@ extension Store {
             var out: [AuxiliaryKey: StoredSample] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT item_id, call_id, request_seed, temperature, text, answer, finish_reason, prompt_tokens,
-                       completion_tokens, latency_ms, error, tokens_estimated FROM aux_calls WHERE pool = ? AND seed_index = ?
+                       completion_tokens, latency_ms, error, tokens_estimated, reasoning, reasoning_tokens, extract_rule FROM aux_calls WHERE pool = ? AND seed_index = ?
                 """, arguments: [pool, seedIndex])
             while let row = try rows.next() {
                 let sample = StoredSample(
                     itemID: row["item_id"], seedIndex: seedIndex, temperature: row["temperature"], sampleIndex: -1,
-                    requestSeed: UInt64(bitPattern: row["request_seed"] as Int64), text: row["text"], answer: row["answer"],
+                    requestSeed: UInt64(bitPattern: row["request_seed"] as Int64), text: try StoredText.decode(row, "text"),
+                    answer: row["answer"],
                     finishReason: row["finish_reason"], promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
-                    latencyMs: row["latency_ms"], error: row["error"], tokensEstimated: row["tokens_estimated"] ?? false)
+                    latencyMs: row["latency_ms"], error: row["error"], tokensEstimated: row["tokens_estimated"] ?? false,
+                    extractRule: row["extract_rule"], reasoning: try StoredText.decode(row, "reasoning"),
+                    reasoningTokens: row["reasoning_tokens"])
                 out[AuxiliaryKey(item: sample.itemID, callID: row["call_id"])] = sample
             }
             return out
@@ -52,15 +55,16 @@ extension Store {
         try await db.write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO aux_calls(pool, item_id, seed_index, call_id, request_seed, temperature, text, answer,
-                  finish_reason, prompt_tokens, completion_tokens, latency_ms, error, tokens_estimated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  finish_reason, prompt_tokens, completion_tokens, latency_ms, error, tokens_estimated, reasoning,
+                  reasoning_tokens, extract_rule)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for r in records {
                 let s = r.sample
                 try statement.execute(arguments: [
                     r.pool, s.itemID, s.seedIndex, r.callID, Int64(bitPattern: s.requestSeed), s.temperature,
-                    s.text, s.answer, s.finishReason, s.promptTokens, s.completionTokens, s.latencyMs,
-                    s.error, s.tokensEstimated,
+                    StoredText.encode(s.text), s.answer, s.finishReason, s.promptTokens, s.completionTokens, s.latencyMs,
+                    s.error, s.tokensEstimated, StoredText.encode(s.reasoning), s.reasoningTokens, s.extractRule,
                 ])
             }
         }

@@ -110,3 +110,16 @@ extension StoreReader {
         }
     }
 }
+
+extension Store {
+    /// The database's size in bytes after a checkpoint (the WAL written into the main file).
+    package func databaseBytes() async throws -> Int {
+        try await flush()
+        return try await db.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let size = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+            return pages * size
+        }
+    }
+}

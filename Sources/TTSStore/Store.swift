@@ -37,9 +37,18 @@ public actor Store {
         try self.init(path: path, flushAge: Store.flushAge)
     }
 
+    /// Writes sample texts uncompressed: for the storage benchmark's baseline only.
+    package init(path: String, compressingTexts: Bool) throws {
+        try self.init(path: path, flushAge: Store.flushAge, compressingTexts: compressingTexts)
+    }
+
+    /// Whether sample and call texts are written zstd-compressed (`StoredText`).
+    nonisolated let compressesTexts: Bool
+
     /// `flushAge`: how old the oldest buffered row may get before a record writes the batch.
-    init(path: String, flushAge: Duration) throws {
+    init(path: String, flushAge: Duration, compressingTexts: Bool = true) throws {
         self.path = path
+        compressesTexts = compressingTexts
         pending = WriteBuffer(flushRows: Store.flushRows, flushAge: flushAge)
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -114,17 +123,19 @@ public actor Store {
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT item_id, temperature, sample_index, request_seed, text, answer, finish_reason, prompt_tokens,
                        completion_tokens, latency_ms, error, tokens_estimated, attempts, retry_log, cost, logprobs, cached,
-                       extract_rule
+                       extract_rule, reasoning, reasoning_tokens
                 FROM samples WHERE pool = ? AND seed_index = ?
                 """, arguments: [pool, seedIndex])
             while let row = try rows.next() {
                 let sample = StoredSample(
                     itemID: row["item_id"], seedIndex: seedIndex, temperature: row["temperature"], sampleIndex: row["sample_index"],
-                    requestSeed: UInt64(bitPattern: row["request_seed"] as Int64), text: row["text"], answer: row["answer"],
+                    requestSeed: UInt64(bitPattern: row["request_seed"] as Int64), text: try StoredText.decode(row, "text"),
+                    answer: row["answer"],
                     finishReason: row["finish_reason"], promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
                     latencyMs: row["latency_ms"], error: row["error"], tokensEstimated: row["tokens_estimated"] ?? false,
                     attempts: row["attempts"], retryLog: row["retry_log"], cost: row["cost"], logprobs: row["logprobs"],
-                    cached: row["cached"] ?? false, extractRule: row["extract_rule"])
+                    cached: row["cached"] ?? false, extractRule: row["extract_rule"],
+                    reasoning: try StoredText.decode(row, "reasoning"), reasoningTokens: row["reasoning_tokens"])
                 out[SampleKey(item: sample.itemID, temperature: sample.temperature, sampleIndex: sample.sampleIndex)] = sample
             }
             return out
@@ -151,11 +162,11 @@ public actor Store {
     /// Takes the buffer and commits it, with `more` in the same transaction, on the database's
     /// writer queue (the caller's thread is free meanwhile). Batches commit in the order taken.
     nonisolated func writeBuffered(with more: @escaping @Sendable (Database) throws -> Void) async throws {
-        let db = self.db, pending = self.pending
+        let db = self.db, pending = self.pending, compress = compressesTexts
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             pending.takeAndSubmit { batch in
                 db.asyncWrite({ db in
-                    try Self.insert(batch.samples, db)
+                    try Self.insert(batch.samples, db, compress: compress)
                     try Self.insertCache(batch.cache, db)
                     try more(db)
                 }, completion: { _, result in
@@ -166,19 +177,20 @@ public actor Store {
         }
     }
 
-    static func insert(_ batch: [SampleRecord], _ db: Database) throws {
+    static func insert(_ batch: [SampleRecord], _ db: Database, compress: Bool = true) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO samples(pool, item_id, seed_index, temperature, sample_index, request_seed, text, answer,
               finish_reason, prompt_tokens, completion_tokens, latency_ms, error, tokens_estimated,
-              attempts, retry_log, cost, logprobs, cached, extract_rule)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              attempts, retry_log, cost, logprobs, cached, extract_rule, reasoning, reasoning_tokens)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for r in batch {
             let s = r.sample
             try statement.execute(arguments: [
                 r.pool, s.itemID, s.seedIndex, s.temperature, s.sampleIndex, Int64(bitPattern: s.requestSeed),
-                s.text, s.answer, s.finishReason, s.promptTokens, s.completionTokens, s.latencyMs,
+                StoredText.encode(s.text, compress: compress), s.answer, s.finishReason, s.promptTokens, s.completionTokens, s.latencyMs,
                 s.error, s.tokensEstimated, s.attempts, s.retryLog, s.cost, s.logprobs, s.cached, s.extractRule,
+                StoredText.encode(s.reasoning, compress: compress), s.reasoningTokens,
             ])
         }
     }
@@ -192,24 +204,26 @@ public actor Store {
             encoder.outputFormatting = [.sortedKeys]
             try db.execute(sql: """
                 INSERT OR IGNORE INTO seed_runs(system_fp, seed_index, system_name, items, accuracy, tokens_per_item,
-                  calls_per_item, latency_ms_per_item, failures, cost_per_item, sequential_tokens_per_item)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  calls_per_item, latency_ms_per_item, failures, cost_per_item, sequential_tokens_per_item, thinking_tokens_per_item)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [run.systemFingerprint, run.seedIndex, run.systemName, run.outcomes.count,
                                  run.accuracy, run.tokensPerItem, run.callsPerItem, run.latencyMsPerItem, run.failures,
-                                 run.costPerItem, run.sequentialTokensPerItem])
+                                 run.costPerItem, run.sequentialTokensPerItem, run.thinkingTokensPerItem])
             guard db.changesCount == 1 else { return }  // already committed by an earlier run
             let runID = db.lastInsertedRowID
             try Self.resolveFailures(systemFingerprint: run.systemFingerprint, seedIndex: run.seedIndex, db)
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO outcomes(run_id, item_index, item_id, answer, correct, reward, prompt_tokens, completion_tokens,
-                  calls, failures, latency_ms, detail, pool_scores, completions, no_answer, no_answer_text, sequential_tokens)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  calls, failures, latency_ms, detail, pool_scores, completions, no_answer, no_answer_text, sequential_tokens,
+                  thinking_tokens, unfinished_thinking)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for (i, o) in run.outcomes.enumerated() {
                 let scores = try o.poolScores.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
                 try statement.execute(arguments: [runID, i, o.itemID, o.answer, o.correct, o.reward, o.promptTokens,
                                                   o.completionTokens, o.calls, o.failures, o.latencyMs, o.detail, scores,
-                                                  o.completions, o.noAnswer, o.noAnswerText, o.sequentialTokens])
+                                                  o.completions, o.noAnswer, o.noAnswerText, o.sequentialTokens,
+                                                  o.thinkingTokens, o.unfinishedThinking])
             }
         }
     }
@@ -275,7 +289,7 @@ public actor Store {
             var found: [String: [UInt8]] = [:]
             let statement = try db.cachedStatement(sql: "SELECT response FROM cache WHERE key = ?")
             for key in wanted {
-                if let data = try Data.fetchOne(statement, arguments: [key]) { found[key] = [UInt8](data) }
+                if let data = try Data.fetchOne(statement, arguments: [key]) { found[key] = try StoredText.expand([UInt8](data)) }
             }
             return found
         }
@@ -293,7 +307,7 @@ public actor Store {
     static func insertCache(_ entries: [String: [UInt8]], _ db: Database) throws {
         guard !entries.isEmpty else { return }
         let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO cache(key, response) VALUES (?, ?)")
-        for (key, value) in entries { try statement.execute(arguments: [key, Data(value)]) }
+        for (key, value) in entries { try statement.execute(arguments: [key, Data(StoredText.shrink(value))]) }
     }
 
     public func cacheCount() async throws -> Int {

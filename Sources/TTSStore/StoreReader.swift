@@ -89,9 +89,10 @@ public struct StoreReader: Sendable {
     /// The committed seed runs 0..<seeds of a system, in seed order.
     public func seedRuns(systemFingerprint: String, seeds: Int) throws -> [SeedRunRow] {
         try db.read { db in
-            try SeedRunRow.fetchAll(db, sql: """
+            let thinking = try Self.recordsThinking(db) ? "thinking_tokens_per_item" : "NULL AS thinking_tokens_per_item"
+            return try SeedRunRow.fetchAll(db, sql: """
                 SELECT seed_index, accuracy, tokens_per_item, calls_per_item, failures, cost_per_item, latency_ms_per_item,
-                  sequential_tokens_per_item
+                  sequential_tokens_per_item, \(thinking)
                 FROM seed_runs WHERE system_fp = ? AND seed_index < ? ORDER BY seed_index
                 """, arguments: [systemFingerprint, seeds])
         }
@@ -173,6 +174,27 @@ public struct StoreReader: Sendable {
         }
     }
 
+    /// Whether the database has the thinking columns (schema 10; a reader opens schema 6 and 7 as they are).
+    static func recordsThinking(_ db: Database) throws -> Bool {
+        try db.columns(in: "outcomes").contains { $0.name == "unfinished_thinking" }
+    }
+
+    /// How often the completions a system read ended inside their thinking, over seeds 0..<seeds;
+    /// nil rate when not every outcome recorded it.
+    public func unfinishedThinking(systemFingerprint: String, seeds: Int) throws -> (completions: Int, unfinished: Int, recorded: Bool) {
+        try db.read { db in
+            guard try Self.recordsThinking(db) else { return (0, 0, false) }
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS outcomes, COUNT(o.unfinished_thinking) AS recorded, SUM(o.completions) AS completions,
+                       SUM(o.unfinished_thinking) AS unfinished
+                FROM outcomes o JOIN seed_runs r ON o.run_id = r.id WHERE r.system_fp = ? AND r.seed_index < ?
+                """, arguments: [systemFingerprint, seeds])
+            let outcomes: Int = row?["outcomes"] ?? 0
+            let recorded: Int = row?["recorded"] ?? 0
+            return (row?["completions"] ?? 0, row?["unfinished"] ?? 0, outcomes > 0 && recorded == outcomes)
+        }
+    }
+
     // MARK: decisions
 
     /// The decided comparisons of a scope (a suite, or a `compare` scope), by interim.
@@ -189,14 +211,19 @@ public struct StoreReader: Sendable {
     /// A recorded completion for (item, temperature, request seed), for a replay model.
     public func sample(itemID: String, temperature: Double, requestSeed: UInt64) throws -> StoredSample? {
         try db.read { db in
+            let thinking = try Self.recordsThinking(db) ? "reasoning, reasoning_tokens, extract_rule"
+                : "NULL AS reasoning, NULL AS reasoning_tokens, extract_rule"
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT text, finish_reason, prompt_tokens, completion_tokens, latency_ms, tokens_estimated, seed_index, sample_index
+                SELECT text, finish_reason, prompt_tokens, completion_tokens, latency_ms, tokens_estimated, seed_index, sample_index,
+                  \(thinking)
                 FROM samples WHERE request_seed = ? AND item_id = ? AND temperature = ? AND text IS NOT NULL LIMIT 1
                 """, arguments: [Int64(bitPattern: requestSeed), itemID, temperature]) else { return nil }
             return StoredSample(itemID: itemID, seedIndex: row["seed_index"], temperature: temperature, sampleIndex: row["sample_index"],
-                                requestSeed: requestSeed, text: row["text"], answer: nil, finishReason: row["finish_reason"],
+                                requestSeed: requestSeed, text: try StoredText.decode(row, "text"), answer: nil, finishReason: row["finish_reason"],
                                 promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"],
-                                latencyMs: row["latency_ms"], error: nil, tokensEstimated: row["tokens_estimated"] ?? false)
+                                latencyMs: row["latency_ms"], error: nil, tokensEstimated: row["tokens_estimated"] ?? false,
+                                extractRule: row["extract_rule"], reasoning: try StoredText.decode(row, "reasoning"),
+                                reasoningTokens: row["reasoning_tokens"])
         }
     }
 }

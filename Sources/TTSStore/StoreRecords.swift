@@ -225,11 +225,18 @@ public struct StoredSample: Sendable, Hashable {
     /// The extraction rule that found `answer` ("boxed", "marker", "latex", "number", ...); nil
     /// when no answer was found or the sample predates schema 5.
     public var extractRule: String?
+    /// The thinking, recorded apart from `text` (the answer part); nil without thinking.
+    public var reasoning: String?
+    /// Thinking tokens (part of `completionTokens`); nil for samples recorded before them.
+    public var reasoningTokens: Int?
 
     public init(itemID: String, seedIndex: Int, temperature: Double, sampleIndex: Int, requestSeed: UInt64, text: String?,
                 answer: String?, finishReason: String?, promptTokens: Int?, completionTokens: Int?, latencyMs: Double?,
                 error: String?, tokensEstimated: Bool = false, attempts: Int? = nil, retryLog: String? = nil, cost: Double? = nil,
-                logprobs: String? = nil, cached: Bool = false, extractRule: String? = nil) {
+                logprobs: String? = nil, cached: Bool = false, extractRule: String? = nil, reasoning: String? = nil,
+                reasoningTokens: Int? = nil) {
+        self.reasoning = reasoning
+        self.reasoningTokens = reasoningTokens
         self.itemID = itemID
         self.seedIndex = seedIndex
         self.temperature = temperature
@@ -296,10 +303,17 @@ public struct OutcomeRecord: Codable, Sendable, Hashable {
     /// Generated tokens on the critical path (the longest chain of dependent calls); nil when
     /// not recorded (outcomes written before schema 6).
     public var sequentialTokens: Int?
+    /// Thinking tokens of the item's calls, and how many completions read ended inside their
+    /// thinking; nil when not recorded (outcomes written before thinking was recorded).
+    public var thinkingTokens: Int?
+    public var unfinishedThinking: Int?
 
     public init(itemID: String, answer: String?, correct: Bool, reward: Double?, promptTokens: Int, completionTokens: Int,
                 calls: Int, failures: Int, latencyMs: Double, detail: String, poolScores: PoolScores? = nil,
-                completions: Int? = nil, noAnswer: Int? = nil, noAnswerText: String? = nil, sequentialTokens: Int? = nil) {
+                completions: Int? = nil, noAnswer: Int? = nil, noAnswerText: String? = nil, sequentialTokens: Int? = nil,
+                thinkingTokens: Int? = nil, unfinishedThinking: Int? = nil) {
+        self.thinkingTokens = thinkingTokens
+        self.unfinishedThinking = unfinishedThinking
         self.itemID = itemID
         self.answer = answer
         self.correct = correct
@@ -410,6 +424,12 @@ public struct SeedRunRecord: Sendable {
         guard !outcomes.isEmpty, values.count == outcomes.count else { return nil }
         return Double(values.reduce(0, +)) / Double(outcomes.count)
     }
+    /// Mean thinking tokens per item; nil unless every outcome has them.
+    public var thinkingTokensPerItem: Double? {
+        let values = outcomes.compactMap(\.thinkingTokens)
+        guard !outcomes.isEmpty, values.count == outcomes.count else { return nil }
+        return Double(values.reduce(0, +)) / Double(outcomes.count)
+    }
     /// Cost is linear in tokens, so the outcomes' token totals give the exact cost per item.
     public var costPerItem: Double? {
         price.map { price in
@@ -431,6 +451,8 @@ public struct SeedRunRow: Codable, Sendable, Equatable, FetchableRecord {
     public var latencyMsPerItem: Double
     /// Generated tokens on the critical path per item; nil for runs recorded before schema 6.
     public var sequentialTokensPerItem: Double?
+    /// Thinking tokens per item; nil for runs recorded before thinking was recorded.
+    public var thinkingTokensPerItem: Double? = nil
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
 }
 

@@ -10,18 +10,18 @@ import GRDB
 ///   refused with a message naming both versions, never silently re-run from scratch;
 /// - schema 4 or 5: migrated (schema-5 and schema-6 add columns; outcomes recorded before them
 ///   have no extraction figures or sequential tokens, which reports show as unknown);
-/// - schema 6: migrated by a writer (schema-7 adds the `item_outcomes` table of sharded runs),
-///   read as is by a reader (no report reads that table);
-/// - schema 7 or 8: migrated by a writer (schema-8 adds `failures` and removes failed requests
-///   that were recorded as samples, with the seed runs that scored them; schema-9 adds
-///   `systems.deterministic`), read as is by a reader (no failures table: none listed; a system
-///   recorded before schema 9 reads as not deterministic);
+/// - schema 6 to 9: migrated by a writer (schema-7 adds the `item_outcomes` table of sharded
+///   runs; schema-8 adds `failures` and removes failed requests that were recorded as samples,
+///   with the seed runs that scored them; schema-9 adds `systems.deterministic`; schema-10 the
+///   thinking columns of reasoning models), read as is by a reader (no failures table: none
+///   listed; a system recorded before schema 9 reads as not deterministic; reports read the
+///   thinking columns only where they exist);
 /// - newer: refused with a message naming both versions.
 ///
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 9
+    package static let version = 10
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -237,6 +237,23 @@ package enum StoreSchema {
             try db.execute(sql: """
                 ALTER TABLE systems ADD COLUMN deterministic INTEGER;
                 PRAGMA user_version = 9;
+                """)
+        }
+        // Reasoning models: each sample and auxiliary call records its thinking apart from its
+        // answer text, with its thinking tokens; each outcome its thinking tokens and how many
+        // completions ended inside their thinking; each seed run its thinking tokens per item.
+        // Texts written from this version on may be zstd-compressed BLOBs (`StoredText`).
+        m.registerMigration("schema-10") { db in
+            try db.execute(sql: """
+                ALTER TABLE samples ADD COLUMN reasoning BLOB;
+                ALTER TABLE samples ADD COLUMN reasoning_tokens INTEGER;
+                ALTER TABLE aux_calls ADD COLUMN reasoning BLOB;
+                ALTER TABLE aux_calls ADD COLUMN reasoning_tokens INTEGER;
+                ALTER TABLE aux_calls ADD COLUMN extract_rule TEXT;
+                ALTER TABLE outcomes ADD COLUMN thinking_tokens INTEGER;
+                ALTER TABLE outcomes ADD COLUMN unfinished_thinking INTEGER;
+                ALTER TABLE seed_runs ADD COLUMN thinking_tokens_per_item REAL;
+                PRAGMA user_version = 10;
                 """)
         }
         return m

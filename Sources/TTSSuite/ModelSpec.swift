@@ -96,6 +96,15 @@ public struct OpenAIModelParameters: Sendable, Equatable {
     /// true`; default false, because batched GPU inference is not bit-reproducible). Its
     /// temperature-0 samples are then generated for one seed and read for every seed index.
     public var deterministic = false
+    /// How the thinking is told apart from the answer (`reasoning:`).
+    public var reasoning = ReasoningOptions()
+    /// `reasoning_effort` sent with every request (OpenAI o-series, gpt-oss: low, medium, high).
+    public var reasoningEffort: String?
+    /// Qwen3-style thinking switch, sent as `chat_template_kwargs: {enable_thinking: ...}`.
+    public var enableThinking: Bool?
+    /// Thinking tokens `budget_forcing` allows before it closes the thinking and asks for the
+    /// answer (s1-style); other strategies send it nowhere.
+    public var thinkingBudget: Int?
 
     /// How the model continues a partial solution (the assistant's text so far).
     public enum Continuation: String, Sendable, CaseIterable {
@@ -143,6 +152,19 @@ public struct OpenAIModelParameters: Sendable, Equatable {
             + (continuation == .chatPrefix ? "|continuation=chat_prefix" : "")
             // Only when set: existing fingerprints stay as they were.
             + (deterministic ? "|deterministic=true" : "")
+            // Reasoning keys enter only when given, so suites without them keep their fingerprints.
+            + reasoning.fingerprintText
+            + (reasoningEffort.map { "|reasoning_effort=\($0)" } ?? "")
+            + (enableThinking.map { "|enable_thinking=\($0)" } ?? "")
+            + (thinkingBudget.map { "|thinking_budget=\($0)" } ?? "")
+    }
+
+    /// Request fields the reasoning keys add (merged under `extra_body`, which may override them).
+    public var reasoningBody: [String: JSONValue] {
+        var b: [String: JSONValue] = [:]
+        if let reasoningEffort { b["reasoning_effort"] = .string(reasoningEffort) }
+        if let enableThinking { b["chat_template_kwargs"] = .object(["enable_thinking": .bool(enableThinking)]) }
+        return b
     }
 }
 

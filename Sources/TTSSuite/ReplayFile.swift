@@ -33,6 +33,8 @@ public struct ReplayFile: Sendable {
         public var promptTokens: Int
         public var completionTokens: Int
         public var latencyMs: Double
+        /// The thinking recorded apart from `text`, when the source has it.
+        public var reasoning: String? = nil
     }
     public struct ReadError: Error, CustomStringConvertible, Sendable {
         public var description: String
@@ -81,7 +83,7 @@ public struct ReplayFile: Sendable {
         for c in run.completions {
             repeats[RepeatKey(item: c.itemID, temperature: c.temperature), default: [:]][c.sampleIndex] = Sample(
                 text: c.text, finishReason: c.finishReason ?? "", promptTokens: c.promptTokens ?? 0,
-                completionTokens: c.completionTokens ?? 0, latencyMs: c.latencyMs ?? 0)
+                completionTokens: c.completionTokens ?? 0, latencyMs: c.latencyMs ?? 0, reasoning: c.reasoning)
         }
         return ReplayFile(samples: [:], repeats: repeats, fingerprint: run.fingerprint)
     }
@@ -105,7 +107,8 @@ public struct ReplayFile: Sendable {
             }
             let sample = Sample(
                 text: text, finishReason: v["finish_reason"]?.stringValue ?? "", promptTokens: v["prompt_tokens"]?.intValue ?? 0,
-                completionTokens: v["completion_tokens"]?.intValue ?? 0, latencyMs: v["latency_ms"]?.doubleValue ?? 0)
+                completionTokens: v["completion_tokens"]?.intValue ?? 0, latencyMs: v["latency_ms"]?.doubleValue ?? 0,
+                reasoning: v["reasoning"]?.stringValue)
             switch (v["request_seed"]?.intValue, v["sample_index"]?.intValue) {
             case (let seed?, nil):
                 samples[Key(item: item, temperature: temperature, seed: UInt64(bitPattern: Int64(seed)))] = sample

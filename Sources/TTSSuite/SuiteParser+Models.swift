@@ -9,7 +9,8 @@ extension SuiteParser {
     static let modelKinds = ["simulated", "openai", "replay"]
     static let openAIKeys = ["kind", "base_url", "base_urls", "model", "api", "api_key_env", "max_concurrency", "timeout",
                              "max_retries", "retry_base_delay", "extra_body", "extra_headers", "price_per_million",
-                             "supports_n", "logprobs", "sampling", "stop", "cache", "routing", "continuation", "deterministic", "label"]
+                             "supports_n", "logprobs", "sampling", "stop", "cache", "routing", "continuation", "deterministic", "label",
+                             "reasoning", "reasoning_effort", "enable_thinking", "thinking_budget"]
 
     func parseModels(_ c: YAMLCursor) throws -> [ModelSpec] {
         let entries = try c.mapping(what: "a mapping of model names to models")
@@ -136,6 +137,7 @@ extension SuiteParser {
             }
             p.continuation = c
         }
+        try parseReasoningKeys(m, into: &p)
         let label = try m.optional("label").map { try $0.string() } ?? "\(model) (\(api.rawValue) API)"
         return ModelSpec(name: name, kind: .openai(p), fingerprint: SHA256.hex(p.fingerprintText), label: label)
     }

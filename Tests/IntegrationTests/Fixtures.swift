@@ -89,21 +89,30 @@ actor LlamaServer {
     static let shared = LlamaServer()
     /// A second replica (the routing tests need two).
     static let second = LlamaServer()
+    /// The tiny model trained to think before it answers (tools/tiny-model/train_think.py).
+    static let thinking = LlamaServer(model: "tiny-think.gguf", alias: "tiny-think")
     private var base: String?
+    let modelFile: String
+    let alias: String
+
+    init(model: String = "tiny-add.gguf", alias: String = "tiny-add") {
+        modelFile = model
+        self.alias = alias
+    }
 
     /// `http://127.0.0.1:PORT` (without /v1).
     func url() async throws -> String {
         if let base { return base }
         _ = registerExitHook
         let port = try freePort()
-        let model = packageRoot + "/tools/tiny-model/tiny-add.gguf"
+        let model = packageRoot + "/tools/tiny-model/" + modelFile
         let log = NSTemporaryDirectory() + "ttsbench-llama-\(port).log"
         // The supervisor polls its parent: when the test process exits, the server is stopped.
         let supervisor = """
             import os, subprocess, sys, time
             parent = os.getppid()
             log = open(sys.argv[4], 'w')
-            p = subprocess.Popen([sys.argv[1], '-m', 'llama_cpp.server', '--model', sys.argv[2], '--model_alias', 'tiny-add',
+            p = subprocess.Popen([sys.argv[1], '-m', 'llama_cpp.server', '--model', sys.argv[2], '--model_alias', sys.argv[5],
                                   '--host', '127.0.0.1', '--port', sys.argv[3], '--n_ctx', '512'], stdout=log, stderr=log)
             try:
                 while os.getppid() == parent and p.poll() is None:
@@ -115,7 +124,7 @@ actor LlamaServer {
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: llamaPython)
-        process.arguments = ["-c", supervisor, llamaPython, model, String(port), log]
+        process.arguments = ["-c", supervisor, llamaPython, model, String(port), log, alias]
         try process.run()
         startedPIDs.append(process.processIdentifier)
         let url = "http://127.0.0.1:\(port)"

@@ -49,7 +49,7 @@ import Testing
         let queue = try DatabaseQueue(path: db)
         return try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT seed_index, sample_index, text, error FROM samples ORDER BY seed_index, sample_index")
-                .map { "\($0["seed_index"] as Int)/\($0["sample_index"] as Int)=\(($0["text"] as String?) ?? "error: \(($0["error"] as String?) ?? "")")" }
+                .map { "\($0["seed_index"] as Int)/\($0["sample_index"] as Int)=\((try StoredText.decode($0, "text")) ?? "error: \(($0["error"] as String?) ?? "")")" }
         }
     }
 

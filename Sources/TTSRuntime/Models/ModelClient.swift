@@ -103,6 +103,14 @@ public struct Completion: Sendable, Hashable {
     /// Set when the endpoint refused the input itself ("refused: context length exceeded",
     /// "refused: content filtered"): the system's outcome, scored incorrect with this cause.
     public var refusal: String? = nil
+    /// The thinking (reasoning trace), recorded apart from `text`, which is the answer part
+    /// (`ReasoningSplit`); nil when the model returned none.
+    public var reasoning: String? = nil
+    /// Thinking tokens, part of `completionTokens`: the server's `reasoning_tokens` when it
+    /// reports them, else estimated from the thinking text; 0 without thinking.
+    public var reasoningTokens: Int = 0
+    /// The trace ended inside its thinking: it has no answer ("unfinished thinking").
+    public var thinkingUnfinished: Bool = false
 
     public init(text: String, finishReason: String, promptTokens: Int, completionTokens: Int,
                 latencyMs: Double, responseID: String? = nil, tokensEstimated: Bool = false) {

@@ -172,6 +172,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         c.retryLog = log.isEmpty ? nil : log.joined(separator: "\n")
         c.logprobs = choice.logprobs
         c.refusal = choice.refusal ?? (choice.finishReason == "content_filter" ? Refusal.contentFiltered : nil)
+        c.applyReasoning(field: choice.reasoning, serverTokens: choice.reasoningTokens, options: parameters.reasoning)
         let p = parameters
         if p.pricePerMillionInput > 0 || p.pricePerMillionOutput > 0 {
             c.cost = (Double(choice.promptTokens) * p.pricePerMillionInput + Double(choice.completionTokens) * p.pricePerMillionOutput) / 1e6
@@ -228,6 +229,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
                 b["logprobs"] = .int(Int64(k))
             }
         }
+        for (k, v) in p.reasoningBody { b[k] = v }
         for (k, v) in p.extraBody { b[k] = v }
         if n > 1 { b["n"] = .int(Int64(n)) }
         return b
@@ -239,7 +241,9 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
     /// a field, take the dictionary's way.
     public func bodyBytes(_ request: GenerationRequest, seed: UInt64, n: Int) -> [UInt8] {
         let p = parameters
-        guard p.extraBody.isEmpty else { return JSONValue.object(body(request, seed: seed, n: n)).canonicalBytes }
+        guard p.extraBody.isEmpty, p.reasoningEffort == nil, p.enableThinking == nil else {
+            return JSONValue.object(body(request, seed: seed, n: n)).canonicalBytes
+        }
         var out: [UInt8] = []
         out.reserveCapacity(192 + request.messages.reduce(0) { $0 + $1.content.utf8.count + 32 })
         var first = true
@@ -416,6 +420,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         guard let choices = choicesValue.arrayValue else { return fail("'choices' is not a list") }
         guard !choices.isEmpty else { return fail("empty 'choices'") }
         var parsed: [(Int, String, String, String?)] = []
+        var reasonings: [Int: String] = [:]
         for (position, choice) in choices.enumerated() {
             guard choice.objectValue != nil else { return fail("a choice is not an object") }
             let text: String
@@ -427,9 +432,15 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
                 case .null?, nil: text = ""
                 default: return fail("'message.content' is not a string")
                 }
+                switch reasoningField(message) {
+                case .success(let r?): reasonings[choice["index"]?.intValue ?? position] = r
+                case .success(nil): break
+                case .failure(let what): return fail(what.message)
+                }
             case .completions:
                 guard let t = choice["text"]?.stringValue else { return fail("a choice without 'text'") }
                 text = t
+                if case .success(let r?) = reasoningField(choice) { reasonings[choice["index"]?.intValue ?? position] = r }
             }
             let logprobs = choice["logprobs"].flatMap { $0 == .null ? nil : $0.canonicalString }
             parsed.append((choice["index"]?.intValue ?? position, text, choice["finish_reason"]?.stringValue ?? "", logprobs))
@@ -439,8 +450,10 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         let usage = json["usage"]
         let usagePrompt = usage?["prompt_tokens"]?.intValue
         let usageCompletion = usage?["completion_tokens"]?.intValue
+        let usageReasoning = usage?["completion_tokens_details"]?["reasoning_tokens"]?.intValue
         let estimatedPrompt = estimateTokens(promptText)
-        let estimates = parsed.map { estimateTokens($0.1) }
+        // Thinking is generated too: a count estimated from the text includes it.
+        let estimates = parsed.map { estimateTokens($0.1) + estimateTokens(reasonings[$0.0] ?? "") }
         var out: [CachedChoice] = []
         for (k, p) in parsed.enumerated() {
             var completionTokens = estimates[k]
@@ -455,12 +468,29 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
                     estimated = true
                 }
             }
-            out.append(CachedChoice(text: p.1, finishReason: p.2, promptTokens: usagePrompt ?? estimatedPrompt,
-                                    completionTokens: completionTokens, tokensEstimated: estimated, latencyMs: latencyMs,
-                                    responseID: id, logprobs: p.3))
+            var choice = CachedChoice(text: p.1, finishReason: p.2, promptTokens: usagePrompt ?? estimatedPrompt,
+                                      completionTokens: completionTokens, tokensEstimated: estimated, latencyMs: latencyMs,
+                                      responseID: id, logprobs: p.3)
+            choice.reasoning = reasonings[p.0]
+            // One usage for n choices cannot be attributed: the thinking is then counted from the text.
+            if parsed.count == 1 { choice.reasoningTokens = usageReasoning }
+            out.append(choice)
         }
         _ = expected
         return .success(out)
+    }
+
+    /// The reasoning field of a chat message (or a completions choice): `reasoning` (newer vLLM)
+    /// or `reasoning_content` (older vLLM, SGLang, llama-server, DeepSeek); nil when absent or null.
+    static func reasoningField(_ object: JSONValue) -> Result<String?, ParseFailure> {
+        for key in ["reasoning", "reasoning_content"] {
+            switch object[key] {
+            case .string(let s)?: if !s.isEmpty { return .success(s) }
+            case .null?, nil: continue
+            default: return .failure(ParseFailure(message: "'\(key)' is not a string"))
+            }
+        }
+        return .success(nil)
     }
 
     /// About four characters per token (at least one for a non-empty text).

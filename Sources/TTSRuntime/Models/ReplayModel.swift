@@ -42,6 +42,10 @@ public struct ReplayModel: ModelClient {
                                    tokensEstimated: s.tokensEstimated)
                 c.attempts = 0
                 c.cached = true
+                // Already split when recorded: the thinking and the unfinished mark come back as they were.
+                c.reasoning = s.reasoning
+                c.reasoningTokens = s.reasoningTokens ?? 0
+                c.thinkingUnfinished = s.extractRule == AnswerExtractor.unfinishedThinkingRule
                 return c
             }
         case .jsonl(let path):
@@ -56,6 +60,7 @@ public struct ReplayModel: ModelClient {
                                    completionTokens: s.completionTokens, latencyMs: s.latencyMs)
                 c.attempts = 0
                 c.cached = true
+                c.applyReasoning(field: s.reasoning, serverTokens: nil, options: ReasoningOptions())
                 return c
             }
         }
@@ -117,6 +122,8 @@ extension ReplayModel {
                                completionTokens: s.completionTokens, latencyMs: s.latencyMs)
             c.attempts = 0
             c.cached = true
+            // Imported logs keep the thinking in a field (Inspect) or inline (lm-eval): split both.
+            c.applyReasoning(field: s.reasoning, serverTokens: nil, options: ReasoningOptions())
             return c
         }
     }

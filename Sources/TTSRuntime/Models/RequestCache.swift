@@ -34,6 +34,10 @@ struct CachedChoice {
     var logprobs: String?
     /// A refusal about the input (never cached: not part of `json`).
     var refusal: String? = nil
+    /// The server's reasoning field (`reasoning` or `reasoning_content`), as sent.
+    var reasoning: String? = nil
+    /// `usage.completion_tokens_details.reasoning_tokens`, when the server reports it.
+    var reasoningTokens: Int? = nil
 
     var json: JSONValue {
         var o: [String: JSONValue] = [
@@ -43,13 +47,15 @@ struct CachedChoice {
         ]
         if let responseID { o["response_id"] = .string(responseID) }
         if let logprobs { o["logprobs"] = .string(logprobs) }
+        if let reasoning { o["reasoning"] = .string(reasoning) }
+        if let reasoningTokens { o["reasoning_tokens"] = .int(Int64(reasoningTokens)) }
         return .object(o)
     }
 
     /// `json.canonicalBytes`, written directly (keys in sorted order; a test checks they agree).
     var canonicalBytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + (logprobs?.utf8.count ?? 0) + 160)
+        out.reserveCapacity(text.utf8.count + (logprobs?.utf8.count ?? 0) + (reasoning?.utf8.count ?? 0) + 160)
         out.append(contentsOf: #"{"completion_tokens":"#.utf8)
         JSONValue.writeInt(Int64(completionTokens), into: &out)
         out.append(contentsOf: #","finish_reason":"#.utf8)
@@ -62,6 +68,14 @@ struct CachedChoice {
         }
         out.append(contentsOf: #","prompt_tokens":"#.utf8)
         JSONValue.writeInt(Int64(promptTokens), into: &out)
+        if let reasoning {
+            out.append(contentsOf: #","reasoning":"#.utf8)
+            JSONValue.writeString(reasoning, into: &out)
+        }
+        if let reasoningTokens {
+            out.append(contentsOf: #","reasoning_tokens":"#.utf8)
+            JSONValue.writeInt(Int64(reasoningTokens), into: &out)
+        }
         if let responseID {
             out.append(contentsOf: #","response_id":"#.utf8)
             JSONValue.writeString(responseID, into: &out)
@@ -96,5 +110,7 @@ struct CachedChoice {
         latencyMs = v["latency_ms"]?.doubleValue ?? 0
         responseID = v["response_id"]?.stringValue
         logprobs = v["logprobs"]?.stringValue
+        reasoning = v["reasoning"]?.stringValue
+        reasoningTokens = v["reasoning_tokens"]?.intValue
     }
 }

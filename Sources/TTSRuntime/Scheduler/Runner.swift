@@ -300,7 +300,8 @@ struct SeedRunContext: Sendable {
             OutcomeRecord(itemID: item.id, answer: o.answer, correct: o.correct, reward: o.reward, promptTokens: o.promptTokens,
                           completionTokens: o.completionTokens, calls: o.calls, failures: o.failures, latencyMs: o.latencyMs,
                           detail: o.detail, poolScores: o.poolScores, completions: o.completions, noAnswer: o.noAnswer,
-                          noAnswerText: o.noAnswerText, sequentialTokens: o.sequentialTokens)
+                          noAnswerText: o.noAnswerText, sequentialTokens: o.sequentialTokens,
+                          thinkingTokens: o.thinkingTokens, unfinishedThinking: o.unfinishedThinking)
         }
         let price = priceInput.map { ($0, priceOutput ?? 0) }
         return SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,
@@ -331,6 +332,11 @@ struct PoolSource: SampleSource {
     }
 
     func extractAnswer(_ text: String) -> String? { AnswerExtractor.extract(text, mode: extraction) }
+
+    var thinkingBudget: (tokens: Int, options: ReasoningOptions)? {
+        guard let p = (client as? OpenAIClient)?.parameters, let tokens = p.thinkingBudget else { return nil }
+        return (tokens, p.reasoning)
+    }
 
     func auxiliary(_ call: AuxiliaryCall, for item: TaskItem) async throws -> Sample {
         var handle = self.handle

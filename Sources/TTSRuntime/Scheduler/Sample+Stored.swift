@@ -19,6 +19,9 @@ extension Sample {
             c.logprobs = stored.logprobs
             c.cached = stored.cached
             c.refusal = stored.error
+            c.reasoning = stored.reasoning
+            c.reasoningTokens = stored.reasoningTokens ?? 0
+            c.thinkingUnfinished = stored.extractRule == AnswerExtractor.unfinishedThinkingRule
             completion = c
         }
         self.init(sampleIndex: stored.sampleIndex, temperature: stored.temperature, completion: completion,
@@ -33,6 +36,7 @@ extension Sample {
                             requestSeed: requestSeed, text: c?.text, answer: answer, finishReason: c?.finishReason,
                             promptTokens: c?.promptTokens, completionTokens: c?.completionTokens, latencyMs: c?.latencyMs,
                             error: error, tokensEstimated: c?.tokensEstimated ?? false, attempts: attempts, retryLog: c?.retryLog,
-                            cost: c?.cost, logprobs: c?.logprobs, cached: c?.cached ?? false, extractRule: extractRule)
+                            cost: c?.cost, logprobs: c?.logprobs, cached: c?.cached ?? false, extractRule: extractRule,
+                            reasoning: c?.reasoning, reasoningTokens: c.map(\.reasoningTokens))
     }
 }

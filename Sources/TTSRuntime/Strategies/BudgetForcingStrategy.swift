@@ -12,6 +12,8 @@ import TTSSuite
 ///   final answer is $\boxed{" is appended, and the model completes it with at most the tokens
 ///   left (at least `answer_tokens`).
 /// The answer is extracted from the whole trace (the last `\boxed{}` wins).
+/// - With a reasoning model that has a `thinking_budget`, the budget applies to the thinking:
+///   see `forceThinking` (BudgetForcingStrategy+Thinking.swift).
 ///
 /// Cost: every call is counted. The completion tokens of all calls together never exceed
 /// `budget`; prompt tokens grow with each continuation, which re-sends the trace.
@@ -30,6 +32,9 @@ public struct BudgetForcingStrategy: Strategy {
         let first = try await context.source.samples(for: context.item, temperature: temperature, indices: 0..<1)
         guard first[0].error == nil, let completion = first[0].completion else {
             return Outcome(answer: nil, correct: false, samples: first, detail: "first completion failed: \(first[0].error ?? "?")")
+        }
+        if let budget = context.source.thinkingBudget, let forced = try await forceThinking(first[0], budget: budget, context: context) {
+            return forced
         }
         let task = context.source.messages(for: context.item)
         var text = completion.text

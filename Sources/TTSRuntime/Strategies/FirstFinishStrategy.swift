@@ -51,6 +51,8 @@ public struct FirstFinishStrategy: Strategy {
         // The others are cancelled when the k-th finishes: each is charged at most as many
         // completion tokens as it had produced by then.
         outcome.completionTokens = samples.reduce(0) { $0 + min($1.completion?.completionTokens ?? 0, cutoff) }
+        // Thinking comes first in a trace: of the tokens charged, at most the thinking ones are thinking.
+        outcome.thinkingTokens = samples.reduce(0) { $0 + min($1.completion?.reasoningTokens ?? 0, cutoff) }
         outcome.sequentialTokens = cutoff
         return outcome
     }

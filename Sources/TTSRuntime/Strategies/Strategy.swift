@@ -14,6 +14,8 @@ public struct Sample: Sendable, Hashable {
 
     public var candidate: Candidate { Candidate(text: completion?.text ?? "", answer: answer) }
     public var tokens: Int { (completion?.promptTokens ?? 0) + (completion?.completionTokens ?? 0) }
+    /// The trace ended inside its thinking (no answer: "unfinished thinking").
+    public var thinkingUnfinished: Bool { completion?.thinkingUnfinished ?? false }
 }
 
 /// Where strategies get samples: the shared pool (reads what is recorded, generates the rest).
@@ -26,6 +28,9 @@ public protocol SampleSource: Sendable {
     /// A model call outside the pool (a fuser call, a refinement round, a continuation), recorded
     /// under its stable `callID` so that it is made once and replayed identically on resume.
     func auxiliary(_ call: AuxiliaryCall, for item: TaskItem) async throws -> Sample
+    /// The system's model's thinking budget and tags (`thinking_budget`, `reasoning`), for
+    /// `budget_forcing`; nil for a model without a thinking budget.
+    var thinkingBudget: (tokens: Int, options: ReasoningOptions)? { get }
 }
 
 extension SampleSource {
@@ -33,6 +38,7 @@ extension SampleSource {
         [ChatMessage(role: "user", content: TaskSpec.defaultPrompt.replacingOccurrences(of: "{question}", with: item.question))]
     }
     public func extractAnswer(_ text: String) -> String? { AnswerExtractor.extract(text, mode: .boxed) }
+    public var thinkingBudget: (tokens: Int, options: ReasoningOptions)? { nil }
     public func auxiliary(_ call: AuxiliaryCall, for item: TaskItem) async throws -> Sample {
         throw StrategyError(message: "this sample source cannot make auxiliary model calls (\(call.tag))")
     }
@@ -138,6 +144,10 @@ public struct Outcome: Sendable, Hashable {
     /// counts) and every auxiliary call waits for what came before; strategies whose calls
     /// depend otherwise set it themselves. Never more than `completionTokens`.
     public var sequentialTokens: Int
+    /// Thinking tokens of every call the strategy made (part of `completionTokens`).
+    public var thinkingTokens: Int = 0
+    /// Completions read that ended inside their thinking (counted in `noAnswer` too).
+    public var unfinishedThinking: Int = 0
 
     public init(answer: String?, correct: Bool, reward: Double? = nil, samples: [Sample], extraCalls: Int = 0, detail: String) {
         self.answer = answer
@@ -156,7 +166,9 @@ public struct Outcome: Sendable, Hashable {
         let unanswered = read.filter { $0.answer == nil }
         completions = read.count
         noAnswer = unanswered.count
-        noAnswerText = unanswered.first?.completion.map { String($0.text.prefix(Self.noAnswerTextLimit)) }
+        noAnswerText = unanswered.first?.completion.map(Self.noAnswerExcerpt)
+        thinkingTokens = samples.reduce(0) { $0 + ($1.completion?.reasoningTokens ?? 0) }
+        unfinishedThinking = unanswered.filter { $0.completion?.thinkingUnfinished == true }.count
         var path = CriticalPath()
         path.parallel(samples.filter { $0.sampleIndex >= 0 })
         for call in samples where call.sampleIndex < 0 { path.parallel([call]) }
@@ -165,6 +177,14 @@ public struct Outcome: Sendable, Hashable {
 
     /// How much of a completion with no answer is kept for the report.
     public static let noAnswerTextLimit = 2000
+
+    /// What the report shows of a completion with no answer: its text, or for a trace that ended
+    /// inside its thinking, the end of the thinking, marked.
+    static func noAnswerExcerpt(_ c: Completion) -> String {
+        guard c.thinkingUnfinished else { return String(c.text.prefix(noAnswerTextLimit)) }
+        let mark = "[unfinished thinking] …"
+        return mark + String((c.reasoning ?? "").suffix(noAnswerTextLimit - mark.count))
+    }
 }
 
 /// How test-time compute is spent on one item.

@@ -75,6 +75,10 @@ public enum AnswerExtractor {
         }
     }
 
+    /// The extraction rule recorded for a trace that ended inside its thinking: no answer
+    /// ("no answer (unfinished thinking)"), never one mined from the thinking.
+    public static let unfinishedThinkingRule = "unfinished_thinking"
+
     /// How much of the end of a completion `auto` reads for markers, spans and numbers.
     static let tailLength = 6000
 
@@ -516,6 +520,12 @@ extension Sample {
         // A refusal about the input (context length, content filter) is the system's outcome:
         // kept with its cause, never read for an answer.
         let refusal = completion?.refusal
+        // A trace that ended inside its thinking has no answer, whatever its thinking says.
+        if refusal == nil, completion?.thinkingUnfinished == true {
+            self.init(sampleIndex: sampleIndex, temperature: temperature, completion: completion, answer: nil, error: error,
+                      extractRule: AnswerExtractor.unfinishedThinkingRule)
+            return
+        }
         let found = refusal != nil ? nil : completion.flatMap { AnswerExtractor.extraction($0.text, mode: mode, item: item) }
         self.init(sampleIndex: sampleIndex, temperature: temperature, completion: completion, answer: found?.answer, error: error ?? refusal,
                   extractRule: found?.rule.rawValue)

@@ -31,6 +31,9 @@ public struct HarnessImport: Sendable, Equatable {
         public var latencyMs: Double?
         /// What the source harness scored it (e.g. Inspect's "C"/"I", lm-eval's metric), for reference.
         public var sourceScore: String?
+        /// The thinking the log records apart from the text (Inspect's reasoning content blocks);
+        /// thinking inline in the text (`<think>…</think>`) stays there and is split when replayed.
+        public var reasoning: String? = nil
     }
 
     /// "lm-eval" or "inspect".
@@ -141,6 +144,7 @@ public struct HarnessImport: Sendable, Equatable {
             if let v = c.completionTokens { o["completion_tokens"] = .int(Int64(v)) }
             if let v = c.latencyMs { o["latency_ms"] = .double(v) }
             if let v = c.sourceScore { o["source_score"] = .string(v) }
+            if let v = c.reasoning { o["reasoning"] = .string(v) }
             out += JSONValue.object(o).canonicalString + "\n"
         }
         return out

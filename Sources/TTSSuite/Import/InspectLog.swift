@@ -82,9 +82,12 @@ public enum InspectLog {
             guard let output = s["output"], output.objectValue != nil else {
                 throw ImportError(description: "\(where_): has no output")
             }
-            guard let text = output["completion"]?.stringValue ?? output["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue else {
+            let content = output["choices"]?.arrayValue?.first?["message"]?["content"]
+            guard let text = output["completion"]?.stringValue ?? content?.stringValue ?? Self.blocks(content, type: "text", field: "text") else {
                 throw ImportError(description: "\(where_): output has no completion text")
             }
+            // Reasoning models: Inspect records the thinking as content blocks of type "reasoning".
+            let reasoning = Self.blocks(content, type: "reasoning", field: "reasoning")
             let usage = output["usage"]
             let score = s["scores"]?.objectValue.flatMap { scores in
                 scores.keys.sorted().first.flatMap { name in scores[name]?["value"].flatMap(scalarText).map { "\(name)=\($0)" } }
@@ -94,7 +97,7 @@ public enum InspectLog {
                 itemID: id, temperature: temperature, sampleIndex: 0, text: text,
                 finishReason: stop == "max_tokens" ? "length" : stop,
                 promptTokens: usage?["input_tokens"]?.intValue, completionTokens: usage?["output_tokens"]?.intValue,
-                latencyMs: output["time"]?.doubleValue.map { $0 * 1000 }, sourceScore: score)))
+                latencyMs: output["time"]?.doubleValue.map { $0 * 1000 }, sourceScore: score, reasoning: reasoning)))
         }
         // Epoch order within an item: sample_index 0, 1, ... in epoch order (errored epochs leave no gap).
         var next: [String: Int] = [:]
@@ -138,6 +141,14 @@ public enum InspectLog {
         } catch {
             throw ImportError(description: "\(shownAs): \(error)")
         }
+    }
+
+    /// The `field` of the content blocks of `type` of a message's content list, joined by blank
+    /// lines; nil when the content is not a list or has no such block.
+    static func blocks(_ content: JSONValue?, type: String, field: String) -> String? {
+        guard let list = content?.arrayValue else { return nil }
+        let parts = list.compactMap { $0["type"]?.stringValue == type ? $0[field]?.stringValue : nil }
+        return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
     }
 
     /// The input as text: a string, or the user messages' text joined by blank lines.
