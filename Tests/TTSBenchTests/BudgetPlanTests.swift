@@ -15,6 +15,9 @@ import Testing
     }
 
     static let smallTest = "  group_size: 2\n  max_interims: 3\n  permutations: 1000\n"
+    /// The smallest design of this size that `plan` accepts: with 9 systems (36 comparisons under
+    /// Holm) group_size 2 can decide no comparison.
+    static let decidableTest = "  group_size: 3\n  max_interims: 3\n  permutations: 1000\n"
 
     static func run(_ suitePath: String, db: String, out: String, budget: Budget? = nil) async throws -> RunReport {
         var options = Session.Options()
@@ -156,17 +159,17 @@ import Testing
 
     @Test func planBracketsAnActualRunAndCountsRecordedSamplesAsFree() async throws {
         let dir = try makeTempDir("plan")
-        let path = try writeFile(dir, "small.yaml", Self.suite(compare: "  comparisons: all\n" + Self.smallTest))
+        let path = try writeFile(dir, "small.yaml", Self.suite(compare: "  comparisons: all\n" + Self.decidableTest))
         let db = dir + "/db.sqlite"
         let plan = try Plan.make(suitePath: path, databasePath: db)
         #expect(plan.database == nil, "no database yet: nothing recorded")
         #expect(plan.systems.allSatisfy { $0.expectedFrom.hasPrefix("prior: simulated") && $0.tokensFrom == "simulated token model" })
         // Distinct pool samples: per model and item, 4 shared by maj4 and bon4 per seed, and 1
         // greedy sample priced once (the simulated backend answers temperature 0 alike in every seed).
-        #expect(plan.total.samples.min == 3 * 40 * (4 * 2 + 1))
-        #expect(plan.total.samples.max == 3 * 40 * (4 * 6 + 1))
+        #expect(plan.total.samples.min == 3 * 40 * (4 * 3 + 1))
+        #expect(plan.total.samples.max == 3 * 40 * (4 * 9 + 1))
         // A system counts what it reads: bon4 reads 4 per item and seed.
-        #expect(plan.systems.first { $0.name == "mid/bon4" }?.figures.samples.max == Double(40 * 4 * 6))
+        #expect(plan.systems.first { $0.name == "mid/bon4" }?.figures.samples.max == Double(40 * 4 * 9))
 
         let report = try await Self.run(path, db: db, out: dir + "/out")
         let actual = try Self.generated(db)

@@ -142,7 +142,7 @@ import Testing
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outcomes"), try String.fetchAll(db, sql: "SELECT item_id FROM item_outcomes"),
              try db.tableExists("failures"))
         }
-        #expect(version == 8)
+        #expect(version == StoreSchema.version)
         #expect(samples == [0])
         #expect(calls == ["fuse:2"])
         #expect(seeds == [0])
