@@ -144,8 +144,11 @@ public struct Session: Sendable {
     // MARK: compare
 
     /// `ttsbench compare`: two systems of the suite with statistical stopping. Its interims and
-    /// decisions are recorded under their own scope (`<suite>:compare:<a>|<b>`), never as the
-    /// suite's decisions; its seed runs are shared with the suite's systems.
+    /// decisions are recorded under their own scope (`<suite>:compare:<a>|<b>|design=<design>`),
+    /// never as the suite's decisions; its seed runs are shared with the suite's systems. A pair
+    /// once compared with one design is refused another (alpha, group size, interims,
+    /// permutations, rule, scheme): the error guarantee assumes the design was fixed in advance,
+    /// so a new design must not continue a test whose results were seen.
     public func compare(_ a: String, _ b: String, overrides: CompareOverrides = CompareOverrides()) async throws -> CompareReport {
         try Self.checkComparable(a, b, in: suite)
         var config = SequentialSchedule.config(for: suite)
@@ -163,8 +166,17 @@ public struct Session: Sendable {
                                 + (sizes.groupSize.map { "; --group-size \($0) would" } ?? "")
                                 + (sizes.interims.map { "; --max-interims \($0) would" } ?? ""))
         }
+        let pairScope = "\(suite.name):compare:\(a)|\(b)|design="
+        let design = "alpha \(shortNumber(config.alpha)), group size \(config.groupSize), \(config.interims) interims, "
+            + "\(config.permutations) permutations, rule \(config.rule.rawValue)" + config.schemeDescription
+        if let earlier = try store.reader.scopes(withPrefix: pairScope).first(where: { $0 != pairScope + design }) {
+            throw ArgumentError(message: "ttsbench compare: \(a) and \(b) were compared with another design ("
+                                + earlier.dropFirst(pairScope.count) + "); this one (" + design + ") would continue a test whose "
+                                + "results were seen, which its error guarantee does not allow. Run the earlier design again, or "
+                                + "compare them in a suite of another name and seed for a new test")
+        }
         let schedule = SequentialSchedule(systems: [suite.system(a)!, suite.system(b)!], comparisons: [Comparison(a: 0, b: 1)],
-                                          config: config, scope: "\(suite.name):compare:\(a)|\(b)")
+                                          config: config, scope: pairScope + design)
         let outcome = try await running { try await schedule.run(runner: runner, progress: progress) }
         if let incomplete = outcome.incomplete { throw incomplete }
         let result = outcome.results[0]

@@ -59,6 +59,16 @@ public struct StoreReader: Sendable {
         }
     }
 
+    /// The scopes of recorded tests whose name starts with `prefix` (e.g. every design a pair
+    /// was compared with), sorted.
+    public func scopes(withPrefix prefix: String) throws -> [String] {
+        try db.read { db in
+            guard try db.tableExists("interims") else { return [] }
+            return try String.fetchAll(db, sql: "SELECT DISTINCT suite FROM interims WHERE substr(suite, 1, ?) = ? ORDER BY suite",
+                                       arguments: [prefix.count, prefix])
+        }
+    }
+
     /// The recorded suite, or an error naming the suites the database holds.
     public func suite(_ name: String) throws -> SuiteRecord {
         if let record = try db.read({ db in try db.tableExists("suites") ? try SuiteRecord.fetchOne(db, key: name) : nil }) {

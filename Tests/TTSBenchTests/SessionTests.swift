@@ -50,6 +50,18 @@ import Testing
         #expect(report.json().contains("\"item_test\": {\"difference\": ") && report.text().contains("Item test (paired permutation"))
         let reader = try StoreReader(path: options.databasePath)
         #expect(try reader.decisions(scope: "session").isEmpty)
-        #expect(try reader.decisions(scope: "session:compare:a/maj4|b/maj4").count == 1)
+        let scopes = try reader.scopes(withPrefix: "session:compare:a/maj4|b/maj4|design=")
+        #expect(scopes.count == 1 && scopes.allSatisfy { try! reader.decisions(scope: $0).count == 1 }, "\(scopes)")
+
+        // The same design again replays the recorded test; another design is refused, never
+        // continued (raising the interims after a "no difference" would spend alpha twice).
+        let again = try await Session.compare(suitePath: path, "a/maj4", "b/maj4", options: options)
+        #expect(again.decision == report.decision && again.seedsA == report.seedsA)
+        var more = CompareOverrides()
+        more.maxInterims = report.config.interims + 2
+        await #expect(throws: ArgumentError.self) {
+            _ = try await Session.compare(suitePath: path, "a/maj4", "b/maj4", overrides: more, options: options)
+        }
+        #expect(try reader.scopes(withPrefix: "session:compare:a/maj4|b/maj4|design=") == scopes, "nothing recorded for the refused design")
     }
 }
