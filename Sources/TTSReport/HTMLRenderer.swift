@@ -58,6 +58,13 @@ public struct HTMLRenderer: LeaderboardRenderer {
                           "Sequential tokens: the generated tokens on the critical path (parallel calls count once, the longest), what sets "
                             + "latency. The grey line joins the systems no faster system beats.")
         }
+        if board.rows.contains(where: { ($0.thinkingTokensPerItem ?? 0) > 0 }) {
+            // Reasoning models only: boards without thinking keep their bytes.
+            out += figure("Accuracy against thinking tokens per item (thinking frontier)",
+                          frontierPlot(board, models: models, cost: { $0.thinkingTokensPerItem ?? 0 }, axis: "thinking tokens per item"),
+                          "Thinking tokens: the part of the generated tokens a reasoning model spent thinking. Systems that recorded "
+                            + "no thinking are left out. The grey line joins the systems no system that thinks less beats.")
+        }
         if !board.decisions.isEmpty {
             out += figure("Pairwise decisions (AdaStop)", matrixPlot(board),
                           "Row against column: green, the row is better; red, worse; grey, no difference detected; "

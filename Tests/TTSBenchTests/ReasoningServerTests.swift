@@ -272,11 +272,13 @@ final class ReasoningServer: @unchecked Sendable {
         }
         let md = MarkdownRenderer().render(parsed.leaderboard)
         #expect(md.contains("## Thinking") && md.contains("Unfinished thinking"))
-        #expect(HTMLRenderer().render(parsed.leaderboard).contains("<h2>Thinking</h2>"))
+        let html = HTMLRenderer().render(parsed.leaderboard)
+        #expect(html.contains("<h2>Thinking</h2>") && html.contains("Accuracy against thinking tokens per item"))
         // Without thinking figures (a model without thinking), the section is absent: those leaderboards are unchanged.
         var plain = parsed.leaderboard
         for i in plain.rows.indices { plain.rows[i].thinkingTokensPerItem = 0; plain.rows[i].unfinishedThinkingRate = nil }
         #expect(!MarkdownRenderer().render(plain).contains("## Thinking") && !HTMLRenderer().render(plain).contains("<h2>Thinking"))
+        #expect(!HTMLRenderer().render(plain).contains("thinking tokens per item"))
         let csv = CSVRenderer().render(parsed.leaderboard)
         #expect(csv.contains("unfinished_thinking_rate"))
     }
