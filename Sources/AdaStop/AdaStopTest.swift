@@ -369,16 +369,7 @@ public struct AdaStopTest: Sendable {
         // Rejections, largest statistic first (ties: comparison order).
         let rejected = tracked.filter { closed!.isRejected(comparison: $0) }
             .sorted { _results[$0].statistic > _results[$1].statistic || (_results[$0].statistic == _results[$1].statistic && $0 < $1) }
-        var decided: [Comparison] = []
-        for ci in rejected {
-            _results[ci].decision = signed[ci] > 0 ? .larger : .smaller
-            _results[ci].interim = k
-            decided.append(comparisons[ci])
-        }
-        let rejectedSet = Set(rejected)
-        tracked = tracked.filter { !rejectedSet.contains($0) }
-        for a in active { _scoresUsed[a] = used }
-        decided += acceptEqualOrFinish(scores: scores, used: used)
+        let decided = decide(rejected: rejected, signed: signed, scores: scores, active: active, used: used)
         // The record shows the widest hypothesis tested (the global one while it stands).
         let shown = steps.first
         spent = shown?.spent ?? spent
@@ -389,13 +380,9 @@ public struct AdaStopTest: Sendable {
         return advance(record)
     }
 
-    /// Holm's step-down over the open pairs' exact tests (`PairwiseHolm`).
-    private mutating func runHolmInterim(scores: [[Double]], active: [Int]) -> InterimRecord {
-        let n = config.groupSize
-        let used = (k + 1) * n
-        let signed = observeStatistics(scores: scores, used: used).signed
-        let startActive = tracked.map { comparisons[$0] }
-        let rejected = holm!.runInterim(k: k, open: tracked, comparisons: comparisons, scores: scores)
+    /// Records this interim's rejections (signed by the observed difference), drops them from the
+    /// tracked comparisons, counts the scores used, then applies early accept or the last interim.
+    private mutating func decide(rejected: [Int], signed: [Double], scores: [[Double]], active: [Int], used: Int) -> [Comparison] {
         var decided: [Comparison] = []
         for ci in rejected {
             _results[ci].decision = signed[ci] > 0 ? .larger : .smaller
@@ -405,7 +392,17 @@ public struct AdaStopTest: Sendable {
         let rejectedSet = Set(rejected)
         tracked = tracked.filter { !rejectedSet.contains($0) }
         for a in active { _scoresUsed[a] = used }
-        decided += acceptEqualOrFinish(scores: scores, used: used)
+        return decided + acceptEqualOrFinish(scores: scores, used: used)
+    }
+
+    /// Holm's step-down over the open pairs' exact tests (`PairwiseHolm`).
+    private mutating func runHolmInterim(scores: [[Double]], active: [Int]) -> InterimRecord {
+        let n = config.groupSize
+        let used = (k + 1) * n
+        let signed = observeStatistics(scores: scores, used: used).signed
+        let startActive = tracked.map { comparisons[$0] }
+        let rejected = holm!.runInterim(k: k, open: tracked, comparisons: comparisons, scores: scores)
+        let decided = decide(rejected: rejected, signed: signed, scores: scores, active: active, used: used)
         // The level each open pair is now tested at (Holm's alpha / pairs not rejected).
         let record = InterimRecord(
             interim: k, boundary: nil, levelSpent: holm!.currentLevel, active: startActive, decided: decided,
