@@ -7,7 +7,8 @@ import PackageDescription
 //      ▲            ▲                                         │
 //      └────────────┴──── TTSReport ◄─────────────────────────┘     AdaStop: no dependency at all
 //
-// TTSReport reads the store and AdaStop only: it cannot see models, strategies, verifiers, the
+// TTSStore sees AdaStop's value types (the recorded compare settings and decisions are typed
+// with them). TTSReport reads the store and AdaStop only: it cannot see models, strategies, verifiers, the
 // scheduler or suite parsing, so a leaderboard is a function of the database. TTSStore is the
 // only target that imports GRDB or holds SQL.
 //
@@ -37,7 +38,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // The database: schema, migrations, typed records, writer and read-only reader.
         .target(name: "TTSStore", dependencies: [
-            "TTSCore", "CZstd",
+            "TTSCore", "AdaStop", "CZstd",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Specs, the registry of kinds, YAML loading with located errors, tasks, fingerprints.

@@ -34,7 +34,7 @@ def reach(target):
 problems = []
 for target, forbidden in {
     "TTSReport": {"TTSRuntime", "TTSSuite", "TTSBench", "product:Yams", "product:AsyncHTTPClient", "product:NIOPosix", "product:NIOHTTP1"},
-    "TTSStore": {"TTSRuntime", "TTSSuite", "TTSReport", "TTSBench", "AdaStop"},
+    "TTSStore": {"TTSRuntime", "TTSSuite", "TTSReport", "TTSBench"},
     "TTSSuite": {"TTSRuntime", "TTSReport", "TTSBench"},
     "TTSRuntime": {"TTSReport", "TTSBench"},
     "TTSCore": set(deps) | {"product:GRDB"},

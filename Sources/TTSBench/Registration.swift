@@ -20,26 +20,16 @@ enum Registration {
                 + "them: rename the suite (`suite:`) to keep both boards, or run with --replace to replace the recorded board (samples "
                 + "and seeds of unchanged systems are reused).")
         }
-        var design = suite.compare
-        design.budget = nil
-        let old = Self.designJSON(recorded.compareJSON)
+        let design = suite.compare.settings.design.canonicalJSON
+        let old = try recorded.compareSettings().design.canonicalJSON
         let began = try store.reader.interimCount(scope: suite.name)
-        if began > 0 && old != design.canonicalJSON {
+        if began > 0 && old != design {
             throw SuiteConflict(message: "\(suite.path): the test of suite '\(suite.name)' began under another design (\(began) "
                 + "interim\(began == 1 ? "" : "s") recorded in \(database) with \(old)); this file asks for "
-                + "\(design.canonicalJSON). A sequential test's error guarantee holds only for a design fixed before it starts, so it "
+                + "\(design). A sequential test's error guarantee holds only for a design fixed before it starts, so it "
                 + "is not continued under a new one. To test under the new design, start a new test on new seeds: give the suite "
                 + "another name and another `seed` (reported separately; the old board stays), or use another database.")
         }
-    }
-
-    /// A suite's stored compare settings without the budget (which limits one run's spending,
-    /// not the test's design).
-    static func designJSON(_ compareJSON: String) -> String {
-        guard let start = compareJSON.range(of: "\"budget\":{"), let end = compareJSON[start.upperBound...].range(of: "},") else {
-            return compareJSON
-        }
-        return String(compareJSON[..<start.lowerBound]) + String(compareJSON[end.upperBound...])
     }
 
     static func record(suite: Suite, task: LoadedTask, in store: Store) async throws {

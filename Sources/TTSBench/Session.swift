@@ -196,7 +196,7 @@ public struct Session: Sendable {
         return CompareReport(a: a, b: b, decision: decision, interim: interim,
                              seedsA: xs.count, seedsB: ys.count, meanA: Bootstrap.mean(xs), meanB: Bootstrap.mean(ys),
                              difference: Bootstrap.mean(xs) - Bootstrap.mean(ys), ciLow: lo, ciHigh: hi, config: config,
-                             metric: suite.compare.metric, paired: paired, overItems: items.difference, itemTest: items.itemTest,
+                             metric: suite.compare.metric.rawValue, paired: paired, overItems: items.difference, itemTest: items.itemTest,
                              ruledOut: ruledOut)
     }
 }

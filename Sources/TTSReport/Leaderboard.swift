@@ -204,7 +204,7 @@ public enum LeaderboardBuilder {
     /// The full leaderboard of a recorded suite.
     public static func build(reader: StoreReader, suite name: String) throws -> Leaderboard {
         let suite = try reader.suite(name)
-        let compare = try CompareSettingsJSON.decode(suite.compareJSON)
+        let compare = try suite.compareSettings()
         let metric = compare.metric
         var rows: [Leaderboard.Row] = []
         var tables: [String: ItemTable] = [:]
@@ -224,7 +224,7 @@ public enum LeaderboardBuilder {
             // Per seed and item: correctness (the table of the two-way intervals and item tests).
             let table = ItemTable(try reader.itemOutcomes(systemFingerprint: s.fingerprint, seeds: runs.count))
             tables[s.name] = table
-            let (lo, hi) = metric == "accuracy" && !table.items.isEmpty
+            let (lo, hi) = metric == .accuracy && !table.items.isEmpty
                 ? Bootstrap.twoWayInterval(table.cells, stream: "two-way", seed: s.fingerprint)
                 : bootstrapInterval(values, seed: s.fingerprint)
             let costs = runs.map(\.costPerItem)
@@ -261,14 +261,14 @@ public enum LeaderboardBuilder {
         // A system with unfinished items is never ranked as if complete: listed after the ranked
         // ones, with rank "—".
         let incomplete = rows.filter { $0.unfinished > 0 }
-        rows = order(rows.filter { $0.unfinished == 0 }, decisions: decisions, higherIsBetter: metric == "accuracy")
+        rows = order(rows.filter { $0.unfinished == 0 }, decisions: decisions, higherIsBetter: metric.higherIsBetter)
         assignRanks(&rows, decisions: decisions)
-        rows += order(incomplete, decisions: [], higherIsBetter: metric == "accuracy").map { row in
+        rows += order(incomplete, decisions: [], higherIsBetter: metric.higherIsBetter).map { row in
             var row = row
             row.rank = "—"
             return row
         }
-        if metric == "accuracy", let top = rows.first, let topTable = tables[top.name] {
+        if metric == .accuracy, let top = rows.first, let topTable = tables[top.name] {
             for i in rows.indices {
                 guard let table = tables[rows[i].name] else { continue }
                 if i > 0 {
@@ -281,10 +281,10 @@ public enum LeaderboardBuilder {
         }
         let settings = Leaderboard.Settings(
             alpha: compare.alpha, groupSize: compare.groupSize, maxInterims: compare.maxInterims, permutations: compare.permutations,
-            rule: compare.rule, pool: compare.pool, permutation: compare.permutation ?? "pairwise",
-            futility: CompareSettingsJSON.futility(suite.compareJSON), comparisonsJSON: comparisonsJSON(suite.compareJSON),
+            rule: compare.rule.rawValue, pool: compare.pool.rawValue, permutation: compare.scheme.rawValue,
+            futility: compare.futility?.summary, comparisonsJSON: compare.comparisons.jsonValue.canonicalString,
             procedure: procedure(compare, decisions: decisions))
-        var board = Leaderboard(suite: name, fingerprint: suite.fingerprint, metric: metric, rows: rows, decisions: decisions,
+        var board = Leaderboard(suite: name, fingerprint: suite.fingerprint, metric: metric.rawValue, rows: rows, decisions: decisions,
                                 settings: settings, taskDigest: suite.taskDigest, createdAt: suite.createdAt, updatedAt: suite.updatedAt)
         board.curves = try ScalingCurves.curves(for: board, reader: reader)
         board.unfinished = unfinishedGroups(failures)
@@ -311,7 +311,7 @@ public enum LeaderboardBuilder {
 
     /// The procedure the recorded decisions were taken with: the scheme a test over these
     /// comparisons runs with the recorded settings (closed testing beyond its size runs Holm).
-    static func procedure(_ compare: CompareSettingsJSON, decisions: [Leaderboard.DecisionRow]) -> Procedure? {
+    static func procedure(_ compare: CompareSettings, decisions: [Leaderboard.DecisionRow]) -> Procedure? {
         guard !decisions.isEmpty else { return nil }
         var index: [String: Int] = [:]
         func agent(_ name: String) -> Int {
@@ -322,29 +322,9 @@ public enum LeaderboardBuilder {
         let comparisons = decisions.map { Comparison(agent($0.a), agent($0.b)) }
         var config = AdaStopConfig(interims: max(1, compare.maxInterims), groupSize: max(1, compare.groupSize),
                                    permutations: max(1, compare.permutations))
-        config.scheme = PermutationScheme(rawValue: compare.permutation ?? "pairwise") ?? .pairwise
-        config.rule = BoundaryRule(rawValue: compare.rule) ?? .absolute
+        config.scheme = compare.scheme
+        config.rule = compare.rule
         return Procedure(agentCount: index.count, comparisons: comparisons, config: config)
-    }
-
-    /// The `comparisons` value of the stored compare JSON, as written (canonical already).
-    static func comparisonsJSON(_ compareJSON: String) -> String {
-        guard let range = compareJSON.range(of: "\"comparisons\":") else { return "\"all\"" }
-        var depth = 0, inString = false, escaped = false
-        var out = ""
-        for ch in compareJSON[range.upperBound...] {
-            if inString {
-                out.append(ch)
-                if escaped { escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { inString = false }
-                continue
-            }
-            if (ch == "," || ch == "}") && depth == 0 { break }
-            if ch == "\"" { inString = true }
-            if ch == "[" || ch == "{" { depth += 1 }
-            if ch == "]" || ch == "}" { depth -= 1 }
-            out.append(ch)
-        }
-        return out
     }
 
     /// Sorted by mean (best first, then by name), except that a recorded decision always wins:

@@ -91,39 +91,3 @@ enum ScalingCurves {
         return out
     }
 }
-
-/// The AdaStop settings as stored with the suite (`suites.compare_json`).
-struct CompareSettingsJSON: Decodable {
-    var alpha: Double
-    var groupSize: Int
-    var maxInterims: Int
-    var metric: String
-    var permutation: String?
-    var permutations: Int
-    var pool: String
-    var rule: String
-
-    enum CodingKeys: String, CodingKey {
-        case alpha, metric, permutation, permutations, pool, rule
-        case groupSize = "group_size", maxInterims = "max_interims"
-    }
-
-    /// The recorded early-accept setting in words: "off", "0.9 seed sd, beta 0.25" or
-    /// "0.02 (score units), beta 0.1"; nil when the settings predate it.
-    static func futility(_ text: String) -> String? {
-        guard let f = JSONValue.parse(Array(text.utf8))?["futility"] else { return nil }
-        if f.stringValue == "off" { return "off" }
-        let beta = f["beta"]?.doubleValue.map(shortNumber) ?? "?"
-        if let sd = f["margin_sd"]?.doubleValue { return "\(shortNumber(sd)) seed sd, beta \(beta)" }
-        if let m = f["margin"]?.doubleValue { return "\(shortNumber(m)) (score units), beta \(beta)" }
-        return nil
-    }
-
-    static func decode(_ text: String) throws -> CompareSettingsJSON {
-        do {
-            return try JSONDecoder().decode(CompareSettingsJSON.self, from: Data(text.utf8))
-        } catch {
-            throw StoreError(message: "the recorded AdaStop settings cannot be read (\(error)): \(text)")
-        }
-    }
-}

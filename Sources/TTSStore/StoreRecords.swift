@@ -17,7 +17,7 @@ public struct SuiteRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     /// The suite file's text, as run.
     public var yaml: String
     public var taskDigest: String
-    /// The AdaStop settings (canonical JSON).
+    /// The AdaStop settings: `CompareSettings.canonicalJSON` (read with `compareSettings()`).
     public var compareJSON: String
     /// `ProvenanceRecord` as canonical JSON.
     public var provenanceJSON: String
@@ -384,11 +384,11 @@ public struct SeedScores: Sendable, Hashable {
         self.failures = failures
     }
 
-    public func value(of metric: String) -> Double {
+    public func value(of metric: Metric) -> Double {
         switch metric {
-        case "tokens_per_item": tokensPerItem
-        case "calls_per_item": callsPerItem
-        default: accuracy
+        case .accuracy: accuracy
+        case .tokensPerItem: tokensPerItem
+        case .callsPerItem: callsPerItem
         }
     }
 }

@@ -67,29 +67,20 @@ public struct SystemSpec: Sendable, Hashable {
 }
 
 public struct CompareSpec: Sendable {
-    public enum Comparisons: Sendable, Equatable {
-        case all
-        case pairs([[String]])
-        case reference(String)
-    }
-    public enum PoolPolicy: String, Sendable {
-        /// Systems on the same model and temperature read the same samples (paired, cheaper).
-        case shared
-        /// Every system draws its own samples (independent runs, as the permutation test assumes).
-        case independent
-    }
-    public var metric: String
+    public typealias Comparisons = CompareSettings.Comparisons
+    public typealias PoolPolicy = CompareSettings.PoolPolicy
+    public var metric: Metric
     public var comparisons: Comparisons
     public var alpha: Double
     public var groupSize: Int
     public var maxInterims: Int
     public var permutations: Int
     public var pool: PoolPolicy
-    /// Boundary rule: "absolute" (the paper) or "adastop-0.1.3" (the reference package).
-    public var rule: String
-    /// How block scores are permuted: "closed" (closed testing, the default), "pairwise"
-    /// (SPEC.md; the default with `rule: adastop-0.1.3`) or "joint" (docs/statistics.md).
-    public var permutation: String = "closed"
+    /// Boundary rule: `absolute` (the paper) or `adastop-0.1.3` (the reference package).
+    public var rule: BoundaryRule
+    /// How block scores are permuted: `closed` (closed testing, the default), `pairwise`
+    /// (SPEC.md; the default with `rule: adastop-0.1.3`), `joint` or `holm` (docs/statistics.md).
+    public var permutation: PermutationScheme = .closed
     /// Early accept of small differences (`nil`: "equal" only at the last interim). On by
     /// default; off with `rule: adastop-0.1.3`.
     public var futility: Futility? = .standard
@@ -101,50 +92,13 @@ public struct CompareSpec: Sendable {
     public var designLine = 1
     public var designColumn = 1
 
-    public static let metrics = ["accuracy"]
+    /// The metrics a suite may compare on.
+    public static let metrics: [Metric] = [.accuracy]
 }
 
-/// A spending limit of one run (`compare.budget`, or `run --max-samples/--max-tokens/--max-usd`):
-/// what the run may newly generate. Samples already recorded are free. Each limit is optional.
-public struct Budget: Sendable, Equatable {
-    /// Generations: pooled samples plus auxiliary calls (fuser, refinement, continuation).
-    public var samples: Int?
-    /// Prompt plus completion tokens.
-    public var tokens: Int?
-    /// US dollars, from the models' prices.
-    public var usd: Double?
-    public init(samples: Int? = nil, tokens: Int? = nil, usd: Double? = nil) {
-        self.samples = samples
-        self.tokens = tokens
-        self.usd = usd
-    }
-    public var isEmpty: Bool { samples == nil && tokens == nil && usd == nil }
-
-    /// This budget with the limits `other` sets replacing its own (the command's flags over
-    /// the suite's `compare.budget`).
-    public func overridden(by other: Budget?) -> Budget {
-        guard let other else { return self }
-        return Budget(samples: other.samples ?? samples, tokens: other.tokens ?? tokens, usd: other.usd ?? usd)
-    }
-
-    /// "100000 samples, 2000000 tokens, $5.00" (the limits that are set).
-    public var description: String {
-        var parts: [String] = []
-        if let samples { parts.append("\(samples) samples") }
-        if let tokens { parts.append("\(tokens) tokens") }
-        if let usd { parts.append("$\(usd)") }
-        return parts.isEmpty ? "no limit" : parts.joined(separator: ", ")
-    }
-
-    /// Canonical JSON (sorted keys, only the limits that are set).
-    public var canonicalJSON: String {
-        var parts: [String] = []
-        if let samples { parts.append("\"samples\":\(samples)") }
-        if let tokens { parts.append("\"tokens\":\(tokens)") }
-        if let usd { parts.append("\"usd\":\(usd)") }
-        return "{" + parts.joined(separator: ",") + "}"
-    }
-}
+/// A spending limit of one run (`compare.budget`, or `run --max-samples/--max-tokens/--max-usd`),
+/// recorded with the suite's settings.
+public typealias Budget = CompareSettings.Budget
 
 extension Suite {
     /// Systems that no comparison names (a list of pairs that leaves some out). They run one
@@ -157,28 +111,15 @@ extension Suite {
 }
 
 extension CompareSpec {
-    /// The AdaStop parameters, as stored with the suite (sorted keys: byte-stable).
-    public var canonicalJSON: String {
-        let comparisons: String
-        switch self.comparisons {
-        case .all: comparisons = "\"all\""
-        case .reference(let r): comparisons = "{\"reference\":\(jsonString(r))}"
-        case .pairs(let p): comparisons = "[" + p.map { "[\(jsonString($0[0])),\(jsonString($0[1]))]" }.joined(separator: ",") + "]"
-        }
-        // `budget` only when set: suites without one keep their stored settings byte for byte.
-        let budget = self.budget.map { "\"budget\":\($0.canonicalJSON)," } ?? ""
-        return "{\"alpha\":\(alpha),\(budget)\"comparisons\":\(comparisons),"
-            + "\"futility\":\(futility.map(Self.futilityJSON) ?? "\"off\""),"
-            + "\"group_size\":\(groupSize),\"max_interims\":\(maxInterims),"
-            + "\"metric\":\(jsonString(metric)),\"permutation\":\(jsonString(permutation)),"
-            + "\"permutations\":\(permutations),\"pool\":\"\(pool.rawValue)\",\"rule\":\(jsonString(rule))}"
+    /// The settings as recorded with the suite (`CompareSettings`).
+    public var settings: CompareSettings {
+        CompareSettings(alpha: alpha, budget: budget,
+                        comparisons: comparisons, futility: futility.map { .on($0) } ?? .off, groupSize: groupSize,
+                        maxInterims: maxInterims, metric: metric, permutation: permutation, permutations: permutations, pool: pool,
+                        rule: rule)
     }
 
-    /// `{"beta":0.25,"margin_sd":0.9}` or `{"beta":0.1,"margin":0.02}`.
-    public static func futilityJSON(_ f: Futility) -> String {
-        switch f.margin {
-        case .standardDeviations(let x): return "{\"beta\":\(f.beta),\"margin_sd\":\(x)}"
-        case .absolute(let x): return "{\"beta\":\(f.beta),\"margin\":\(x)}"
-        }
-    }
+    /// The AdaStop parameters, as stored with the suite (sorted keys: byte-stable; `budget`
+    /// only when set, so suites without one keep their stored settings byte for byte).
+    public var canonicalJSON: String { settings.canonicalJSON }
 }

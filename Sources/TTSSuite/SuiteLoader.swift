@@ -372,34 +372,34 @@ struct SuiteParser {
     // MARK: compare
 
     func parseCompare(_ c: YAMLCursor?) throws -> CompareSpec {
-        var spec = CompareSpec(metric: "accuracy", comparisons: .all, alpha: 0.05, groupSize: 5, maxInterims: 6,
-                               permutations: 10_000, pool: .shared, rule: "absolute")
+        var spec = CompareSpec(metric: .accuracy, comparisons: .all, alpha: 0.05, groupSize: 5, maxInterims: 6,
+                               permutations: 10_000, pool: .shared, rule: .absolute)
         guard let c else { return spec }
         _ = try c.mapping(allowed: ["metric", "comparisons", "alpha", "group_size", "max_interims", "permutations", "pool", "rule",
                                     "permutation", "futility", "budget"])
-        if let m = c.optional("metric") { spec.metric = try m.oneOf(CompareSpec.metrics) }
+        if let m = c.optional("metric") { spec.metric = Metric(rawValue: try m.oneOf(CompareSpec.metrics.map(\.rawValue)))! }
         if let a = c.optional("alpha") { spec.alpha = try a.double(min: 0, max: 0.5, exclusiveMin: true) }
         if let g = c.optional("group_size") { spec.groupSize = try g.int(min: 1, max: 1000) }
         if let k = c.optional("max_interims") { spec.maxInterims = try k.int(min: 1, max: 100) }
         if let b = c.optional("permutations") { spec.permutations = try b.int(min: 100, max: 10_000_000) }
         if let p = c.optional("pool") { spec.pool = CompareSpec.PoolPolicy(rawValue: try p.oneOf(["shared", "independent"]))! }
         if let r = c.optional("rule") {
-            spec.rule = try r.oneOf(["absolute", "adastop-0.1.3"])
-            if spec.rule == "adastop-0.1.3" {
+            spec.rule = BoundaryRule(rawValue: try r.oneOf([BoundaryRule.absolute, .adastop013].map(\.rawValue)))!
+            if spec.rule == .adastop013 {
                 // The reference package's test: its pairwise permutations, no early accept.
-                spec.permutation = "pairwise"
+                spec.permutation = .pairwise
                 spec.futility = nil
             }
         }
         if let p = c.optional("permutation") {
-            spec.permutation = try p.oneOf(PermutationScheme.allCases.map(\.rawValue))
-            if spec.permutation != "pairwise" && spec.rule != "absolute" {
-                throw p.error("'compare.permutation: \(spec.permutation)' needs 'rule: absolute' (the reference's rule permutes pairs)")
+            spec.permutation = PermutationScheme(rawValue: try p.oneOf(PermutationScheme.allCases.map(\.rawValue)))!
+            if spec.permutation != .pairwise && spec.rule != .absolute {
+                throw p.error("'compare.permutation: \(spec.permutation.rawValue)' needs 'rule: absolute' (the reference's rule permutes pairs)")
             }
         }
         if let f = c.optional("futility") {
             spec.futility = try parseFutility(f)
-            if spec.futility != nil && spec.rule != "absolute" {
+            if spec.futility != nil && spec.rule != .absolute {
                 throw f.error("'compare.futility' needs 'rule: absolute' (the reference package has no early accept); write 'futility: off'")
             }
         }

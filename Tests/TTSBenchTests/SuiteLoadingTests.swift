@@ -92,7 +92,7 @@ import Testing
         #expect(suite.strategy("k")?.maxTokens == 2048)
         #expect(suite.verifier("v")?.kind == NumericKind(tolerance: 1e-6))
         #expect(suite.compare.groupSize == 5 && suite.compare.alpha == 0.05 && suite.compare.pool == .shared)
-        #expect(suite.compare.permutation == "closed" && SequentialSchedule.config(for: suite).scheme == .closed)
+        #expect(suite.compare.permutation == .closed && SequentialSchedule.config(for: suite).scheme == .closed)
         #expect(suite.compare.futility == .standard && SequentialSchedule.config(for: suite).futility == .standard)
         guard case .arithmetic(let spec) = suite.task.source else { Issue.record("not the generator"); return }
         #expect(spec.items == 200 && spec.digits == 3)
@@ -117,7 +117,7 @@ import Testing
         #expect(try suite("{futility: {margin_sd: 1.5}}").compare.futility == Futility(margin: .standardDeviations(1.5), beta: 0.25))
         #expect(try suite("{futility: {margin: 0.02, beta: 0.1}}").compare.futility == Futility(margin: .absolute(0.02), beta: 0.1))
         let compat = try suite("{rule: adastop-0.1.3}")
-        #expect(compat.compare.futility == nil && compat.compare.permutation == "pairwise")
+        #expect(compat.compare.futility == nil && compat.compare.permutation == .pairwise)
         // The canonical settings name both, so a changed rule changes the recorded settings.
         #expect(try suite("{futility: off}").compare.canonicalJSON.contains("\"futility\":\"off\""))
         #expect(try suite("{}").compare.canonicalJSON.contains("\"futility\":{\"beta\":0.25,\"margin_sd\":0.9}"))

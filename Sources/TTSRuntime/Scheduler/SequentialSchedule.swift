@@ -61,8 +61,8 @@ public struct SequentialSchedule: Sendable {
         AdaStopConfig(interims: suite.compare.maxInterims, groupSize: suite.compare.groupSize,
                       permutations: suite.compare.permutations, alpha: suite.compare.alpha,
                       seed: StableHasher("adastop", suite.seed).finalize(),
-                      rule: suite.compare.rule == "adastop-0.1.3" ? .adastop013 : .absolute,
-                      scheme: PermutationScheme(rawValue: suite.compare.permutation) ?? .closed,
+                      rule: suite.compare.rule,
+                      scheme: suite.compare.permutation,
                       futility: suite.compare.futility)
     }
 

@@ -28,6 +28,25 @@ extension StepSearchKind {
     public var continuesPartialSolutions: Bool { true }
 }
 
+/// A step-level search over n/beam_width beams or subtrees of `beam_width` continuations each
+/// (`beam_search`, `dvts`): the same keys, parsing and label (`<name>@<n>x<beam_width>`); the
+/// kinds differ in what their runtime keeps at each step.
+protocol BeamWidthSearchKind: StepSearchKind {
+    var beamWidth: Int { get }
+    init(search: StepSearchParameters, beamWidth: Int)
+}
+
+extension BeamWidthSearchKind {
+    static var keys: [String] { StepSearchParameters.keys + ["beam_width"] }
+
+    static func parse(_ s: YAMLCursor, context: inout StrategyParseContext) throws -> Self {
+        let search = try StepSearchParameters.parse(s, context: context)
+        return Self(search: search, beamWidth: try StepSearchParameters.beamWidth(s, n: search.n))
+    }
+
+    public var label: String { "\(Self.name)@\(search.n)x\(beamWidth)" }
+}
+
 public struct StepSearchParameters: Sendable, Hashable, Encodable {
     /// The total width: step calls per search step (at most).
     public var n: Int
