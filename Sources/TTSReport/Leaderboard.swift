@@ -254,7 +254,7 @@ public enum LeaderboardBuilder {
                 ? Double(unfinished.unfinished) / Double(unfinished.completions) : nil
         }
         let decisions = try reader.decisions(scope: name).map { d in
-            Leaderboard.DecisionRow(a: d.a, b: d.b, decision: d.decision, interim: d.interim, meanA: d.meanA, meanB: d.meanB,
+            Leaderboard.DecisionRow(a: d.a, b: d.b, decision: d.word, interim: d.interim, meanA: d.meanA, meanB: d.meanB,
                                     itemTest: tables[d.a].flatMap { a in tables[d.b].flatMap { b in itemTest(a, b, seed: PairedItems.seed(d.a, d.b)) } },
                                     reason: d.reason)
         }

@@ -250,11 +250,7 @@ public actor Store {
             try db.execute(sql: """
                 INSERT OR REPLACE INTO interims(suite, interim, boundary, level_spent, active_json) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [scope, interim.interim, interim.boundary, interim.levelSpent, active])
-            for d in decisions {
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO decisions(suite, a, b, decision, interim, mean_a, mean_b) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [scope, d.a, d.b, d.storedDecision, d.interim, d.meanA, d.meanB])
-            }
+            try Self.insert(decisions, scope: scope, in: db)
         }
     }
 
@@ -262,11 +258,15 @@ public actor Store {
     public func recordUndecided(scope: String, decisions: [DecisionRecord]) async throws {
         guard !decisions.isEmpty else { return }
         try await db.write { db in
-            for d in decisions {
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO decisions(suite, a, b, decision, interim, mean_a, mean_b) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [scope, d.a, d.b, d.storedDecision, d.interim, d.meanA, d.meanB])
-            }
+            try Self.insert(decisions, scope: scope, in: db)
+        }
+    }
+
+    private static func insert(_ decisions: [DecisionRecord], scope: String, in db: Database) throws {
+        for d in decisions {
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO decisions(suite, a, b, decision, interim, mean_a, mean_b) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [scope, d.a, d.b, d.storedDecision, d.interim, d.meanA, d.meanB])
         }
     }
 

@@ -1,4 +1,5 @@
 import TTSCore
+import AdaStop
 import GRDB
 
 // The store's own record types: what is written and read, with no knowledge of the runtime
@@ -475,16 +476,16 @@ public struct InterimRow: Sendable, Equatable {
 public struct DecisionRecord: Codable, Sendable, Equatable, FetchableRecord {
     public var a: String
     public var b: String
-    /// "larger", "smaller", "equal", or "undecided" (the run stopped before the test decided,
-    /// for `reason`).
-    public var decision: String
+    /// The test's decision; nil when undecided (the run stopped before the test decided, for
+    /// `reason`).
+    public var decision: Decision?
     /// The last interim the comparison was evaluated at (-1 when no interim ran).
     public var interim: Int
     public var meanA: Double
     public var meanB: Double
     /// Why an "undecided" comparison was left open ("budget"); nil for a decision.
     public var reason: String?
-    public init(a: String, b: String, decision: String, interim: Int, meanA: Double, meanB: Double, reason: String? = nil) {
+    public init(a: String, b: String, decision: Decision?, interim: Int, meanA: Double, meanB: Double, reason: String? = nil) {
         self.a = a
         self.b = b
         self.decision = decision
@@ -494,18 +495,28 @@ public struct DecisionRecord: Codable, Sendable, Equatable, FetchableRecord {
         self.reason = reason
     }
 
-    /// The `decision` column holds the decision, or "undecided:<reason>" (no column of its own:
-    /// the schema stays version 4).
+    /// The `decision` column holds the decision ("larger", "smaller", "equal"), or "undecided"
+    /// or "undecided:<reason>" (no column of its own: the schema stays version 4). Any other
+    /// text is an error naming it.
     public init(row: Row) throws {
         a = row["a"]
         b = row["b"]
         let stored: String = row["decision"]
+        let word: String
         if let colon = stored.firstIndex(of: ":") {
-            decision = String(stored[..<colon])
+            word = String(stored[..<colon])
             reason = String(stored[stored.index(after: colon)...])
         } else {
-            decision = stored
+            word = stored
             reason = nil
+        }
+        if word == "undecided" {
+            decision = nil
+        } else if let d = Decision(rawValue: word) {
+            decision = d
+        } else {
+            throw StoreError(message: "the recorded decision of \(a) vs \(b) is '\(stored)', which this version does not know "
+                + "(known: larger, smaller, equal, undecided)")
         }
         interim = row["interim"]
         meanA = row["mean_a"]
@@ -513,7 +524,13 @@ public struct DecisionRecord: Codable, Sendable, Equatable, FetchableRecord {
     }
 
     /// The text of the `decision` column.
-    var storedDecision: String { reason.map { "\(decision):\($0)" } ?? decision }
+    var storedDecision: String {
+        let word = decision?.rawValue ?? "undecided"
+        return reason.map { "\(word):\($0)" } ?? word
+    }
+
+    /// The decision in words: "larger", "smaller", "equal" or "undecided".
+    public var word: String { decision?.rawValue ?? "undecided" }
 }
 
 public struct StoreError: Error, CustomStringConvertible, Sendable {

@@ -1,6 +1,7 @@
 @testable import TTSStore
 @testable import TTSCore
 import AdaStop
+import GRDB
 import Testing
 
 /// The recorded AdaStop settings: one typed record, read back byte for byte, and a stored value
@@ -54,5 +55,23 @@ import Testing
     @Test func seedScoresReadTheTypedMetric() {
         let s = SeedScores(accuracy: 0.5, tokensPerItem: 120, callsPerItem: 3, failures: 0)
         #expect(s.value(of: .accuracy) == 0.5 && s.value(of: .tokensPerItem) == 120 && s.value(of: .callsPerItem) == 3)
+    }
+
+    /// Decisions are AdaStop's type in the store: written and read back as such, an open
+    /// comparison with its reason, and a stored word this version does not know is an error.
+    @Test func decisionsAreTypedAndAnUnknownOneIsAnError() async throws {
+        let path = try makeTempDir("decisions") + "/t.sqlite"
+        let store = try Store(path: path)
+        try await store.recordInterim(scope: "s", interim: InterimRow(interim: 0, boundary: 1.5, levelSpent: 0.01, active: [["a", "b"]]),
+                                      decisions: [DecisionRecord(a: "a", b: "b", decision: .larger, interim: 0, meanA: 0.9, meanB: 0.5)])
+        try await store.recordUndecided(scope: "s", decisions: [DecisionRecord(a: "a", b: "c", decision: nil, interim: 0, meanA: 0.9,
+                                                                                meanB: 0.8, reason: "budget")])
+        let read = try store.reader.decisions(scope: "s").sorted { $0.b < $1.b }
+        #expect(read.map(\.decision) == [.larger, nil] && read.map(\.word) == ["larger", "undecided"] && read[1].reason == "budget")
+        let stored = try await DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT decision FROM decisions ORDER BY b") }
+        #expect(stored == ["larger", "undecided:budget"], "the stored words are unchanged")
+        try await DatabaseQueue(path: path).write { try $0.execute(sql: "UPDATE decisions SET decision = 'bigger' WHERE b = 'b'") }
+        let error = #expect(throws: StoreError.self) { try store.reader.decisions(scope: "s") }
+        #expect(error?.message.contains("'bigger'") == true, "\(error?.message ?? "")")
     }
 }

@@ -125,7 +125,7 @@ public struct SequentialSchedule: Sendable {
             let record = try test.runInterim(scores: scores)
             let decisions = test.results.filter { $0.interim == record.interim }.compactMap { r -> DecisionRecord? in
                 guard let decision = r.decision, let interim = r.interim else { return nil }
-                return DecisionRecord(a: names[r.comparison.a], b: names[r.comparison.b], decision: decision.rawValue,
+                return DecisionRecord(a: names[r.comparison.a], b: names[r.comparison.b], decision: decision,
                                       interim: interim, meanA: r.meanA, meanB: r.meanB)
             }
             try await runner.store.recordInterim(
@@ -137,7 +137,7 @@ public struct SequentialSchedule: Sendable {
         if let stopped {
             // The comparisons left open: recorded as undecided (never "equal"), at the last interim run.
             let open = test.results.filter { $0.decision == nil }.map {
-                DecisionRecord(a: names[$0.comparison.a], b: names[$0.comparison.b], decision: "undecided", interim: stopped - 1,
+                DecisionRecord(a: names[$0.comparison.a], b: names[$0.comparison.b], decision: nil, interim: stopped - 1,
                                meanA: $0.meanA, meanB: $0.meanB, reason: "budget")
             }
             try await runner.store.recordUndecided(scope: scope, decisions: open)
