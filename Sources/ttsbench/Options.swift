@@ -130,3 +130,16 @@ enum ExtractionChoice: String, CaseIterable, ExpressibleByArgument {
 
     var mode: AnswerExtraction { AnswerExtraction(name: rawValue)! }
 }
+
+extension Session.Options {
+    /// What `run` and `publish` set from the option groups they share.
+    init(database: DatabaseOptions, output: OutputOptions, execution: ExecutionOptions, budget: BudgetOptions, replacing: ReplaceOptions) {
+        self.init()
+        databasePath = database.db
+        outputDirectory = output.out
+        workers = execution.workers
+        showProgress = !execution.quiet
+        self.budget = budget.budget
+        replace = replacing.replace
+    }
+}

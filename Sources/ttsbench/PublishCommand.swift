@@ -21,14 +21,7 @@ struct PublishCommand: AsyncParsableCommand {
     @OptionGroup var replacing: ReplaceOptions
 
     func run() async throws {
-        var options = Session.Options()
-        options.databasePath = database.db
-        options.outputDirectory = output.out
-        options.workers = execution.workers
-        options.showProgress = !execution.quiet
-        options.budget = budget.budget
-        options.replace = replacing.replace
-        let settings = options
+        let settings = Session.Options(database: database, output: output, execution: execution, budget: budget, replacing: replacing)
         let report = try await runInterruptibly(database: database.db) { try await Session.open(suitePath: suite, options: settings).publish() }
         print(MarkdownRenderer().render(report.leaderboard))
         if let stop = report.budgetStop { print(stop.message) }

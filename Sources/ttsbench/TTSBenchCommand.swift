@@ -144,13 +144,7 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var options = Session.Options()
-        options.databasePath = database.db
-        options.outputDirectory = output.out
-        options.workers = execution.workers
-        options.showProgress = !execution.quiet
-        options.budget = budget.budget
-        options.replace = replacing.replace
+        var options = Session.Options(database: database, output: output, execution: execution, budget: budget, replacing: replacing)
         if let shard {
             options.shard = try Shard(parsing: shard)
             let settings = options
