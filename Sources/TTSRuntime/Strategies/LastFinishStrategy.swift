@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// Last Finish Search (LFS-k@N, Agarwal et al. 2025): n samples in parallel, the majority among
 /// the k that finish last, i.e. the longest traces (the reverse of `FirstFinishStrategy`'s
