@@ -3,14 +3,20 @@ import PackageDescription
 
 // The targets make the data flow one-way (docs/architecture.md):
 //
-//   TTSCore ◄── TTSStore ◄── TTSSuite ◄── TTSRuntime ◄── TTSBench (use cases) ◄── ttsbench (CLI)
-//      ▲            ▲                                         │
-//      └────────────┴──── TTSReport ◄─────────────────────────┘     AdaStop: no dependency at all
+//                     MathAnswers ◄──┐
+//                                    │
+//   TTSCore ◄── TTSSuite ◄── CodeSandbox ◄── TTSRuntime ◄── TTSBench (use cases) ◄── ttsbench (CLI)
+//      ▲           ▲                          │   │             │  │
+//      │           └──────────────────────────┘   ▼             │  ▼
+//      └───────────────────────────────────── TTSStore ◄────────┘ TTSReport ──► TTSStore, AdaStop
+//                                                      AdaStop, MathAnswers: no dependency at all
 //
 // TTSStore sees AdaStop's value types (the recorded compare settings and decisions are typed
 // with them). TTSReport reads the store and AdaStop only: it cannot see models, strategies, verifiers, the
 // scheduler or suite parsing, so a leaderboard is a function of the database. TTSStore is the
-// only target that imports GRDB or holds SQL.
+// only target that imports GRDB or holds SQL. TTSSuite parses suites without the store (a replayed
+// database is read through the lookup TTSBench hands in). MathAnswers (math final answers) and
+// CodeSandbox (running untrusted programs under limits) are self-contained leaves of the runtime.
 //
 // Versions are exact: Package.resolved is not committed (the local package mirror's commit ids
 // are not GitHub's), so `exact:` is what makes two clones build the same dependencies.
@@ -32,6 +38,8 @@ let package = Package(
     targets: [
         // Pure statistics: no dependency at all.
         .target(name: "AdaStop"),
+        // Math final answers (extraction, LaTeX parsing, equivalence): no dependency at all.
+        .target(name: "MathAnswers"),
         // Hashing, canonical JSON, atomic writes, number formatting.
         .target(name: "TTSCore"),
         // The system's libzstd (Debian: libzstd-dev), which compresses stored texts.
@@ -43,12 +51,14 @@ let package = Package(
         ]),
         // Specs, the registry of kinds, YAML loading with located errors, tasks, fingerprints.
         .target(name: "TTSSuite", dependencies: [
-            "TTSCore", "TTSStore", "AdaStop",
+            "TTSCore", "AdaStop",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // Runs an untrusted candidate program against its tests under limits, isolated.
+        .target(name: "CodeSandbox", dependencies: ["TTSSuite"]),
         // Model clients, strategies, verifiers, sample pools, the scheduler.
         .target(name: "TTSRuntime", dependencies: [
-            "TTSCore", "TTSStore", "TTSSuite", "AdaStop",
+            "TTSCore", "TTSStore", "TTSSuite", "AdaStop", "MathAnswers", "CodeSandbox",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -77,7 +87,8 @@ let package = Package(
         // Request rate of the client path against a canned local endpoint (bench/endpoint/run.sh).
         .executableTarget(name: "endpoint-bench", dependencies: ["TTSRuntime", "TTSSuite", "TTSStore", "TTSCore"]),
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),
-        .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "MathAnswersTests", dependencies: ["MathAnswers"]),
+        .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench", "TTSReport", "TTSRuntime", "MathAnswers", "CodeSandbox", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
         // Against a real llama.cpp server (tools/tiny-model) started by the tests; skipped without the venv.
         .testTarget(name: "IntegrationTests", dependencies: ["TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift"),
                                                             .product(name: "AsyncHTTPClient", package: "async-http-client")]),

@@ -62,7 +62,7 @@ public struct Plan: Sendable {
 
     /// Plans the suite at `suitePath`, with the database at `databasePath` when it exists.
     public static func make(suitePath: String, databasePath: String?, replications: Int = 16) throws -> Plan {
-        let suite = try SuiteLoader.load(path: suitePath)
+        let suite = try SuiteLoader.loadResolvingReplays(path: suitePath)
         let task = try TaskLoader.load(suite.task, suiteSeed: suite.seed)
         try DesignReview.requireDecidable(suite)
         var reader: StoreReader? = nil

@@ -45,7 +45,7 @@ public struct Session: Sendable {
 
     /// Loads the suite and its task, locks and opens the database, and records the suite.
     public static func open(suitePath: String, options: Options, checkOutput: Bool = true) async throws -> Session {
-        try await open(suite: try SuiteLoader.load(path: suitePath), options: options, checkOutput: checkOutput)
+        try await open(suite: try SuiteLoader.loadResolvingReplays(path: suitePath), options: options, checkOutput: checkOutput)
     }
 
     /// The same, for a suite already loaded.
@@ -227,7 +227,7 @@ extension Session {
     /// opened or recorded.
     public static func compare(suitePath: String, _ a: String, _ b: String, overrides: CompareOverrides = CompareOverrides(),
                                options: Options) async throws -> CompareReport {
-        let suite = try SuiteLoader.load(path: suitePath)
+        let suite = try SuiteLoader.loadResolvingReplays(path: suitePath)
         try checkComparable(a, b, in: suite)
         return try await open(suite: suite, options: options, checkOutput: false).compare(a, b, overrides: overrides)
     }

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import Foundation
 import Yams
 

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import Foundation
 
 /// How the final answer is read out of a completion (`task.extract`).

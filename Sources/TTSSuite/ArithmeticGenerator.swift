@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 /// The built-in deterministic task: integer arithmetic problems with known answers, so the
 /// embedded default needs no data file. Items depend only on the suite seed and the parameters.
 public struct ArithmeticGenerator: Sendable {

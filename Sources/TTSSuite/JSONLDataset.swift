@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import Foundation
 
 /// Reads a JSONL data set: one JSON object per line with "id", "question" (or "prompt") and

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 public struct ModelSpec: Sendable {
     public enum Kind: Sendable {
         case simulated(SimulatedModelParameters)

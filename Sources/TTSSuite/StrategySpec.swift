@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 /// A strategy of the suite: its name, its kind with the kind's parameters (`StrategyKind`, one
 /// type per kind under `Strategies/`), and its decoding settings.
 public struct StrategySpec: Sendable, Equatable {

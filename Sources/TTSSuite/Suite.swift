@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import AdaStop
 /// A validated suite: everything a run needs, with references resolved and systems expanded.
 /// `Suite` knows nothing of running; it is produced by `SuiteLoader` and read by the scheduler.

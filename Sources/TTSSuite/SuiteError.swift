@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 /// A problem in a suite file, located at `file:line:column` (1-based, as editors count).
 public struct SuiteError: Error, CustomStringConvertible, Sendable, Equatable {
     public var file: String

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import AdaStop
 import Foundation
 import Yams
@@ -9,17 +8,19 @@ import Yams
 public enum SuiteLoader {
     public static let maxFileBytes = 4 << 20
 
-    public static func load(path: String) throws -> Suite {
+    /// `recordedModels` reads the databases that `kind: replay` models with a `database` name;
+    /// without it such a model is refused with a located error.
+    public static func load(path: String, recordedModels: (any RecordedModelLookup)? = nil) throws -> Suite {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDir: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
             let why = exists ? (isDir.boolValue ? "is a directory" : "cannot be read") : "does not exist"
             throw SuiteError(file: path, line: 1, column: 1, message: "the suite file \(why)")
         }
-        return try load(data: data, path: path)
+        return try load(data: data, path: path, recordedModels: recordedModels)
     }
 
-    public static func load(data: Data, path: String) throws -> Suite {
+    public static func load(data: Data, path: String, recordedModels: (any RecordedModelLookup)? = nil) throws -> Suite {
         guard data.count <= maxFileBytes else {
             throw SuiteError(file: path, line: 1, column: 1, message: "the suite file is \(data.count) bytes; at most \(maxFileBytes) are accepted")
         }
@@ -36,7 +37,7 @@ public enum SuiteLoader {
             throw locate(error, path: path, text: text)
         }
         let cursor = YAMLCursor(node: root, path: [], file: path, budget: NodeBudget())
-        var suite = try SuiteParser(root: cursor, suitePath: path).parse()
+        var suite = try SuiteParser(root: cursor, suitePath: path, recordedModels: recordedModels).parse()
         suite.sourceText = text
         return suite
     }
@@ -180,6 +181,8 @@ public enum SuiteLoader {
 struct SuiteParser {
     let root: YAMLCursor
     let suitePath: String
+    /// Reads replayed databases (nil: a replay from a database is refused).
+    var recordedModels: (any RecordedModelLookup)? = nil
 
     static let topKeys = ["suite", "seed", "task", "models", "verifiers", "strategies", "systems", "compare", "leaderboard", "description"]
 

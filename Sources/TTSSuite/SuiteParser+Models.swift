@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import Foundation
 import Yams
 
@@ -199,9 +198,12 @@ extension SuiteParser {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw dbCursor.error("'\(dbCursor.pathString)' names '\(shown)', which does not exist (looked for \(path))")
             }
-            let found: (model: ModelRecord?, known: [String])
+            guard let recordedModels else {
+                throw dbCursor.error("'\(dbCursor.pathString)' names the ttsbench database '\(shown)', which this program cannot read (suites replaying a database are read by ttsbench run, plan, validate and compare)")
+            }
+            let found: (model: (fingerprint: String, label: String)?, known: [String])
             do {
-                found = try StoreReader(path: path).model(suite: suite, name: model)
+                found = try recordedModels.recordedModel(databasePath: path, suite: suite, name: model)
             } catch {
                 throw dbCursor.error("'\(dbCursor.pathString)': cannot read the ttsbench database '\(shown)': \(error)")
             }

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 /// One item of a task: a question with its reference answer.
 public struct TaskItem: Sendable, Hashable {
     public var id: String

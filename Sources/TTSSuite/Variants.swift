@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import Foundation
 
 /// The suite's `leaderboard:` section.

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 /// A verifier of the suite: its name and its kind with the kind's parameters (`VerifierKind`,
 /// one type per kind under `Verifiers/`).
 public struct VerifierSpec: Sendable, Equatable {

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import Yams
 
 /// A typed, located view of one node of a composed YAML document.

@@ -67,7 +67,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         do {
-            let s = try SuiteLoader.load(path: suite)
+            let s = try SuiteLoader.loadResolvingReplays(path: suite)
             let task = try TaskLoader.load(s.task, suiteSeed: s.seed)
             try DesignReview.requireDecidable(s)
             print("\(suite): valid — suite '\(s.name)', \(task.items.count) items, \(s.models.count) models, \(s.strategies.count) strategies, \(s.systems.count) systems")

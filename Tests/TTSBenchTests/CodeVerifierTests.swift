@@ -1,3 +1,4 @@
+import CodeSandbox
 @testable import TTSBench
 @testable import TTSReport
 @testable import TTSRuntime

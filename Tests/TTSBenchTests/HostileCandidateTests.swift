@@ -1,3 +1,5 @@
+import CodeSandbox
+import MathAnswers
 @testable import TTSBench
 @testable import TTSReport
 @testable import TTSRuntime

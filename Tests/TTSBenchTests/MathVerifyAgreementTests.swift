@@ -1,3 +1,4 @@
+import MathAnswers
 import TTSBench
 import TTSReport
 import TTSRuntime

@@ -55,13 +55,7 @@ public struct ReplayModel: ModelClient {
             }
             repeats = file.repeats
             lookup = { item, temperature, seed in
-                guard let s = file.samples[ReplayFile.Key(item: item, temperature: temperature, seed: seed)] else { return nil }
-                var c = Completion(text: s.text, finishReason: s.finishReason, promptTokens: s.promptTokens,
-                                   completionTokens: s.completionTokens, latencyMs: s.latencyMs)
-                c.attempts = 0
-                c.cached = true
-                c.applyReasoning(field: s.reasoning, serverTokens: nil, options: ReasoningOptions())
-                return c
+                file.samples[ReplayFile.Key(item: item, temperature: temperature, seed: seed)].map(Self.served)
             }
         }
     }
@@ -117,14 +111,7 @@ extension ReplayModel {
                 }
                 r %= pool.count
             }
-            let s = pool[r]!
-            var c = Completion(text: s.text, finishReason: s.finishReason, promptTokens: s.promptTokens,
-                               completionTokens: s.completionTokens, latencyMs: s.latencyMs)
-            c.attempts = 0
-            c.cached = true
-            // Imported logs keep the thinking in a field (Inspect) or inline (lm-eval): split both.
-            c.applyReasoning(field: s.reasoning, serverTokens: nil, options: ReasoningOptions())
-            return c
+            return Self.served(pool[r]!)
         }
     }
 }
@@ -135,4 +122,17 @@ extension ReplayModel {
 public struct ReplayExhaustedError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var description: String { message }
+}
+
+extension ReplayModel {
+    /// A recorded sample as it is served: no request sent, marked cached. Imported logs keep the
+    /// thinking in a field (Inspect) or inline (lm-eval): both are split.
+    static func served(_ s: ReplayFile.Sample) -> Completion {
+        var c = Completion(text: s.text, finishReason: s.finishReason, promptTokens: s.promptTokens,
+                           completionTokens: s.completionTokens, latencyMs: s.latencyMs)
+        c.attempts = 0
+        c.cached = true
+        c.applyReasoning(field: s.reasoning, serverTokens: nil, options: ReasoningOptions())
+        return c
+    }
 }

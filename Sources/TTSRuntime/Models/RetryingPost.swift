@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// One logical POST with bounded retries, through a per-endpoint concurrency limit and a
 /// replica pool: the loop the OpenAI client and the reward-model verifier share.

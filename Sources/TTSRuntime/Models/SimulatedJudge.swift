@@ -1,5 +1,5 @@
+import MathAnswers
 import TTSCore
-import TTSStore
 import TTSSuite
 import Foundation
 

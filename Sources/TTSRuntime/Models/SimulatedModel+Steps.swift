@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 
 /// The simulated backend's step-level solutions, with a latent "on track" state.

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// The built-in simulated backend: a stand-in LLM population with known ground truth.
 ///

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 
 /// A model's endpoint failed in a way only the user can fix before it ever answered (refused,

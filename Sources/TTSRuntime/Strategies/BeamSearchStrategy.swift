@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 
 /// Step-level beam search with a process reward model (Snell et al. 2024, "Scaling LLM

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// Best-of-N: n samples, each scored by a reward verifier; the highest reward wins (ties to
 /// the lower sample index). Samples without an answer are not candidates.

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// Budget forcing (s1): control how long a trace thinks, within a token budget per item.
 ///

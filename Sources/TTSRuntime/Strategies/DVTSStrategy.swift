@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 
 /// Diverse verifier tree search (HuggingFace search-and-learn's `dvts`, Beeching et al. 2024;

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// Fusion-of-N: n candidates from the pool, shown in a seeded random order to a fuser model
 /// that writes one final answer; the system's verifier scores that answer.

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// Self-consistency: n samples, the most frequent answer wins. Answers are pooled by the
 /// system verifier's voting key (so `\frac12` and `1/2` vote together under the math verifier);

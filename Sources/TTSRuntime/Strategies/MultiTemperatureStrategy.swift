@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// Multi-temperature voting: the sample budget `n` is spread over several temperatures (split
 /// evenly, the remainder to the lowest), and the vote has two stages: a majority within each

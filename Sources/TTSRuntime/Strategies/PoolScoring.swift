@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 
 /// The per-sample scores of a pool of N samples (`PoolScores`), computed while the strategy

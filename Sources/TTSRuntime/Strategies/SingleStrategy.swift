@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// One sample, scored as it is.
 public struct SingleStrategy: Strategy {

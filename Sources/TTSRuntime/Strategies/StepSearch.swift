@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 
 /// One partial or finished solution of a step-level search: its steps, their PRM scores, and its

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// One sample of the pool: the completion drawn for (model, item, seed index, temperature,
 /// sample index), with the answer extracted from it, or the error that prevented it.

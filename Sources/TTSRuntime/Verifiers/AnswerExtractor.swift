@@ -1,5 +1,5 @@
+import MathAnswers
 import TTSCore
-import TTSStore
 import TTSSuite
 import Foundation
 
@@ -158,8 +158,8 @@ public enum AnswerExtractor {
         }
         var words = t.split(separator: " ").map(String.init)
         // `y_2 =` before the next box names it.
-        if words.last == "=" { words.removeLast(); if let label = words.last, isLabel(label) { words.removeLast() } else { return false } }
-        if let last = words.last, last.hasSuffix("="), isLabel(String(last.dropLast())) { words.removeLast() }
+        if words.last == "=" { words.removeLast(); if let label = words.last, MathEquivalence.isLabel(label) { words.removeLast() } else { return false } }
+        if let last = words.last, last.hasSuffix("="), MathEquivalence.isLabel(String(last.dropLast())) { words.removeLast() }
         guard let last = words.last?.lowercased(), words.count <= 8 else { return false }
         if ["and", "or", ",and", ",or"].contains(last) || last.hasSuffix(",") { return true }
         return words.allSatisfy { word in word.allSatisfy { !$0.isLetter && !$0.isNumber && $0 != "=" } }
@@ -386,27 +386,9 @@ public enum AnswerExtractor {
         // `|AB| = 1`, `f(2) = 5`); an equation (`5x - 7y + 4 = 0`, `y = 2x + 1`) and a system of
         // assignments (`x = 1, y = 2`) are kept whole.
         if rhs.isEmpty || lhs.contains("=") { return s }
-        if !hasVariables(lhs) { return rhs }
-        if isLabel(lhs) && !(hasVariables(rhs) && !rhs.contains("\\")) { return rhs }
+        if !MathEquivalence.hasVariables(lhs) { return rhs }
+        if MathEquivalence.isLabel(lhs) && !(MathEquivalence.hasVariables(rhs) && !rhs.contains("\\")) { return rhs }
         return s
-    }
-
-    /// Whether `s` has a letter outside LaTeX command names (`6 \\cdot 7` has none).
-    static func hasVariables(_ s: String) -> Bool {
-        var command = false
-        for ch in s {
-            if ch == "\\" { command = true; continue }
-            if ch.isLetter { if !command { return true } } else { command = false }
-        }
-        return false
-    }
-
-    /// A name for a value: `x`, `x_1`, `AB`, `|AB|`, `(p, q)`, `f(2)`, `\\theta`, `m\\angle A`.
-    static func isLabel(_ s: String) -> Bool {
-        let t = s.replacingOccurrences(of: " ", with: "")
-        guard !t.isEmpty, t.count <= 24 else { return false }
-        let pattern = "^(\\\\?[A-Za-z]+(_\\{?[A-Za-z0-9]+\\}?)?|\\|[A-Za-z]+\\||[A-Za-z]\\([A-Za-z0-9]+\\)|\\(([A-Za-z],)+[A-Za-z]\\)|m\\\\angle[A-Za-z]+)$"
-        return t.range(of: pattern, options: .regularExpression) != nil
     }
 
     // MARK: - numbers

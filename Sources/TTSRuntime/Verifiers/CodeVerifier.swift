@@ -1,5 +1,5 @@
+import CodeSandbox
 import TTSCore
-import TTSStore
 import TTSSuite
 import Foundation
 

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// Correct when the extracted answer equals the reference after light normalisation.
 public struct ExactVerifier: Verifier {

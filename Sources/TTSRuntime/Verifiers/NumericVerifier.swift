@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// Correct when both answers are numbers within `tolerance` (relative above 1, absolute below).
 public struct NumericVerifier: Verifier {

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// An oracle reward: 1 when the inner verifier (exact, numeric or math) finds the candidate
 /// correct against the reference answer, else 0. As a best-of-N scorer it gives pass@N, the

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 import Foundation
 
@@ -37,15 +36,9 @@ public final class ProcessRewardEndpointVerifier: ProcessRewardModel, @unchecked
         self.name = name
         self.parameters = parameters
         let e = parameters.endpoint
-        if let transport {
-            self.transport = transport
-        } else {
-            SharedHTTPClient.shared.register(concurrency: e.maxConcurrency)
-            self.transport = SharedHTTPClient.shared
-        }
-        limiter = AdaptiveLimiter(maximum: e.maxConcurrency)
-        endpoint = EndpointPool(urls: [e.url])
-        retry = RetryPolicy(maxRetries: e.maxRetries, baseDelay: e.retryBaseDelay)
+        (self.transport, limiter, endpoint, retry) = RewardEndpointVerifier.connection(url: e.url, maxConcurrency: e.maxConcurrency,
+                                                                                       maxRetries: e.maxRetries, retryBaseDelay: e.retryBaseDelay,
+                                                                                       transport: transport)
         (apiKey, keyProblem) = Self.apiKey(e.apiKeyEnv, in: environment)
     }
 

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 
 /// A verifier that scores the steps of a (partial) solution: a process reward model. The

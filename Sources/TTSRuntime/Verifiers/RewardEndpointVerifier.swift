@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 import Foundation
 
@@ -40,15 +39,9 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.name = name
         self.parameters = parameters
-        if let transport {
-            self.transport = transport
-        } else {
-            SharedHTTPClient.shared.register(concurrency: parameters.maxConcurrency)
-            self.transport = SharedHTTPClient.shared
-        }
-        limiter = AdaptiveLimiter(maximum: parameters.maxConcurrency)
-        endpoint = EndpointPool(urls: [parameters.url])
-        retry = RetryPolicy(maxRetries: parameters.maxRetries, baseDelay: parameters.retryBaseDelay)
+        (self.transport, limiter, endpoint, retry) = Self.connection(url: parameters.url, maxConcurrency: parameters.maxConcurrency,
+                                                                     maxRetries: parameters.maxRetries, retryBaseDelay: parameters.retryBaseDelay,
+                                                                     transport: transport)
         if parameters.api == .json, case .success(let steps) = JSONPathStep.parse(parameters.score) {
             scoreSteps = steps
         } else {
@@ -208,6 +201,21 @@ extension RewardEndpointVerifier: VerifierMaker {
 extension Verifier {
     /// The API key named by `api_key_env`, or why there is none: a verifier reports a missing key
     /// when it is first asked to score (a suite may load with verifiers it never calls).
+    /// The transport (the shared client unless one is given), the adaptive limit, the one-URL
+    /// pool and the retry policy of a scoring endpoint.
+    static func connection(url: String, maxConcurrency: Int, maxRetries: Int, retryBaseDelay: Double, transport: (any HTTPTransport)?)
+        -> (any HTTPTransport, AdaptiveLimiter, EndpointPool, RetryPolicy) {
+        let chosen: any HTTPTransport
+        if let transport {
+            chosen = transport
+        } else {
+            SharedHTTPClient.shared.register(concurrency: maxConcurrency)
+            chosen = SharedHTTPClient.shared
+        }
+        return (chosen, AdaptiveLimiter(maximum: maxConcurrency), EndpointPool(urls: [url]),
+                RetryPolicy(maxRetries: maxRetries, baseDelay: retryBaseDelay))
+    }
+
     static func apiKey(_ variable: String?, in environment: [String: String]) -> (key: String?, problem: String?) {
         guard let variable else { return (nil, nil) }
         guard let key = environment[variable], !key.isEmpty else {

@@ -1,6 +1,5 @@
 import TTSCore
 import AdaStop
-import TTSStore
 import TTSSuite
 
 /// `kind: simulated_prm`: a process reward model of known per-step quality for the simulated

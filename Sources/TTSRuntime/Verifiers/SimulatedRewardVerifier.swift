@@ -1,6 +1,5 @@
 import TTSCore
 import AdaStop
-import TTSStore
 import TTSSuite
 /// A simulated reward model with a chosen ROC AUC: rewards of correct candidates are drawn from
 /// N(d, 1) and of wrong ones from N(0, 1), with d = √2 Φ⁻¹(AUC), which gives exactly that AUC.

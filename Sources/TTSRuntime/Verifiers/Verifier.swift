@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// A candidate answer to one item: the full completion and the answer extracted from it.
 public struct Candidate: Sendable, Hashable {

@@ -1,5 +1,3 @@
-import TTSCore
-import TTSStore
 import TTSSuite
 // The Python program that supervises one sandboxed run (see `Sandbox` and docs/verifiers.md).
 // It is passed to `python3 -I -B -c`; its single argument is the configuration (JSON, read as a

@@ -1,9 +1,4 @@
-import TTSBench
-import TTSReport
-import TTSRuntime
-import TTSSuite
-import TTSStore
-import TTSCore
+import MathAnswers
 import Foundation
 import Testing
 
@@ -201,23 +196,5 @@ private func ne(_ c: String, _ r: String, sourceLocation: SourceLocation = #_sou
         }
         #expect(!MathEquivalence.equivalent("", ""))
         #expect(!MathEquivalence.equivalent("1/0", "2/0"))
-    }
-
-    @Test(needsDataset("math500.jsonl"))
-    func allMath500AnswersAreSelfEquivalent() throws {
-        let text = try String(contentsOfFile: try requireDataset("math500.jsonl"), encoding: .utf8)
-        var count = 0
-        for line in text.split(separator: "\n") {
-            guard let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let a = obj["answer"] as? String else { continue }
-            count += 1
-            #expect(MathEquivalence.equivalent(a, a), "\(a)")
-            #expect(MathEquivalence.equivalent("\\boxed{\(a)}", a), "\(a)")
-            #expect(MathEquivalence.normalize(a) == MathEquivalence.normalize("\\boxed{\(a)}"), "\(a)")
-            if let sol = obj["solution"] as? String {
-                #expect(MathEquivalence.extractAnswer(from: sol) == a, "extract from solution of \(a)")
-            }
-        }
-        #expect(count == 500)
     }
 }

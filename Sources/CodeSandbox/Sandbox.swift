@@ -1,5 +1,3 @@
-import TTSCore
-import TTSStore
 import TTSSuite
 import Foundation
 #if canImport(Glibc)

@@ -1,6 +1,3 @@
-import TTSCore
-import TTSStore
-import TTSSuite
 import Foundation
 
 /// LaTeX-aware final-answer equivalence for math benchmarks (MATH-500, AIME, AMC, GSM8K).
@@ -252,7 +249,7 @@ public enum MathEquivalence {
         var values: [String] = []
         for part in parts {
             let sides = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard sides.count == 2, !sides[1].contains("="), AnswerExtractor.isLabel(String(sides[0])) else { return nil }
+            guard sides.count == 2, !sides[1].contains("="), isLabel(String(sides[0])) else { return nil }
             let value = sides[1].trimmingCharacters(in: .whitespaces)
             guard !value.isEmpty else { return nil }
             values.append(value)

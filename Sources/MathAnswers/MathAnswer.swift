@@ -1,6 +1,3 @@
-import TTSCore
-import TTSStore
-import TTSSuite
 import Foundation
 
 /// Structure of a final answer, parsed from tokens by `MathAnswerParser`.

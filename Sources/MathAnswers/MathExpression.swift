@@ -1,6 +1,3 @@
-import TTSCore
-import TTSStore
-import TTSSuite
 import Foundation
 
 // A small expression language for final answers: parse LaTeX tokens into an AST and evaluate it

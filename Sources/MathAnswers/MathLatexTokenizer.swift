@@ -1,6 +1,3 @@
-import TTSCore
-import TTSStore
-import TTSSuite
 import Foundation
 
 // Hand-written LaTeX scanners used by `MathEquivalence`. No regular expressions: every scanner

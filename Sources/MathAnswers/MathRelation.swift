@@ -103,7 +103,7 @@ struct MathRelation: CustomStringConvertible {
         }
         sides.append(current.trimmingCharacters(in: .whitespaces))
         guard sides.allSatisfy({ !$0.isEmpty && !$0.contains("=") && !$0.contains("|") }) else { return nil }
-        func isVariable(_ side: String) -> Bool { AnswerExtractor.hasVariables(side) && !side.contains("\\infty") }
+        func isVariable(_ side: String) -> Bool { MathEquivalence.hasVariables(side) && !side.contains("\\infty") }
         func open(_ op: String) -> Bool { op.count == 1 }
         switch ops.count {
         case 1:
