@@ -40,7 +40,7 @@ struct FailedRequestTests {
                      "sim: {kind: simulated, ability: 0.3}"],
             verifiers: mathVerifier, strategies: singleAndMajority4,
             systems: ["matrix: {model: [canned, sim], strategy: [single, maj4], verifier: [math]}"],
-            tail: ["compare: {group_size: 4, max_interims: 2}", ""])
+            tail: ["compare: {group_size: 4, max_interims: 2}"])
     }
 
     /// The leaderboard JSON without what a wall clock measures (latency), and, with `dropping`,

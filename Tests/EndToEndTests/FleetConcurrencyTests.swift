@@ -32,7 +32,7 @@ struct FleetConcurrencyTests {
             models: ["canned: {kind: openai, base_url: \"\(url)/v1\", model: canned, api: chat, max_concurrency: \(limit),",
                      "         timeout: 20, supports_n: false}"],
             verifiers: mathVerifier, strategies: singleAndMajority4,
-            systems: ["matrix: {model: [canned], strategy: [single, maj4], verifier: [math]}"], tail: [""])
+            systems: ["matrix: {model: [canned], strategy: [single, maj4], verifier: [math]}"])
     }
 
     /// Runs the suite against a fresh delayed server; returns the server's peak of requests in

@@ -36,7 +36,7 @@ import Testing
                      "maj4: {kind: majority, n: 4, temperature: 0.8}", "bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}"],
         systems: ["matrix: {model: [weak, strong], strategy: [single, maj2, maj4, bon4], verifier: [math]}"],
         tail: ["compare: {group_size: 3, max_interims: 2, permutations: 1000}", "leaderboard:",
-               "  variants: [fusion]", "  fusion: {fuser: strong}", ""])
+               "  variants: [fusion]", "  fusion: {fuser: strong}"])
 
     struct Output {
         var status: Int32

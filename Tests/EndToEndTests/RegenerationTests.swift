@@ -17,7 +17,7 @@ import Testing
         models: ["m: {kind: simulated, ability: 0.3}", "f: {kind: simulated, ability: 1.0}"],
         systems: ["matrix: {model: [m], strategy: [single, maj4, bon4], verifier: [math]}"],
         tail: ["compare: {group_size: 2, max_interims: 2, permutations: 200}", "leaderboard:",
-               "  variants: [multi_temperature, fusion]", "  multi_temperature: {temperatures: [0.4, 1.0]}", "  fusion: {fuser: f}", ""])
+               "  variants: [multi_temperature, fusion]", "  multi_temperature: {temperatures: [0.4, 1.0]}", "  fusion: {fuser: f}"])
 
     @Test func aPublishedFileSuiteRegeneratesByteIdenticallyFromTheDatabaseAlone() async throws {
         let base = try makeTempDir("ttsbench-e2e-regen")

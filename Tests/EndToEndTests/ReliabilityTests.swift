@@ -212,7 +212,7 @@ struct FaultEndpointTests {
                      "sim: {kind: simulated, ability: 0.5}"],
             verifiers: mathVerifier, strategies: singleAndMajority4,
             systems: ["matrix: {model: [keyed, sim], strategy: [single, maj4], verifier: [math]}"],
-            tail: ["compare: {group_size: 2, max_interims: 1}", ""]).write(toFile: dir + "/secrets.yaml", atomically: true, encoding: .utf8)
+            tail: ["compare: {group_size: 2, max_interims: 1}"]).write(toFile: dir + "/secrets.yaml", atomically: true, encoding: .utf8)
         let db = dir + "/secrets.sqlite", out = dir + "/out"
         let env = ["TTSBENCH_SECRET_KEY": key]
         // One body in ten always fails: both runs end with items unfinished (exit 1), quoting the
@@ -262,7 +262,7 @@ struct FaultEndpointTests {
     static let suite = suiteYAML(
         name: "ro", seed: 3, task: ["generate: {kind: arithmetic, items: 6, digits: 2}"],
         models: ["m: {kind: simulated, ability: 0.5}"], verifiers: mathVerifier, strategies: singleAndMajority4,
-        systems: ["matrix: {model: [m], strategy: [single, maj4], verifier: [math]}"], tail: [""])
+        systems: ["matrix: {model: [m], strategy: [single, maj4], verifier: [math]}"])
 
     /// Names of temporary files a writer could leave behind.
     static func leftovers(_ dir: String) -> [String] {

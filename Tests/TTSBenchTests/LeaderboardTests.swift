@@ -362,7 +362,7 @@ import Testing
             name: "filesuite", seed: 3, task: ["{file: q.jsonl}"], models: ["m: {kind: simulated, ability: 0.5}"],
             strategies: Array(standardStrategies.dropFirst()),
             systems: ["matrix: {model: [m], strategy: [maj4, bon4], verifier: [math]}"],
-            tail: ["compare: {group_size: 2, max_interims: 2, permutations: 200}", ""]))
+            tail: ["compare: {group_size: 2, max_interims: 2, permutations: 200}"]))
         var options = Session.Options.quiet(in: dir)
         let report = try await Session.open(suitePath: suitePath, options: options).publish()
         let first = try report.files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }

@@ -20,7 +20,7 @@ import Testing
                          "bon2: {kind: best_of_n, n: 2, temperature: 0.8, scorer: rm}",
                          "bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}"],
             systems: ["matrix: {model: [weak, mid, strong], strategy: [\(strategies.joined(separator: ", "))], verifier: [math]}"],
-            tail: ["compare: {group_size: 3, max_interims: 3, permutations: 500}", ""])
+            tail: ["compare: {group_size: 3, max_interims: 3, permutations: 500}"])
     }
 
     struct Published {

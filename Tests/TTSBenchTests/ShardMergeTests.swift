@@ -15,7 +15,7 @@ import Testing
         models: ["a: {kind: simulated, ability: -0.3}", "b: {kind: simulated, ability: 0.8}"],
         systems: ["matrix: {model: [a, b], strategy: [single, maj4, bon4], verifier: [math]}"],
         tail: ["compare: {group_size: 2, max_interims: 3, permutations: 500}", "leaderboard:",
-               "  variants: [fusion]", "  fusion: {fuser: b}", ""])
+               "  variants: [fusion]", "  fusion: {fuser: b}"])
 
     func options(_ dir: String, db: String, out: String = "out", shard: String? = nil) throws -> Session.Options {
         var o = Session.Options()

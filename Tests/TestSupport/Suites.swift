@@ -39,8 +39,7 @@ public func smallSuiteYAML(name: String = "small", seed: Int = 7, taskName: Stri
     suiteYAML(name: name, seed: seed,
               task: (taskName.map { ["name: \($0)"] } ?? []) + ["generate: {kind: arithmetic, items: \(items), digits: 2}"],
               models: standardModels,
-              systems: ["matrix: {model: [weak, mid, strong], strategy: [single, maj4, bon4], verifier: [math]}"],
-              tail: [""])
+              systems: ["matrix: {model: [weak, mid, strong], strategy: [single, maj4, bon4], verifier: [math]}"])
 }
 
 /// The base suite as the in-process tests use it (suite `small`, seed 7, 40 items).
