@@ -88,10 +88,12 @@ let package = Package(
         .executableTarget(name: "endpoint-bench", dependencies: ["TTSRuntime", "TTSSuite", "TTSStore", "TTSCore"]),
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),
         .testTarget(name: "MathAnswersTests", dependencies: ["MathAnswers"]),
-        .testTarget(name: "TTSBenchTests", dependencies: ["TTSBench", "TTSReport", "TTSRuntime", "MathAnswers", "CodeSandbox", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Fixtures shared by the test targets: the base suite, test servers, database and input helpers.
+        .target(name: "TestSupport", dependencies: ["TTSBench", "TTSStore", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/TestSupport"),
+        .testTarget(name: "TTSBenchTests", dependencies: ["TestSupport", "TTSBench", "TTSReport", "TTSRuntime", "MathAnswers", "CodeSandbox", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
         // Against a real llama.cpp server (tools/tiny-model) started by the tests; skipped without the venv.
-        .testTarget(name: "IntegrationTests", dependencies: ["TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift"),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift"),
                                                             .product(name: "AsyncHTTPClient", package: "async-http-client")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -1,3 +1,4 @@
+@_exported import TestSupport
 import TTSBench
 import TTSReport
 import TTSRuntime
@@ -108,54 +109,14 @@ enum Binary {
     }
 }
 
-func e2eTempDir(_ label: String) throws -> String {
-    let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("ttsbench-e2e-\(label)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
-func e2eCount(_ db: String, _ sql: String) throws -> Int {
-    var config = Configuration()
-    config.readonly = true
-    return try DatabaseQueue(path: db, configuration: config).read { try Int.fetchOne($0, sql: sql) ?? -1 }
-}
-
-let e2eDuplicatesSQL = """
-    SELECT COUNT(*) FROM (SELECT pool, seed_index, item_id, temperature, sample_index FROM samples
-    GROUP BY 1, 2, 3, 4, 5 HAVING COUNT(*) > 1)
-    """
-
-/// A small suite: 3 models x 3 strategies.
-func e2eSuite(items: Int) -> String {
-    """
-    suite: e2e
-    seed: 11
-    task:
-      generate: {kind: arithmetic, items: \(items), digits: 2}
-    models:
-      weak: {kind: simulated, ability: -0.5}
-      mid: {kind: simulated, ability: 0.5}
-      strong: {kind: simulated, ability: 1.5}
-    verifiers:
-      math: {kind: math}
-      rm: {kind: simulated, auc: 0.8}
-    strategies:
-      single: {kind: single, temperature: 0.0}
-      maj4: {kind: majority, n: 4, temperature: 0.8}
-      bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}
-    systems:
-      matrix: {model: [weak, mid, strong], strategy: [single, maj4, bon4], verifier: [math]}
-
-    """
-}
 
 @Suite struct BinaryTests {
     static let systems = ["weak/single", "weak/maj4", "weak/bon4", "mid/single", "mid/maj4", "mid/bon4",
                           "strong/single", "strong/maj4", "strong/bon4"]
 
     @Test func runWritesALeaderboardAndARerunChangesNothing() async throws {
-        let dir = try e2eTempDir("run")
-        try e2eSuite(items: 30).write(toFile: dir + "/e2e.yaml", atomically: true, encoding: .utf8)
+        let dir = try makeTempDir("ttsbench-e2e-run")
+        try smallSuiteYAML(name: "e2e", seed: 11, taskName: nil, items: 30).write(toFile: dir + "/e2e.yaml", atomically: true, encoding: .utf8)
         let args = ["run", "e2e.yaml", "--db", "db/e2e.sqlite", "--out", "out", "--seeds", "2", "--quiet"]
         let first = try await Binary.run(args, in: dir)
         #expect(first.status == 0 && !first.signalled, "\(first.stderr)")
@@ -169,7 +130,7 @@ func e2eSuite(items: Int) -> String {
         let parsed = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         #expect((parsed["systems"] as? [[String: Any]])?.count == 9)
         #expect(parsed["suite"] as? String == "e2e")
-        let samples = try e2eCount(dir + "/db/e2e.sqlite", "SELECT COUNT(*) FROM samples")
+        let samples = try storeCounts(dir + "/db/e2e.sqlite").samples
         // Per model: the greedy sample once (the simulated backend answers temperature 0 alike in
         // every seed, so it is generated for one seed), and 4 sampled per item and seed.
         #expect(samples == 3 * (30 + 30 * 4 * 2))
@@ -179,14 +140,14 @@ func e2eSuite(items: Int) -> String {
         let second = try await Binary.run(args, in: dir)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("0 new samples"))
-        #expect(try e2eCount(dir + "/db/e2e.sqlite", "SELECT COUNT(*) FROM samples") == samples)
+        #expect(try storeCounts(dir + "/db/e2e.sqlite").samples == samples)
         #expect(try String(contentsOfFile: dir + "/out/e2e/leaderboard.md", encoding: .utf8) == md)
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/out/e2e/leaderboard.json")) == json)
     }
 
     @Test func validateAcceptsAValidSuite() async throws {
-        let dir = try e2eTempDir("valid")
-        try e2eSuite(items: 30).write(toFile: dir + "/e2e.yaml", atomically: true, encoding: .utf8)
+        let dir = try makeTempDir("ttsbench-e2e-valid")
+        try smallSuiteYAML(name: "e2e", seed: 11, taskName: nil, items: 30).write(toFile: dir + "/e2e.yaml", atomically: true, encoding: .utf8)
         let result = try await Binary.run(["validate", "e2e.yaml"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("valid") && result.stdout.contains("9 systems"), "\(result.stdout)")
@@ -194,8 +155,8 @@ func e2eSuite(items: Int) -> String {
     }
 
     @Test func validateNamesSystemsOutsideEveryComparisonAndPlanAndBudgetFlagsWork() async throws {
-        let dir = try e2eTempDir("plan-budget")
-        let suite = e2eSuite(items: 20) + "compare:\n  comparisons: [[weak/maj4, strong/maj4], [mid/maj4, mid/bon4]]\n"
+        let dir = try makeTempDir("ttsbench-e2e-plan-budget")
+        let suite = smallSuiteYAML(name: "e2e", seed: 11, taskName: nil, items: 20) + "compare:\n  comparisons: [[weak/maj4, strong/maj4], [mid/maj4, mid/bon4]]\n"
             + "  group_size: 2\n  max_interims: 3\n  permutations: 1000\n"
         try suite.write(toFile: dir + "/e2e.yaml", atomically: true, encoding: .utf8)
         let valid = try await Binary.run(["validate", "e2e.yaml"], in: dir)
@@ -217,7 +178,7 @@ func e2eSuite(items: Int) -> String {
         let budgeted = try await Binary.run(["run", "e2e.yaml", "--db", "db.sqlite", "--out", "out", "--quiet",
                                              "--max-samples", String(Int(samples["min"]!))], in: dir)
         #expect(budgeted.status == 0, "\(budgeted.stderr)")
-        let generated = try e2eCount(dir + "/db.sqlite", "SELECT COUNT(*) FROM samples")
+        let generated = try storeCounts(dir + "/db.sqlite").samples
         #expect(generated <= Int(samples["min"]!))
         let md = try String(contentsOfFile: dir + "/out/e2e/leaderboard.md", encoding: .utf8)
         if budgeted.stdout.contains("budget (") {
@@ -233,16 +194,16 @@ func e2eSuite(items: Int) -> String {
 
     /// (suite text, expected "FILE:LINE:COL:" prefix after the file name, a fragment of the message)
     static let broken: [(String, String, String)] = [
-        (e2eSuite(items: 30).replacingOccurrences(of: "n: 4, temperature: 0.8}", with: "n: 0, temperature: 0.8}"), ":14:29: ", "at least 1"),
-        (e2eSuite(items: 30).replacingOccurrences(of: "seed: 11", with: "sede: 11"), ":2:1: ", "did you mean 'seed'"),
-        (e2eSuite(items: 30).replacingOccurrences(of: "[weak, mid, strong]", with: "[weak, mid, strnog]"), ":17:31: ", "did you mean 'strong'"),
+        (smallSuiteYAML(name: "e2e", seed: 11, taskName: nil, items: 30).replacingOccurrences(of: "n: 4, temperature: 0.8}", with: "n: 0, temperature: 0.8}"), ":14:29: ", "at least 1"),
+        (smallSuiteYAML(name: "e2e", seed: 11, taskName: nil, items: 30).replacingOccurrences(of: "seed: 11", with: "sede: 11"), ":2:1: ", "did you mean 'seed'"),
+        (smallSuiteYAML(name: "e2e", seed: 11, taskName: nil, items: 30).replacingOccurrences(of: "[weak, mid, strong]", with: "[weak, mid, strnog]"), ":17:31: ", "did you mean 'strong'"),
         ("suite: x\nseed: [1\n", ":3:1: ", "YAML syntax error"),
     ]
 
     @Test(arguments: 0..<4)
     func aBrokenSuiteIsLocatedExitsTwoAndCreatesNoDatabase(_ index: Int) async throws {
         let (text, location, fragment) = Self.broken[index]
-        let dir = try e2eTempDir("broken")
+        let dir = try makeTempDir("ttsbench-e2e-broken")
         try text.write(toFile: dir + "/broken.yaml", atomically: true, encoding: .utf8)
         let validate = try await Binary.run(["validate", "broken.yaml"], in: dir)
         #expect(validate.status == 2 && !validate.signalled)
@@ -258,10 +219,10 @@ func e2eSuite(items: Int) -> String {
     }
 
     @Test func aMalformedDataFileIsLocatedInTheDataFile() async throws {
-        let dir = try e2eTempDir("jsonl")
+        let dir = try makeTempDir("ttsbench-e2e-jsonl")
         try "{\"id\": \"a\", \"question\": \"1+1?\", \"answer\": \"2\"}\n{\"id\": \"b\", \"question\": \n"
             .write(toFile: dir + "/items.jsonl", atomically: true, encoding: .utf8)
-        let suite = e2eSuite(items: 30).replacingOccurrences(of: "  generate: {kind: arithmetic, items: 30, digits: 2}", with: "  file: items.jsonl")
+        let suite = smallSuiteYAML(name: "e2e", seed: 11, taskName: nil, items: 30).replacingOccurrences(of: "  generate: {kind: arithmetic, items: 30, digits: 2}", with: "  file: items.jsonl")
         try suite.write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
         let result = try await Binary.run(["run", "s.yaml", "--db", "db.sqlite", "--quiet"], in: dir)
         #expect(result.status == 2)
@@ -272,7 +233,7 @@ func e2eSuite(items: Int) -> String {
     /// An alias bomb used as a mapping key: Yams hashes every key while composing to check for
     /// duplicates, which walks the 9^9-node expansion. The loader must refuse it quickly.
     @Test func anAliasBombAsAKeyFailsFast() async throws {
-        let dir = try e2eTempDir("keybomb")
+        let dir = try makeTempDir("ttsbench-e2e-keybomb")
         var lines = ["suite: t", "description: x", "task:", "  name: a",
                      "laughs:", "  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]"]
         var previous = "a"
@@ -291,8 +252,8 @@ func e2eSuite(items: Int) -> String {
     /// Kill a run mid-way (SIGKILL, then SIGINT), run it again: the same leaderboard bytes as an
     /// uninterrupted run, and no duplicate sample.
     @Test func interruptedRunsResumeToTheSameLeaderboard() async throws {
-        let dir = try e2eTempDir("kill")
-        try e2eSuite(items: 160).write(toFile: dir + "/e2e.yaml", atomically: true, encoding: .utf8)
+        let dir = try makeTempDir("ttsbench-e2e-kill")
+        try smallSuiteYAML(name: "e2e", seed: 11, taskName: nil, items: 160).write(toFile: dir + "/e2e.yaml", atomically: true, encoding: .utf8)
         func args(_ name: String) -> [String] {
             ["run", "e2e.yaml", "--db", "\(name)/db.sqlite", "--out", "\(name)/out", "--seeds", "3", "--quiet", "--workers", "4"]
         }
@@ -305,7 +266,7 @@ func e2eSuite(items: Int) -> String {
             if let referenceFiles { return referenceFiles }
             let result = try await referenceRun.wait()
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(try e2eCount(dir + "/reference/db.sqlite", "SELECT COUNT(*) FROM samples") == total)
+            #expect(try storeCounts(dir + "/reference/db.sqlite").samples == total)
             let files = (try Data(contentsOf: URL(fileURLWithPath: dir + "/reference/out/e2e/leaderboard.md")),
                          try Data(contentsOf: URL(fileURLWithPath: dir + "/reference/out/e2e/leaderboard.json")))
             referenceFiles = files
@@ -316,7 +277,7 @@ func e2eSuite(items: Int) -> String {
             let db = dir + "/\(name)/db.sqlite"
             let running = try Binary.Running(args(name), in: dir)
             // Freeze it as soon as some samples are committed, then stop it.
-            let frozen = await running.freeze(when: { ((try? e2eCount(db, "SELECT COUNT(*) FROM samples")) ?? 0) > 0 })
+            let frozen = await running.freeze(when: { ((try? storeCounts(db).samples) ?? 0) > 0 })
             try #require(frozen, "the run finished before it could be stopped; make the suite bigger")
             if sig == SIGKILL {
                 // One writer per database: a second run on the same database refuses at once.
@@ -332,18 +293,18 @@ func e2eSuite(items: Int) -> String {
                 try #require(stopped.status == 130, "SIGINT: status \(stopped.status), stderr \(stopped.stderr)")
                 #expect(stopped.stderr.contains("interrupted"))
             }
-            let partial = try e2eCount(db, "SELECT COUNT(*) FROM samples")
+            let partial = try storeCounts(db).samples
             // Stopped mid-way: samples or seed runs are missing (under load the last samples may be in
             // while seed runs are still being committed).
-            let seedRuns = try e2eCount(db, "SELECT COUNT(*) FROM seed_runs")
+            let seedRuns = try storeCounts(db).seedRuns
             #expect(partial > 0 && (partial < total || seedRuns < 27), "\(name): \(partial) of \(total) samples, \(seedRuns) of 27 seed runs before resuming")
             #expect(!FileManager.default.fileExists(atPath: dir + "/\(name)/out/e2e/leaderboard.md"))
 
             let resumed = try await Binary.run(args(name), in: dir)
             #expect(resumed.status == 0, "\(name): \(resumed.stderr)")
             #expect(resumed.stdout.contains("\(total - partial) new samples"), "\(name): \(resumed.stdout.suffix(200))")
-            #expect(try e2eCount(db, "SELECT COUNT(*) FROM samples") == total)
-            #expect(try e2eCount(db, e2eDuplicatesSQL) == 0)
+            #expect(try storeCounts(db).samples == total)
+            #expect(try countRows(db, duplicateSamplesSQL) == 0)
             let (referenceMD, referenceJSON) = try await reference()
             #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/\(name)/out/e2e/leaderboard.md")) == referenceMD, "\(name)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/\(name)/out/e2e/leaderboard.json")) == referenceJSON, "\(name)")

@@ -26,7 +26,7 @@ import Testing
 
     @Test(arguments: usageErrors)
     func aUsageErrorExitsTwo(_ arguments: [String]) async throws {
-        let dir = try e2eTempDir("usage")
+        let dir = try makeTempDir("ttsbench-e2e-usage")
         let result = try await Binary.run(arguments, in: dir)
         #expect(result.status == 2 && !result.signalled, "\(arguments) exited \(result.status): \(result.stderr)")
         #expect(result.stderr.contains("Error:") && result.stderr.contains("Usage:"), "\(arguments): \(result.stderr)")
@@ -38,7 +38,7 @@ import Testing
     /// `adastop` runs ttsbench's rule by default (closed testing, early accept) and the
     /// reference's test with `--compat`: two identical score columns stop early only in the first.
     @Test func adastopDefaultsToTheClosedTestWithEarlyAccept() async throws {
-        let dir = try e2eTempDir("adastop-rule")
+        let dir = try makeTempDir("ttsbench-e2e-adastop-rule")
         var rows = ["a,b"]
         for i in 0..<25 {
             let x = 0.5 + 0.01 * Double((i * 7) % 11)
@@ -63,7 +63,7 @@ import Testing
 
     /// Beyond closed testing's size `adastop` runs Holm over exact pairwise tests and says so.
     @Test func adastopNamesTheProcedureThatRan() async throws {
-        let dir = try e2eTempDir("adastop-procedure")
+        let dir = try makeTempDir("ttsbench-e2e-adastop-procedure")
         let names = (0..<8).map { "s\($0)" }
         var rows = [names.joined(separator: ",")]
         for i in 0..<25 {
@@ -85,13 +85,13 @@ import Testing
 
     @Test(arguments: [["--help"], ["run", "--help"], ["help", "verify"], ["--version"]])
     func helpAndVersionExitZero(_ arguments: [String]) async throws {
-        let result = try await Binary.run(arguments, in: try e2eTempDir("help"))
+        let result = try await Binary.run(arguments, in: try makeTempDir("ttsbench-e2e-help"))
         #expect(result.status == 0 && !result.signalled, "\(arguments) exited \(result.status): \(result.stderr)")
         #expect(!result.stdout.isEmpty && result.stderr.isEmpty, "\(arguments): \(result.stderr)")
     }
 
     @Test func helpListsTheSharedOptionsUnderTheirDocumentedNames() async throws {
-        let dir = try e2eTempDir("help")
+        let dir = try makeTempDir("ttsbench-e2e-help")
         let run = try await Binary.run(["run", "--help"], in: dir)
         for flag in ["--db <db>", "--out <out>", "--seeds <seeds>", "--workers <workers>", "--quiet", "results/ttsbench.sqlite"] {
             #expect(run.stdout.contains(flag), "run --help lacks \(flag)")
@@ -114,7 +114,7 @@ import Testing
     /// The commit is stamped at build time: the binary runs in a temporary folder outside any
     /// checkout, and still names the commit the worktree's HEAD is at.
     @Test func versionNamesTheBuildCommitAndTheDependencies() async throws {
-        let result = try await Binary.run(["--version"], in: try e2eTempDir("version"))
+        let result = try await Binary.run(["--version"], in: try makeTempDir("ttsbench-e2e-version"))
         #expect(result.status == 0, "\(result.stderr)")
         let first = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(first.hasPrefix("ttsbench 0.4.0 (commit "), "\(result.stdout)")

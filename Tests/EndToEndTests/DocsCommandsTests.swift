@@ -54,7 +54,7 @@ import Testing
     @Test func everyDocumentedOptionIsOneTheCommandTakes() async throws {
         let commands = try Self.documentedCommands()
         #expect(commands.count >= 15, "found only \(commands.count) documented command lines")
-        let dir = try e2eTempDir("docs-commands")
+        let dir = try makeTempDir("ttsbench-e2e-docs-commands")
         var helps: [[String]: String] = [:]
         for (file, command, options) in commands {
             if helps[command] == nil {
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func theDocsSpeakOfTheBinarysVersion() async throws {
-        let r = try await Binary.run(["--version"], in: try e2eTempDir("docs-version"))
+        let r = try await Binary.run(["--version"], in: try makeTempDir("ttsbench-e2e-docs-version"))
         let version = try #require(r.stdout.split(separator: " ").dropFirst().first.map(String.init))
         let parts = version.split(separator: ".").compactMap { Int($0) }
         try #require(parts.count == 3, "\(r.stdout)")

@@ -33,27 +33,14 @@ struct FailedRequestTests {
 
     /// A suite with an endpoint model and a simulated one, compared by AdaStop.
     static func suite(name: String, baseURL: String, maxRetries: Int = 6, concurrency: Int = 8, items: Int = 12) -> String {
-        """
-        suite: \(name)
-        seed: 11
-        task:
-          generate: {kind: arithmetic, items: \(items), digits: 2}
-          prompt: "Put the final answer in \\\\boxed{}.\\n\\n{question}"
-          extract: boxed
-        models:
-          canned: {kind: openai, base_url: "\(baseURL)", model: canned, api: chat, max_concurrency: \(concurrency),
-                   max_retries: \(maxRetries), retry_base_delay: 0.02, timeout: 5, supports_n: false}
-          sim: {kind: simulated, ability: 0.3}
-        verifiers:
-          math: {kind: math}
-        strategies:
-          single: {kind: single, temperature: 0.0}
-          maj4: {kind: majority, n: 4, temperature: 0.8}
-        systems:
-          matrix: {model: [canned, sim], strategy: [single, maj4], verifier: [math]}
-        compare: {group_size: 4, max_interims: 2}
-
-        """
+        suiteYAML(
+            name: name, seed: 11, task: ["generate: {kind: arithmetic, items: \(items), digits: 2}", boxedPrompt, "extract: boxed"],
+            models: ["canned: {kind: openai, base_url: \"\(baseURL)\", model: canned, api: chat, max_concurrency: \(concurrency),",
+                     "         max_retries: \(maxRetries), retry_base_delay: 0.02, timeout: 5, supports_n: false}",
+                     "sim: {kind: simulated, ability: 0.3}"],
+            verifiers: mathVerifier, strategies: singleAndMajority4,
+            systems: ["matrix: {model: [canned, sim], strategy: [single, maj4], verifier: [math]}"],
+            tail: ["compare: {group_size: 4, max_interims: 2}"])
     }
 
     /// The leaderboard JSON without what a wall clock measures (latency), and, with `dropping`,
@@ -85,7 +72,7 @@ struct FailedRequestTests {
     /// decision is recorded. With the endpoint restored, the same command completes and the
     /// leaderboard is that of a run that never failed.
     @Test func aDeadEndpointStopsTheRunAndARestoredOneCompletesIt() async throws {
-        let dir = try e2eTempDir("dead")
+        let dir = try makeTempDir("ttsbench-e2e-dead")
         let port = try Self.closedPort()
         let db = dir + "/t.sqlite", out = dir + "/out"
         try Self.suite(name: "dead", baseURL: "http://127.0.0.1:\(port)/v1").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
@@ -97,15 +84,15 @@ struct FailedRequestTests {
         // run has taken minutes just to start the debug binary): the bound only rules out retrying
         // for long, and the attempts are counted instead: the failure that stopped the run made two.
         #expect(elapsed < .seconds(600), "took \(elapsed)")
-        #expect(try e2eStrings(db, "SELECT attempts || ' ' || cause FROM failures") == ["2 connection refused"])
+        #expect(try stringRows(db, "SELECT attempts || ' ' || cause FROM failures") == ["2 connection refused"])
         let lines = refused.stderr.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         #expect(lines.count == 1, "stderr: \(refused.stderr)")
         let line = String(lines.first ?? "")
         #expect(line.contains("model 'canned'") && line.contains("http://127.0.0.1:\(port)/v1") && line.contains("connection refused"), "\(line)")
         #expect(line.filter { $0 == "(" }.count == line.filter { $0 == ")" }.count, "unbalanced: \(line)")
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM seed_runs s JOIN systems y ON s.system_fp = y.fingerprint WHERE y.model = 'canned'") == 0)
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM decisions") == 0)
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL") == 0)
+        #expect(try countRows(db, "SELECT COUNT(*) FROM seed_runs s JOIN systems y ON s.system_fp = y.fingerprint WHERE y.model = 'canned'") == 0)
+        #expect(try storeCounts(db).decisions == 0)
+        #expect(try storeCounts(db).failedSamples == 0)
 
         // A live server, but base_url lacks /v1: 404 on the first request.
         let upstream = try PythonServer("canned_upstream.py", ["--port", String(port)])
@@ -119,8 +106,8 @@ struct FailedRequestTests {
         #expect(notFound.status == 1 && notFound.stderr.contains("not found (HTTP 404)") && notFound.stderr.contains("/v1"),
                 "stderr: \(notFound.stderr)")
         #expect(notFound.stderr.split(separator: "\n").count == 1, "stderr: \(notFound.stderr)")
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM seed_runs s JOIN systems y ON s.system_fp = y.fingerprint WHERE y.model = 'canned'") == 0)
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM decisions") == 0)
+        #expect(try countRows(db, "SELECT COUNT(*) FROM seed_runs s JOIN systems y ON s.system_fp = y.fingerprint WHERE y.model = 'canned'") == 0)
+        #expect(try storeCounts(db).decisions == 0)
 
         // Restored: the same command completes, and equals a run that never failed.
         try Self.suite(name: "dead", baseURL: "http://127.0.0.1:\(port)/v1").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
@@ -130,7 +117,7 @@ struct FailedRequestTests {
         #expect(clean.status == 0, "stderr: \(clean.stderr.suffix(800))")
         #expect(try Self.boardWithoutLatency(out + "/dead/leaderboard.json") == Self.boardWithoutLatency(dir + "/clean/dead/leaderboard.json"))
         #expect(try Self.markdownWithoutLatency(out + "/dead/leaderboard.md") == Self.markdownWithoutLatency(dir + "/clean/dead/leaderboard.md"))
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM failures WHERE resolved = 0") == 0)
+        #expect(try storeCounts(db).unresolvedFailures == 0)
     }
 
     /// A model name the server does not serve (vLLM's 404 "The model `x` does not exist."): the
@@ -138,7 +125,7 @@ struct FailedRequestTests {
     @Test func aModelTheServerDoesNotServeStopsTheRun() async throws {
         let upstream = try PythonServer("canned_upstream.py", ["--served-model", "other"])
         defer { upstream.stop() }
-        let dir = try e2eTempDir("unserved")
+        let dir = try makeTempDir("ttsbench-e2e-unserved")
         try Self.suite(name: "unserved", baseURL: upstream.url + "/v1").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
         let result = try await runBinary(["run", "s.yaml", "--db", dir + "/t.sqlite", "--out", dir + "/out"], in: dir, timeout: .seconds(600))
         #expect(result.status == 1 && result.stderr.contains("model not served") && result.stderr.contains("model 'canned'"),
@@ -153,7 +140,7 @@ struct FailedRequestTests {
     @Test func aServerFailingThirtyPercentForAWhileIsRetriedToTheCleanNumbers() async throws {
         let upstream = try PythonServer("canned_upstream.py", ["--poison-permille", "300"])
         defer { upstream.stop() }
-        let dir = try e2eTempDir("sick")
+        let dir = try makeTempDir("ttsbench-e2e-sick")
         let db = dir + "/t.sqlite", out = dir + "/out"
         try Self.suite(name: "sick", baseURL: upstream.url + "/v1", maxRetries: 1)
             .write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
@@ -162,13 +149,13 @@ struct FailedRequestTests {
         #expect(first.stderr.contains("server error (HTTP 5xx)") && first.stderr.contains("Run the same command again to retry"),
                 "stderr: \(first.stderr.suffix(800))")
         let poisoned = try upstream.stats()["poisoned_bodies"] as? Int ?? -1
-        let recorded = try e2eCount(db, "SELECT COUNT(*) FROM samples")
+        let recorded = try storeCounts(db).samples
         // The endpoint: items x seeds x (single + maj4). The simulated model is deterministic at
         // temperature 0, so its single's samples are generated for one seed only.
         let expected = 12 * 2 * (1 + 4) + 12 * (1 + 2 * 4)
         #expect(poisoned > 0 && recorded + poisoned == expected, "poisoned \(poisoned), recorded \(recorded) of \(expected)")
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL OR text IS NULL") == 0)
-        let unfinished = try e2eCount(db, "SELECT COUNT(*) FROM failures WHERE resolved = 0")
+        #expect(try countRows(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL OR text IS NULL") == 0)
+        let unfinished = try storeCounts(db).unresolvedFailures
         #expect(unfinished > 0 && first.stderr.contains("\(unfinished) item"), "stderr: \(first.stderr.suffix(800))")
         // The board of the first run says so, and ranks no incomplete system.
         let board = try String(contentsOfFile: out + "/sick/leaderboard.md", encoding: .utf8)
@@ -186,8 +173,8 @@ struct FailedRequestTests {
         #expect(second.status == 0, "stderr: \(second.stderr.suffix(800))")
         let sent = (try upstream.stats()["requests"] as? Int ?? -1) - before
         #expect(sent == poisoned, "the second run sent \(sent) requests for \(poisoned) missing samples")
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM samples") == expected)
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM failures WHERE resolved = 0") == 0)
+        #expect(try storeCounts(db).samples == expected)
+        #expect(try storeCounts(db).unresolvedFailures == 0)
         let clean = try await runBinary(["run", "s.yaml", "--db", dir + "/clean.sqlite", "--out", dir + "/clean", "--seeds", "2"], in: dir)
         #expect(clean.status == 0)
         #expect(try Self.boardWithoutLatency(out + "/sick/leaderboard.json") == Self.boardWithoutLatency(dir + "/clean/sick/leaderboard.json"))
@@ -200,7 +187,7 @@ struct FailedRequestTests {
     @Test func anOldDatabaseRetriesTheFailedRequestsItHadScored() async throws {
         let upstream = try PythonServer("canned_upstream.py", [])
         defer { upstream.stop() }
-        let dir = try e2eTempDir("legacy")
+        let dir = try makeTempDir("ttsbench-e2e-legacy")
         let db = dir + "/t.sqlite", out = dir + "/out"
         try Self.suite(name: "legacy", baseURL: upstream.url + "/v1").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
         let clean = try await runBinary(["run", "s.yaml", "--db", db, "--out", out, "--seeds", "2"], in: dir)
@@ -232,8 +219,8 @@ struct FailedRequestTests {
         let upgraded = try await runBinary(["run", "s.yaml", "--db", db, "--out", out, "--seeds", "2"], in: dir)
         #expect(upgraded.status == 0, "stderr: \(upgraded.stderr.suffix(800))")
         #expect((try upstream.stats()["requests"] as? Int ?? -1) - before == 5, "only the five failed requests are sent again")
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL OR text IS NULL") == 0)
-        #expect(try e2eCount(db, "PRAGMA user_version") == StoreSchema.version)
+        #expect(try countRows(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL OR text IS NULL") == 0)
+        #expect(try countRows(db, "PRAGMA user_version") == StoreSchema.version)
         // Seed runs recorded before the upgrade have no thinking figures (unknown, not 0), so the
         // untouched systems show none; every score is the clean run's.
         let thinking = ["thinking_tokens_per_item", "unfinished_thinking_rate"]
@@ -246,14 +233,14 @@ struct FailedRequestTests {
     @Test func aContextLengthRefusalIsScoredNotRetried() async throws {
         let upstream = try PythonServer("canned_upstream.py", ["--refuse-permille", "200"])
         defer { upstream.stop() }
-        let dir = try e2eTempDir("refusal")
+        let dir = try makeTempDir("ttsbench-e2e-refusal")
         let db = dir + "/t.sqlite", out = dir + "/out"
         try Self.suite(name: "refusal", baseURL: upstream.url + "/v1").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
         let result = try await runBinary(["run", "s.yaml", "--db", db, "--out", out, "--seeds", "2"], in: dir)
         #expect(result.status == 0, "stderr: \(result.stderr.suffix(800))")
         let stats = try upstream.stats()
         let refusedRequests = stats["refused_requests"] as? Int ?? -1
-        let refused = try e2eCount(db, "SELECT COUNT(*) FROM samples WHERE error LIKE 'refused: context length exceeded%' AND text = '' AND answer IS NULL")
+        let refused = try countRows(db, "SELECT COUNT(*) FROM samples WHERE error LIKE 'refused: context length exceeded%' AND text = '' AND answer IS NULL")
         #expect(refused > 0 && refused == refusedRequests, "refused samples \(refused), requests refused \(refusedRequests)")
         #expect(stats["requests"] as? Int == 12 * 2 * 5, "a refusal was retried: \(stats)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/refusal/leaderboard.json"))) as? [String: Any])
@@ -265,13 +252,5 @@ struct FailedRequestTests {
 
 /// Runs a python3 one-liner with arguments; its stdout.
 func runPython(_ code: String, _ arguments: String...) async throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", code] + arguments
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    try runCapture("/usr/bin/env", ["python3", "-c", code] + arguments)
 }

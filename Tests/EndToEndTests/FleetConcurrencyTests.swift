@@ -25,25 +25,14 @@ struct FleetConcurrencyTests {
 
     /// 20 items, two systems (majority@4 with one request per sample, and a greedy single), two seeds.
     static func suite(_ url: String) -> String {
-        """
-        suite: fleet-ci
-        seed: 11
-        task:
-          generate: {kind: arithmetic, items: 20, digits: 3}
-          prompt: "Solve the problem. Put the final answer in \\\\boxed{}.\\n\\n{question}"
-          extract: boxed
-        models:
-          canned: {kind: openai, base_url: "\(url)/v1", model: canned, api: chat, max_concurrency: \(limit),
-                   timeout: 20, supports_n: false}
-        verifiers:
-          math: {kind: math}
-        strategies:
-          single: {kind: single, temperature: 0.0}
-          maj4: {kind: majority, n: 4, temperature: 0.8}
-        systems:
-          matrix: {model: [canned], strategy: [single, maj4], verifier: [math]}
-
-        """
+        suiteYAML(
+            name: "fleet-ci", seed: 11,
+            task: ["generate: {kind: arithmetic, items: 20, digits: 3}",
+                   #"prompt: "Solve the problem. Put the final answer in \\boxed{}.\n\n{question}""#, "extract: boxed"],
+            models: ["canned: {kind: openai, base_url: \"\(url)/v1\", model: canned, api: chat, max_concurrency: \(limit),",
+                     "         timeout: 20, supports_n: false}"],
+            verifiers: mathVerifier, strategies: singleAndMajority4,
+            systems: ["matrix: {model: [canned], strategy: [single, maj4], verifier: [math]}"])
     }
 
     /// Runs the suite against a fresh delayed server; returns the server's peak of requests in
@@ -51,7 +40,7 @@ struct FleetConcurrencyTests {
     func run(_ label: String, extra: [String]) async throws -> (peak: Int, requests: Int, files: [String], samples: [String]) {
         let upstream = try PythonServer("canned_upstream.py", ["--delay-ms", "500"])
         defer { upstream.stop() }
-        let dir = try e2eTempDir("fleet-\(label)")
+        let dir = try makeTempDir("ttsbench-e2e-fleet-\(label)")
         try Self.suite(upstream.url).write(toFile: dir + "/fleet.yaml", atomically: true, encoding: .utf8)
         let db = dir + "/fleet.sqlite"
         let result = try await runBinary(["run", "fleet.yaml", "--db", db, "--out", dir + "/out", "--seeds", "2", "--quiet"] + extra,
@@ -61,7 +50,7 @@ struct FleetConcurrencyTests {
         let files = try ["leaderboard.md", "leaderboard.json"].map {
             Self.withoutLatency(try Data(contentsOf: URL(fileURLWithPath: dir + "/out/fleet-ci/" + $0)))
         }
-        let samples = try e2eStrings(db, """
+        let samples = try stringRows(db, """
             SELECT pool || '|' || seed_index || '|' || item_id || '|' || temperature || '|' || sample_index || '|' ||
                    request_seed || '|' || COALESCE(answer, '-') || '|' || COALESCE(error, '') FROM samples ORDER BY 1
             """)

@@ -29,30 +29,14 @@ import Testing
         return url.path
     }()
 
-    static let suite = """
-        suite: htmlcheck
-        seed: 11
-        task:
-          generate: {kind: arithmetic, items: 30, digits: 2}
-        models:
-          weak: {kind: simulated, ability: -0.5}
-          strong: {kind: simulated, ability: 1.5}
-        verifiers:
-          math: {kind: math}
-          rm: {kind: simulated, auc: 0.8}
-        strategies:
-          single: {kind: single}
-          maj2: {kind: majority, n: 2, temperature: 0.8}
-          maj4: {kind: majority, n: 4, temperature: 0.8}
-          bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}
-        systems:
-          matrix: {model: [weak, strong], strategy: [single, maj2, maj4, bon4], verifier: [math]}
-        compare: {group_size: 3, max_interims: 2, permutations: 1000}
-        leaderboard:
-          variants: [fusion]
-          fusion: {fuser: strong}
-
-        """
+    static let suite = suiteYAML(
+        name: "htmlcheck", seed: 11, task: ["generate: {kind: arithmetic, items: 30, digits: 2}"],
+        models: ["weak: {kind: simulated, ability: -0.5}", "strong: {kind: simulated, ability: 1.5}"],
+        strategies: ["single: {kind: single}", "maj2: {kind: majority, n: 2, temperature: 0.8}",
+                     "maj4: {kind: majority, n: 4, temperature: 0.8}", "bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}"],
+        systems: ["matrix: {model: [weak, strong], strategy: [single, maj2, maj4, bon4], verifier: [math]}"],
+        tail: ["compare: {group_size: 3, max_interims: 2, permutations: 1000}", "leaderboard:",
+               "  variants: [fusion]", "  fusion: {fuser: strong}"])
 
     struct Output {
         var status: Int32
@@ -94,10 +78,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let suitePath = dir + "/htmlcheck.yaml"
         try Data(Self.suite.utf8).write(to: URL(fileURLWithPath: suitePath))
-        var options = Session.Options()
-        options.databasePath = dir + "/db.sqlite"
-        options.outputDirectory = dir + "/out"
-        options.showProgress = false
+        var options = Session.Options.quiet(in: dir)
         let report = try await Session.open(suitePath: suitePath, options: options).publish()
         let page = dir + "/out/htmlcheck/index.html"
         let html = try String(contentsOfFile: page, encoding: .utf8)

@@ -10,23 +10,11 @@ import Testing
 /// Malformed and adversarial suites: each must give a located `FILE:LINE:COL:` error, exit 2,
 /// and write nothing (no database is created).
 @Suite struct HostileSuitesTests {
-    static let base = """
-        suite: hostile
-        seed: 1
-        task:
-          generate: {kind: arithmetic, items: 5, digits: 2}
-        models:
-          m: {kind: simulated, ability: 0.5}
-        verifiers:
-          v: {kind: math}
-          rm: {kind: simulated, auc: 0.8}
-        strategies:
-          s: {kind: single}
-          maj: {kind: majority, n: 4, temperature: 0.8}
-        systems:
-          matrix: {model: [m], strategy: [s, maj], verifier: [v]}
-
-        """
+    static let base = suiteYAML(
+        name: "hostile", seed: 1, task: ["generate: {kind: arithmetic, items: 5, digits: 2}"],
+        models: ["m: {kind: simulated, ability: 0.5}"], verifiers: ["v: {kind: math}", "rm: {kind: simulated, auc: 0.8}"],
+        strategies: ["s: {kind: single}", "maj: {kind: majority, n: 4, temperature: 0.8}"],
+        systems: ["matrix: {model: [m], strategy: [s, maj], verifier: [v]}"])
 
     /// (name, suite bytes, expected line, a fragment the message must contain)
     static var cases: [(String, [UInt8], Int, String)] {

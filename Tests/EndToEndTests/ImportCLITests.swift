@@ -14,14 +14,14 @@ import Testing
 
     @Test(arguments: usageErrors)
     func aUsageErrorExitsTwo(_ arguments: [String]) async throws {
-        let dir = try e2eTempDir("import-usage")
+        let dir = try makeTempDir("ttsbench-e2e-import-usage")
         let result = try await Binary.run(arguments, in: dir)
         #expect(result.status == 2 && !result.signalled, "\(arguments) exited \(result.status): \(result.stderr)")
         #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
     }
 
     @Test func aMalformedLogExitsTwoNamingTheLineAndWritesNothing() async throws {
-        let dir = try e2eTempDir("import-bad")
+        let dir = try makeTempDir("ttsbench-e2e-import-bad")
         try "{\"doc_id\": 0, \"doc\": {}, \"target\": \"1\", \"resps\": [[\"1\"]]}\n{oops\n".write(toFile: dir + "/s.jsonl", atomically: true, encoding: .utf8)
         let result = try await Binary.run(["import", "lm-eval", "s.jsonl", "--out", "imported"], in: dir)
         #expect(result.status == 2, "\(result.stderr)")
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func anImportedInspectLogRunsAsASuite() async throws {
-        let dir = try e2eTempDir("import-run")
+        let dir = try makeTempDir("ttsbench-e2e-import-run")
         let samples = (1...4).flatMap { epoch in
             ["a": "2", "b": "5"].sorted(by: { $0.key < $1.key }).map { id, answer in
                 #"{"id": "\#(id)", "epoch": \#(epoch), "input": "q \#(id)", "target": "\#(answer)", "output": {"completion": "The answer is \#(epoch <= 2 ? answer : "0")."}, "error": null}"#

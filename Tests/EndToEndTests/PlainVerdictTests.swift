@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func validateAndPlanRefuseADesignThatCannotDecideWithTheSizesThatCan() async throws {
-        let dir = try e2eTempDir("design")
+        let dir = try makeTempDir("ttsbench-e2e-design")
         try Self.suite(compare: "group_size: 2\n  max_interims: 2").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
         for command in ["validate", "plan"] {
             let r = try await Binary.run([command, "s.yaml"], in: dir)
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func anEditedSuiteIsRefusedUnlessReplacedAndADesignIsNotChangedUnderARunningTest() async throws {
-        let dir = try e2eTempDir("changes")
+        let dir = try makeTempDir("ttsbench-e2e-changes")
         let args = ["run", "s.yaml", "--db", "s.sqlite", "--out", "out", "--quiet"]
         try Self.suite(compare: "group_size: 3\n  max_interims: 2").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
         let first = try await Binary.run(args, in: dir)
@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func compareSaysWhoIsBetterByHowManyPointsFirst() async throws {
-        let dir = try e2eTempDir("compare-plain")
+        let dir = try makeTempDir("ttsbench-e2e-compare-plain")
         try Self.suite(compare: "group_size: 3\n  max_interims: 3").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
         let r = try await Binary.run(["compare", "s.yaml", "weak/maj4", "strong/maj4", "--db", "s.sqlite", "--quiet"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func planWarnsWhenAFivePointDifferenceIsAlmostNeverDetected() async throws {
-        let dir = try e2eTempDir("power")
+        let dir = try makeTempDir("ttsbench-e2e-power")
         // 10 items: the seed spread of majority@4 is about 0.12, and 6 seeds each see 5 points rarely.
         try Self.suite(items: 10, compare: "group_size: 3\n  max_interims: 2").write(toFile: dir + "/s.yaml", atomically: true, encoding: .utf8)
         let weak = try await Binary.run(["plan", "s.yaml"], in: dir)
@@ -131,7 +131,7 @@ import Testing
     }
 
     @Test func validateWarnsOfAnUnsetAPIKeyButAccepts() async throws {
-        let dir = try e2eTempDir("key")
+        let dir = try makeTempDir("ttsbench-e2e-key")
         let suite = Self.suite(compare: "group_size: 3\n  max_interims: 2")
             .replacingOccurrences(of: "  weak: {kind: simulated, ability: -1.0}",
                                   with: "  weak: {kind: openai, base_url: \"http://127.0.0.1:9/v1\", model: m, api_key_env: TTSBENCH_UNSET_KEY_FOR_TEST}")
@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test func leaderboardWithoutItsDatabaseExitsTwo() async throws {
-        let dir = try e2eTempDir("no-db")
+        let dir = try makeTempDir("ttsbench-e2e-no-db")
         let r = try await Binary.run(["leaderboard", "--db", "missing.sqlite"], in: dir)
         #expect(r.status == 2 && r.stderr.contains("no database at missing.sqlite"), "\(r.stderr)")
     }

@@ -11,34 +11,16 @@ import Testing
         "{\"id\": \"q\(i)\", \"question\": \"What is \(i) + \(2 * i)?\", \"answer\": \"\(3 * i)\"}"
     }.joined(separator: "\n") + "\n"
 
-    static let suite = """
-        suite: regen
-        seed: 11
-        task:
-          file: data/q.jsonl
-          prompt: "Solve. Put the final answer in \\\\boxed{}.\\n\\n{question}"
-        models:
-          m: {kind: simulated, ability: 0.3}
-          f: {kind: simulated, ability: 1.0}
-        verifiers:
-          math: {kind: math}
-          rm: {kind: simulated, auc: 0.8}
-        strategies:
-          single: {kind: single, temperature: 0.0}
-          maj4: {kind: majority, n: 4, temperature: 0.8}
-          bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}
-        systems:
-          matrix: {model: [m], strategy: [single, maj4, bon4], verifier: [math]}
-        compare: {group_size: 2, max_interims: 2, permutations: 200}
-        leaderboard:
-          variants: [multi_temperature, fusion]
-          multi_temperature: {temperatures: [0.4, 1.0]}
-          fusion: {fuser: f}
-
-        """
+    static let suite = suiteYAML(
+        name: "regen", seed: 11,
+        task: ["file: data/q.jsonl", #"prompt: "Solve. Put the final answer in \\boxed{}.\n\n{question}""#],
+        models: ["m: {kind: simulated, ability: 0.3}", "f: {kind: simulated, ability: 1.0}"],
+        systems: ["matrix: {model: [m], strategy: [single, maj4, bon4], verifier: [math]}"],
+        tail: ["compare: {group_size: 2, max_interims: 2, permutations: 200}", "leaderboard:",
+               "  variants: [multi_temperature, fusion]", "  multi_temperature: {temperatures: [0.4, 1.0]}", "  fusion: {fuser: f}"])
 
     @Test func aPublishedFileSuiteRegeneratesByteIdenticallyFromTheDatabaseAlone() async throws {
-        let base = try e2eTempDir("regen")
+        let base = try makeTempDir("ttsbench-e2e-regen")
         let project = base + "/project", elsewhere = base + "/elsewhere"
         try FileManager.default.createDirectory(atPath: project + "/data", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)

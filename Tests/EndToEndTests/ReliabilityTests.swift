@@ -11,22 +11,8 @@ import Testing
 import Glibc
 #endif
 
-/// python3 runs the fault-injecting proxy and the canned upstream (tools/fault-server).
-let python3Available: Bool = {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import http.server, json, hashlib"]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    guard (try? p.run()) != nil else { return false }
-    p.waitUntilExit()
-    return p.terminationStatus == 0
-}()
 let python3Skip = Comment(rawValue: "python3 is not on PATH: the fault proxy and canned upstream (tools/fault-server) need it")
 
-/// `TTSBENCH_REQUIRE_INPUTS=1` (set by `.ci/run`, which installs every external input): a test
-/// whose input is missing is then run and fails, instead of being reported as skipped.
-let requireInputs = ProcessInfo.processInfo.environment["TTSBENCH_REQUIRE_INPUTS"] == "1"
 
 /// One of the standard-library Python servers of tools/fault-server on a free 127.0.0.1 port (it
 /// prints the port, and exits when the test process does).
@@ -41,14 +27,7 @@ final class PythonServer: @unchecked Sendable {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { throw ServerError(message: "\(script) did not start") }
-            line.append(chunk)
-        }
-        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard Int(port) != nil else { throw ServerError(message: "\(script) printed \(port), not a port") }
+        let port = try readPort(pipe, name: script)
         url = "http://127.0.0.1:\(port)"
     }
 
@@ -115,12 +94,6 @@ func runBinary(_ arguments: [String], in dir: String, environment: [String: Stri
                          stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
 }
 
-func e2eStrings(_ db: String, _ sql: String) throws -> [String] {
-    var config = Configuration()
-    config.readonly = true
-    return try DatabaseQueue(path: db, configuration: config).read { try String.fetchAll($0, sql: sql) }
-}
-
 /// Every regular file under `dir`, recursively.
 func filesUnder(_ dir: String) -> [String] {
     guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }
@@ -156,7 +129,7 @@ struct FaultEndpointTests {
         let proxy = try PythonServer("fault_proxy.py", ["--upstream", upstream.url, "--faults", allFaultKinds,
                                                         "--every", "10", "--hang", "2"])
         defer { proxy.stop() }
-        let dir = try e2eTempDir("faults")
+        let dir = try makeTempDir("ttsbench-e2e-faults")
         let items = 100, n = 10
         try """
             suite: faults-ci
@@ -188,22 +161,22 @@ struct FaultEndpointTests {
         #expect(faults.count == 9 && faults.values.reduce(0, +) >= 100, "faults \(faults)")
 
         // Nothing lost, nothing twice.
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM samples") == items * n)
-        #expect(try e2eCount(db, e2eDuplicatesSQL) == 0)
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM samples WHERE attempts IS NULL OR attempts < 1") == 0)
+        #expect(try storeCounts(db).samples == items * n)
+        #expect(try countRows(db, duplicateSamplesSQL) == 0)
+        #expect(try countRows(db, "SELECT COUNT(*) FROM samples WHERE attempts IS NULL OR attempts < 1") == 0)
 
         // Every attempt the server saw is recorded. A client can also fail on a keep-alive
         // connection the proxy had just closed (after a reset or a hang) without the request
         // arriving: that attempt is recorded too, as a connection error or a timeout.
-        let attempts = try e2eCount(db, "SELECT SUM(attempts) FROM samples")
-        let logText = try e2eStrings(db, "SELECT COALESCE(retry_log, '') FROM samples WHERE attempts > 1")
+        let attempts = try countRows(db, "SELECT SUM(attempts) FROM samples")
+        let logText = try stringRows(db, "SELECT COALESCE(retry_log, '') FROM samples WHERE attempts > 1")
         let lines = logText.flatMap { $0.split(separator: "\n") }.filter { $0.hasPrefix("attempt ") }
         func logged(_ needle: String) -> Int { lines.filter { $0.contains(needle) }.count }
         let transportExtra = (logged("connection") - (faults["reset"] ?? 0)) + (logged("timed out") - (faults["hang"] ?? 0))
         #expect(attempts >= requests && attempts - requests <= transportExtra,
                 "attempts \(attempts), requests \(requests), extra transport failures \(transportExtra)")
         // Every failed attempt is logged: one line per retry.
-        let retries = try e2eCount(db, "SELECT COALESCE(SUM(attempts - 1), 0) FROM samples")
+        let retries = try countRows(db, "SELECT COALESCE(SUM(attempts - 1), 0) FROM samples")
         #expect(lines.count == retries)
         for (kind, needle) in [("429", "HTTP 429"), ("503", "HTTP 503"), ("500", "HTTP 500"), ("reset", "connection"),
                                ("hang", "timed out")] {
@@ -216,12 +189,12 @@ struct FaultEndpointTests {
         #expect(logged("invalid JSON") >= (faults["invalid"] ?? 1) + (faults["truncated"] ?? 1))
 
         // Every fault was recovered from: no sample has an error, nothing is unfinished.
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL") == 0, "upstream \(upstreamStats)")
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM failures WHERE resolved = 0") == 0)
+        #expect(try storeCounts(db).failedSamples == 0, "upstream \(upstreamStats)")
+        #expect(try storeCounts(db).unresolvedFailures == 0)
         let board = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/faults-ci/leaderboard.json")))
         let rows = (board as? [String: Any])?["systems"] as? [[String: Any]] ?? []
         #expect(rows.count == 1 && rows.first?["failures"] as? Int == 0 && rows.first?["rank"] as? String == "1", "leaderboard rows \(rows)")
-        #expect(try e2eStrings(db, "PRAGMA integrity_check") == ["ok"])
+        #expect(try stringRows(db, "PRAGMA integrity_check") == ["ok"])
     }
 
     /// An API key named by `api_key_env` reaches the server in the Authorization header and
@@ -231,28 +204,15 @@ struct FaultEndpointTests {
         let key = "sk-ttsbench-" + UUID().uuidString.replacingOccurrences(of: "-", with: "") + "-do-not-leak"
         let upstream = try PythonServer("canned_upstream.py", ["--poison-permille", "100", "--echo-auth"])
         defer { upstream.stop() }
-        let dir = try e2eTempDir("secrets")
-        try """
-            suite: secrets
-            seed: 7
-            task:
-              generate: {kind: arithmetic, items: 20, digits: 2}
-              prompt: "Put the final answer in \\\\boxed{}.\\n\\n{question}"
-              extract: boxed
-            models:
-              keyed: {kind: openai, base_url: "\(upstream.url)/v1", model: canned, api: chat, api_key_env: TTSBENCH_SECRET_KEY,
-                      max_retries: 1, retry_base_delay: 0.01, supports_n: false}
-              sim: {kind: simulated, ability: 0.5}
-            verifiers:
-              math: {kind: math}
-            strategies:
-              single: {kind: single, temperature: 0.0}
-              maj4: {kind: majority, n: 4, temperature: 0.8}
-            systems:
-              matrix: {model: [keyed, sim], strategy: [single, maj4], verifier: [math]}
-            compare: {group_size: 2, max_interims: 1}
-
-            """.write(toFile: dir + "/secrets.yaml", atomically: true, encoding: .utf8)
+        let dir = try makeTempDir("ttsbench-e2e-secrets")
+        try suiteYAML(
+            name: "secrets", seed: 7, task: ["generate: {kind: arithmetic, items: 20, digits: 2}", boxedPrompt, "extract: boxed"],
+            models: ["keyed: {kind: openai, base_url: \"\(upstream.url)/v1\", model: canned, api: chat, api_key_env: TTSBENCH_SECRET_KEY,",
+                     "        max_retries: 1, retry_base_delay: 0.01, supports_n: false}",
+                     "sim: {kind: simulated, ability: 0.5}"],
+            verifiers: mathVerifier, strategies: singleAndMajority4,
+            systems: ["matrix: {model: [keyed, sim], strategy: [single, maj4], verifier: [math]}"],
+            tail: ["compare: {group_size: 2, max_interims: 1}"]).write(toFile: dir + "/secrets.yaml", atomically: true, encoding: .utf8)
         let db = dir + "/secrets.sqlite", out = dir + "/out"
         let env = ["TTSBENCH_SECRET_KEY": key]
         // One body in ten always fails: both runs end with items unfinished (exit 1), quoting the
@@ -269,7 +229,7 @@ struct FaultEndpointTests {
         let stats = try upstream.stats()
         let sent = (stats["authorization"] as? [String: Int])?["Bearer \(key)"] ?? 0
         #expect(sent >= 20 && stats["no_authorization"] as? Int == 0, "upstream saw \(stats)")
-        #expect(try e2eCount(db, "SELECT COUNT(*) FROM failures WHERE message LIKE '%you sent Authorization%'") > 0,
+        #expect(try countRows(db, "SELECT COUNT(*) FROM failures WHERE message LIKE '%you sent Authorization%'") > 0,
                 "the server's quoting errors should be recorded (redacted)")
         #expect(publish.stderr.contains("you sent Authorization: Bearer [REDACTED]"), "stderr: \(publish.stderr.suffix(800))")
 
@@ -299,22 +259,10 @@ struct FaultEndpointTests {
 /// take new files, a regular file stands where a directory must go, a directory stands where a
 /// leaderboard file must go.
 @Suite struct UnwritableOutputTests {
-    static let suite = """
-        suite: ro
-        seed: 3
-        task:
-          generate: {kind: arithmetic, items: 6, digits: 2}
-        models:
-          m: {kind: simulated, ability: 0.5}
-        verifiers:
-          math: {kind: math}
-        strategies:
-          single: {kind: single, temperature: 0.0}
-          maj4: {kind: majority, n: 4, temperature: 0.8}
-        systems:
-          matrix: {model: [m], strategy: [single, maj4], verifier: [math]}
-
-        """
+    static let suite = suiteYAML(
+        name: "ro", seed: 3, task: ["generate: {kind: arithmetic, items: 6, digits: 2}"],
+        models: ["m: {kind: simulated, ability: 0.5}"], verifiers: mathVerifier, strategies: singleAndMajority4,
+        systems: ["matrix: {model: [m], strategy: [single, maj4], verifier: [math]}"])
 
     /// Names of temporary files a writer could leave behind.
     static func leftovers(_ dir: String) -> [String] {
@@ -323,7 +271,7 @@ struct FaultEndpointTests {
 
     @Test(arguments: ["/proc/self/ttsbench-out", "/proc/ttsbench-out", "FILE/out"])
     func anUnwritableOutputDirectoryFailsBeforeGenerating(_ out: String) async throws {
-        let dir = try e2eTempDir("ro")
+        let dir = try makeTempDir("ttsbench-e2e-ro")
         try Self.suite.write(toFile: dir + "/ro.yaml", atomically: true, encoding: .utf8)
         let target = out.replacingOccurrences(of: "FILE", with: dir + "/a-file")
         FileManager.default.createFile(atPath: dir + "/a-file", contents: Data("not a directory".utf8))
@@ -338,7 +286,7 @@ struct FaultEndpointTests {
     }
 
     @Test func anUnwritableDatabaseFailsWithItsPath() async throws {
-        let dir = try e2eTempDir("ro-db")
+        let dir = try makeTempDir("ttsbench-e2e-ro-db")
         try Self.suite.write(toFile: dir + "/ro.yaml", atomically: true, encoding: .utf8)
         let r = try await runBinary(["run", "ro.yaml", "--db", "/proc/ttsbench-ro.sqlite", "--out", dir + "/out", "--seeds", "2", "--quiet"],
                                     in: dir)
@@ -350,7 +298,7 @@ struct FaultEndpointTests {
     /// One of the five files cannot be replaced (a directory is in its way): the command fails
     /// naming it, the files written are complete, and no temporary file is left.
     @Test func aFileThatCannotBeReplacedLeavesNoPartialFiles() async throws {
-        let dir = try e2eTempDir("ro-board")
+        let dir = try makeTempDir("ttsbench-e2e-ro-board")
         try Self.suite.write(toFile: dir + "/ro.yaml", atomically: true, encoding: .utf8)
         let db = dir + "/ro.sqlite"
         let first = try await runBinary(["run", "ro.yaml", "--db", db, "--out", dir + "/out", "--seeds", "2", "--quiet"], in: dir)

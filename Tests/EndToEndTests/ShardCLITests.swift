@@ -8,8 +8,8 @@ import Testing
 
     /// Three shards merged, then a sequential run on the merge: the leaderboard of one machine, nothing generated.
     @Test func threeShardsMergedAndDecidedGiveOneMachinesLeaderboard() async throws {
-        let dir = try e2eTempDir("shards")
-        let suite = e2eSuite(items: 30) + "compare: {group_size: 2, max_interims: 2, permutations: 500}\n"
+        let dir = try makeTempDir("ttsbench-e2e-shards")
+        let suite = smallSuiteYAML(name: "e2e", seed: 11, taskName: nil, items: 30) + "compare: {group_size: 2, max_interims: 2, permutations: 500}\n"
         try suite.write(toFile: dir + "/e2e.yaml", atomically: true, encoding: .utf8)
         let one = try await Binary.run(["run", "e2e.yaml", "--db", "one.sqlite", "--out", "one", "--quiet"], in: dir, timeout: .seconds(300))
         #expect(one.status == 0, "\(one.stderr)")
@@ -19,7 +19,7 @@ import Testing
                                              timeout: .seconds(300))
             #expect(shard.status == 0, "\(shard.stderr)")
             #expect(shard.stdout.contains("shard \(i)/3: ") && shard.stdout.contains("of 30 items"), "\(shard.stdout)")
-            #expect(try e2eCount(dir + "/shard-\(i).sqlite", "SELECT COUNT(*) FROM seed_runs") == 0)
+            #expect(try storeCounts(dir + "/shard-\(i).sqlite").seedRuns == 0)
         }
         let badShard = try await Binary.run(["run", "e2e.yaml", "--shard", "4/3", "--db", "x.sqlite"], in: dir)
         #expect(badShard.status == 2 && badShard.stderr.contains("--shard"), "\(badShard.stderr)")
@@ -30,12 +30,12 @@ import Testing
         let again = try await Binary.run(["merge", "--into", "merged.sqlite", "shard-1.sqlite"], in: dir)
         #expect(again.status == 2 && again.stderr.contains("--force"), "an existing output is refused: \(again.stderr)")
 
-        let samples = try e2eCount(dir + "/merged.sqlite", "SELECT COUNT(*) FROM samples")
+        let samples = try storeCounts(dir + "/merged.sqlite").samples
         let decided = try await Binary.run(["run", "e2e.yaml", "--db", "merged.sqlite", "--out", "merged", "--quiet"], in: dir,
                                            timeout: .seconds(300))
         #expect(decided.status == 0, "\(decided.stderr)")
         #expect(decided.stdout.contains("\n0 new samples in "), "the run on the merged database generates nothing: \(decided.stdout)")
-        #expect(try e2eCount(dir + "/merged.sqlite", "SELECT COUNT(*) FROM samples") == samples)
+        #expect(try storeCounts(dir + "/merged.sqlite").samples == samples)
         for file in ["leaderboard.md", "leaderboard.json"] {
             #expect(try bytes(dir + "/one/e2e/" + file) == bytes(dir + "/merged/e2e/" + file), "\(file) differs")
         }
@@ -56,7 +56,7 @@ import Testing
     func theExampleSuitesValidate() async throws {
         try #require(Self.haveDatasets, "TTSBENCH_REQUIRE_INPUTS=1 but \(Self.datasets)/math500.jsonl is missing")
         #expect(Self.examples.contains("slurm-shards.yaml") && Self.examples.count >= 6, "\(Self.examples)")
-        let dir = try e2eTempDir("examples")  // the binary's output files go here, not into the repository
+        let dir = try makeTempDir("ttsbench-e2e-examples")  // the binary's output files go here, not into the repository
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir + "/suites/examples", withIntermediateDirectories: true)
         try fm.createSymbolicLink(atPath: dir + "/suites/data", withDestinationPath: Self.datasets)

@@ -111,8 +111,8 @@ struct AffinityRoutingTests {
         ka.stop()
         #expect(beforeKill >= 10 && beforeKill < 70, "B was killed mid-run, after \(beforeKill) requests")
         #expect(killed.samplesGenerated == 140)
-        #expect(try query(db, "SELECT COUNT(*) FROM samples") as Int? == 140)
-        #expect(try query(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL") as Int? == 0, "nothing lost")
+        #expect(try storeCounts(db).samples == 140)
+        #expect(try storeCounts(db).failedSamples == 0, "nothing lost")
         // B's items met the dead replica (connection refused or reset), were retried and answered by A.
         let retried: Int = try query(db, "SELECT COUNT(*) FROM samples WHERE attempts > 1") ?? 0
         #expect(retried >= 1, "requests retried after the kill: \(retried)")

@@ -4,50 +4,17 @@
 @testable import TTSSuite
 @testable import TTSStore
 @testable import TTSCore
+@_exported import TestSupport
 import AsyncHTTPClient
 import Foundation
 import GRDB
 import NIOCore
-
-/// The package root, from this file's path (Tests/IntegrationTests/Fixtures.swift).
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
 
 /// The llama-cpp-python venv that `.ci/install-llama.sh` makes.
 let llamaPython = (ProcessInfo.processInfo.environment["LLAMA_VENV"] ?? "/opt/ttsbench-llama-venv") + "/bin/python"
 let llamaAvailable = FileManager.default.isExecutableFile(atPath: llamaPython)
 let skipMessage = "llama-cpp-python is not installed at \(llamaPython): run `bash .ci/install-llama.sh` (or set LLAMA_VENV)"
 
-/// `TTSBENCH_REQUIRE_INPUTS=1` (set by `.ci/run`, which installs the llama venv): the tests then
-/// run without it and fail, instead of being reported as skipped.
-let requireInputs = ProcessInfo.processInfo.environment["TTSBENCH_REQUIRE_INPUTS"] == "1"
-
-func freePort() throws -> Int {
-    let out = try runCapture("/usr/bin/env", ["python3", "-c",
-        "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
-    guard let port = Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw FixtureError("no free port: \(out)") }
-    return port
-}
-
-func runCapture(_ exe: String, _ args: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-}
-
-struct FixtureError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
 
 /// Kills started servers when the test process exits (and the supervisor kills the server if
 /// the test process dies first).
@@ -80,7 +47,7 @@ func waitReady(_ url: String, seconds: Double) async throws {
         if let (status, _) = try? await httpGet(url), status == 200 { return }
         try await Task.sleep(for: .milliseconds(100))
     }
-    throw FixtureError("\(url) not ready after \(seconds) s")
+    throw TestSetupError("\(url) not ready after \(seconds) s")
 }
 
 /// One llama.cpp server (tools/tiny-model/tiny-add.gguf) for the whole test process, on a
@@ -152,13 +119,7 @@ final class Proxy: @unchecked Sendable {
         process.standardOutput = pipe
         try process.run()
         startedPIDs.append(process.processIdentifier)
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { throw FixtureError("the proxy did not start") }
-            line.append(chunk)
-        }
-        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try readPort(pipe, name: "proxy")
         url = "http://127.0.0.1:\(port)"
         try await waitReady(url + "/stats", seconds: 10)
     }
@@ -184,18 +145,6 @@ final class Proxy: @unchecked Sendable {
     }
 
     deinit { if process.isRunning { process.terminate() } }
-}
-
-func makeTempDir(_ label: String) throws -> String {
-    let base = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(label)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-    return base
-}
-
-func query<T: DatabaseValueConvertible>(_ db: String, _ sql: String) throws -> T? {
-    var config = Configuration()
-    config.readonly = true
-    return try DatabaseQueue(path: db, configuration: config).read { try T.fetchOne($0, sql: sql) }
 }
 
 /// A suite on the held-out addition problems (the tiny model's prompt format).

@@ -105,7 +105,7 @@ struct RealServerTests {
         #expect(first.leaderboard.rows.count == 4)
         let afterFirst = try await proxy.stats().requests
         #expect(afterFirst >= 50)  // 10 greedy + 40 sampled (+ n probes)
-        #expect(try query(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL") as Int? == 0)
+        #expect(try storeCounts(db).failedSamples == 0)
         #expect(try query(db, "SELECT MIN(prompt_tokens) FROM samples WHERE pool IN (SELECT pool FROM samples WHERE text LIKE ' %')") as Int? ?? 0 > 0)
         #expect(try query(db, "SELECT COUNT(*) FROM samples WHERE cost > 0") as Int? ?? 0 >= 50)
         #expect(try query(db, "SELECT COUNT(*) FROM seed_runs WHERE cost_per_item > 0") as Int? == 2)
@@ -118,11 +118,7 @@ struct RealServerTests {
         #expect(second.samplesGenerated == 0)
         #expect(try await proxy.stats().requests == afterFirst)
 
-        var config = Configuration()
-        config.readonly = false
-        try await DatabaseQueue(path: db, configuration: config).write { db in
-            try db.execute(sql: "DELETE FROM outcomes; DELETE FROM seed_runs; DELETE FROM samples")
-        }
+        try simulateCrashBeforeCommit(db, losing: "samples")
         let third = try await runSuite(yaml, dir: dir, db: db)
         #expect(third.samplesGenerated > 0)
         #expect(try await proxy.stats().requests == afterFirst, "the request cache should answer every request")
@@ -139,7 +135,7 @@ struct RealServerTests {
         let replayed = try await runSuite(replayYAML, dir: dir, db: replayDB)
         #expect(try await proxy.stats().requests == afterFirst)
         #expect(Dictionary(uniqueKeysWithValues: replayed.leaderboard.rows.map { ($0.name, $0.mean) }) == accuracy)
-        #expect(try query(replayDB, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL") as Int? == 0)
+        #expect(try storeCounts(replayDB).failedSamples == 0)
     }
 
     /// Faults of every kind in front of the real server: the run finishes, no sample is lost,
@@ -162,7 +158,7 @@ struct RealServerTests {
             systems: "  matrix: {model: [tiny], strategy: [single, maj4], verifier: [exact]}", limit: 12)
         let report = try await runSuite(yaml, dir: dir, db: db)
         let stats = try await proxy.stats()
-        let samples: Int? = try query(db, "SELECT COUNT(*) FROM samples")
+        let samples: Int? = try storeCounts(db).samples
         let attempts: Int? = try query(db, "SELECT SUM(attempts) FROM samples")
         let retried: Int? = try query(db, "SELECT SUM(attempts - 1) FROM samples")
         let logLines: Int? = try query(db, """
@@ -170,7 +166,7 @@ struct RealServerTests {
             """)
         let faults = stats.faults.values.reduce(0, +)
         #expect(samples == 60)
-        #expect(try query(db, "SELECT COUNT(*) FROM samples WHERE error IS NOT NULL") as Int? == 0)
+        #expect(try storeCounts(db).failedSamples == 0)
         #expect(report.leaderboard.rows.allSatisfy { $0.failures == 0 })
         #expect(faults >= 20 && stats.faults.count == 9, "faults \(stats.faults)")
         #expect(attempts == stats.requests, "every request the server saw is an attempt of a recorded sample")
@@ -213,7 +209,7 @@ struct RealServerTests {
         let report = try await runSuite(yaml, dir: dir, db: db)
         #expect(report.incomplete?.items.count == 5 && report.incomplete?.items.allSatisfy { $0.cause == .serverError } == true)
         #expect(report.leaderboard.rows.isEmpty && report.leaderboard.unfinished.map(\.items) == [5])
-        #expect(try query(db, "SELECT COUNT(*) FROM samples") as Int? == 0)
+        #expect(try storeCounts(db).samples == 0)
         #expect(try query(db, "SELECT COUNT(*) FROM failures WHERE attempts = 3 AND message LIKE 'HTTP 500%'") as Int? == 5)
         #expect(try await proxy.stats().requests == 30)
     }

@@ -107,29 +107,22 @@ import Testing
     @Test func aSchema7DatabaseForgetsTheFailedRequestsItScored() async throws {
         let dir = try makeTempDir("store-seven")
         let path = dir + "/seven.sqlite"
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try StoreSchema.migrator.migrate(queue, upTo: "schema-7")
-            try await queue.write { db in
-                for (i, text, error) in [(0, "\\boxed{4}", nil), (1, nil, "model 'm': failed after 7 attempts: HTTP 500") ] as [(Int, String?, String?)] {
-                    try db.execute(sql: "INSERT INTO samples(pool, item_id, seed_index, temperature, sample_index, request_seed, text, error) "
-                        + "VALUES ('p', 'i', 0, 0.8, ?, ?, ?, ?)", arguments: [i, i, text, error])
-                }
-                try db.execute(sql: "INSERT INTO aux_calls(pool, item_id, seed_index, call_id, request_seed, temperature, text, error) "
-                    + "VALUES ('p', 'i', 0, 'fuse:1', 1, 0, NULL, 'model ''m'': failed after 7 attempts: connection refused')")
-                try db.execute(sql: "INSERT INTO aux_calls(pool, item_id, seed_index, call_id, request_seed, temperature, text, error) "
-                    + "VALUES ('p', 'i', 0, 'fuse:2', 2, 0, 'ok \\boxed{4}', NULL)")
-                for (seed, failures) in [(0, 0), (1, 2)] {
-                    try db.execute(sql: "INSERT INTO seed_runs(system_fp, seed_index, system_name, items, accuracy, tokens_per_item, "
-                        + "calls_per_item, latency_ms_per_item, failures) VALUES ('fp', ?, 'a/x', 1, 0.0, 10, 1, 5, ?)",
-                                   arguments: [seed, failures])
-                    try db.execute(sql: "INSERT INTO outcomes(run_id, item_index, item_id, correct, prompt_tokens, completion_tokens, calls, "
-                        + "failures, latency_ms, detail) VALUES (?, 0, 'i', 0, 1, 1, 1, ?, 1, '')", arguments: [db.lastInsertedRowID, failures])
-                }
-                for (item, failures) in [("i", 0), ("j", 1)] {
-                    try db.execute(sql: "INSERT INTO item_outcomes(system_fp, seed_index, item_id, system_name, outcome_json) VALUES ('fp', 2, ?, 'a/x', ?)",
-                                   arguments: [item, "{\"failures\":\(failures),\"itemID\":\"\(item)\"}"])
-                }
+        try makeOldDatabase(at: path, upTo: "schema-7") { db in
+            for (i, text, error) in [(0, "\\boxed{4}", nil), (1, nil, "model 'm': failed after 7 attempts: HTTP 500") ] as [(Int, String?, String?)] {
+                try insertOldSample(db, temperature: 0.8, sampleIndex: i, requestSeed: i, text: text, error: error)
+            }
+            try db.execute(sql: "INSERT INTO aux_calls(pool, item_id, seed_index, call_id, request_seed, temperature, text, error) "
+                + "VALUES ('p', 'i', 0, 'fuse:1', 1, 0, NULL, 'model ''m'': failed after 7 attempts: connection refused')")
+            try db.execute(sql: "INSERT INTO aux_calls(pool, item_id, seed_index, call_id, request_seed, temperature, text, error) "
+                + "VALUES ('p', 'i', 0, 'fuse:2', 2, 0, 'ok \\boxed{4}', NULL)")
+            for (seed, failures) in [(0, 0), (1, 2)] {
+                try insertOldSeedRun(db, seed: seed, accuracy: 0.0, failures: failures)
+                try db.execute(sql: "INSERT INTO outcomes(run_id, item_index, item_id, correct, prompt_tokens, completion_tokens, calls, "
+                    + "failures, latency_ms, detail) VALUES (?, 0, 'i', 0, 1, 1, 1, ?, 1, '')", arguments: [db.lastInsertedRowID, failures])
+            }
+            for (item, failures) in [("i", 0), ("j", 1)] {
+                try db.execute(sql: "INSERT INTO item_outcomes(system_fp, seed_index, item_id, system_name, outcome_json) VALUES ('fp', 2, ?, 'a/x', ?)",
+                               arguments: [item, "{\"failures\":\(failures),\"itemID\":\"\(item)\"}"])
             }
         }
         // A reader takes it as it is (a writer upgrades it).

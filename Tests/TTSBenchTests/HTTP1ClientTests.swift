@@ -75,11 +75,7 @@ final class HTTPShapesServer: @unchecked Sendable {
                     return self.send(int(path[8:]), body, [("Content-Length", str(len(body))), ("Retry-After", "7")])
                 self.send(404, b"", [("Content-Length", "0")])
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        print(server.server_address[1], flush=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        sys.stdin.read()
-        """#
+        """# + PythonScriptServer.serveHandlerUntilStdinCloses
 
     let server: PythonScriptServer
     var url: String { server.url }

@@ -36,11 +36,7 @@ import Testing
     }
 
     static func run(_ suitePath: String, dir: String, seeds: Int) async throws -> RunReport {
-        var options = Session.Options()
-        options.databasePath = dir + "/db.sqlite"
-        options.outputDirectory = dir + "/out"
-        options.workers = 4
-        options.showProgress = false
+        var options = Session.Options.quiet(in: dir, workers: 4)
         return try await Session.open(suitePath: suitePath, options: options).run(seeds: seeds)
     }
 

@@ -36,11 +36,7 @@ import Testing
         let dir = try makeTempDir("harness-\(harness.rawValue)")
         let result = try HarnessImporter.run(HarnessImporter.Options(harness: harness, files: [file], outputDirectory: dir))
         #expect(result.plan == HarnessImport.SeedPlan(temperature: 0.7, repeats: 4, perSeed: 4, seeds: 1))
-        var options = Session.Options()
-        options.databasePath = dir + "/db.sqlite"
-        options.outputDirectory = dir + "/out"
-        options.workers = 4
-        options.showProgress = false
+        var options = Session.Options.quiet(in: dir, workers: 4)
         let report = try await Session.open(suitePath: result.suitePath, options: options).run(seeds: nil)
         #expect(report.leaderboard.rows.map(\.strategy).sorted() == ["maj4", "single"])
         #expect(report.leaderboard.rows.allSatisfy { $0.seeds == 1 && $0.failures == 0 })
@@ -155,10 +151,7 @@ import Testing
               matrix: {model: [lm, inspect], strategy: [maj2], verifier: [v]}
 
             """)
-        var options = Session.Options()
-        options.databasePath = dir + "/db.sqlite"
-        options.outputDirectory = dir + "/out"
-        options.showProgress = false
+        var options = Session.Options.quiet(in: dir)
         let report = try await Session.open(suitePath: suite, options: options).run(seeds: 2)
         #expect(report.leaderboard.rows.count == 2)
         #expect(report.leaderboard.rows.allSatisfy { $0.failures == 0 && $0.seeds == 2 })

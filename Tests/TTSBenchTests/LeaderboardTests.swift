@@ -162,10 +162,7 @@ import Testing
               fusion: {fuser: strong}
 
             """)
-        var options = Session.Options()
-        options.databasePath = dir + "/db.sqlite"
-        options.outputDirectory = dir + "/out"
-        options.showProgress = false
+        var options = Session.Options.quiet(in: dir)
         let report = try await Session.open(suitePath: dir + "/small.yaml", options: options).publish()
         var files: [String: Data] = [:]
         for path in report.files { files[(path as NSString).lastPathComponent] = try Data(contentsOf: URL(fileURLWithPath: path)) }
@@ -209,10 +206,7 @@ import Testing
             compare: {group_size: 3, max_interims: 2, permutations: 500, permutation: joint}
 
             """)
-        var options = Session.Options()
-        options.databasePath = dir + "/db.sqlite"
-        options.outputDirectory = dir + "/out"
-        options.showProgress = false
+        var options = Session.Options.quiet(in: dir)
         let report = try await Session.open(suitePath: dir + "/joint.yaml", options: options).publish()
         #expect(report.leaderboard.settings?.permutation == "joint")
         let md = try String(contentsOfFile: dir + "/out/small/leaderboard.md", encoding: .utf8)
@@ -331,10 +325,7 @@ import Testing
             compare: {group_size: 2, max_interims: 1, permutations: 200}
 
             """)
-        var options = Session.Options()
-        options.databasePath = dir + "/db.sqlite"
-        options.outputDirectory = dir + "/out"
-        options.showProgress = false
+        var options = Session.Options.quiet(in: dir)
         let first = try await Session.open(suitePath: suitePath, options: options).publish()
         let firstBytes = try first.files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
         let provenance = String(decoding: firstBytes[first.files.firstIndex { $0.hasSuffix("provenance.json") }!], as: UTF8.self)
@@ -367,27 +358,12 @@ import Testing
         let dir = try makeTempDir("lb-file")
         let items = (0..<12).map { "{\"id\": \"q\($0)\", \"question\": \"What is \($0) + \($0)?\", \"answer\": \"\($0 * 2)\"}" }
         _ = try writeFile(dir, "q.jsonl", items.joined(separator: "\n") + "\n")
-        let suitePath = try writeFile(dir, "file.yaml", """
-            suite: filesuite
-            seed: 3
-            task: {file: q.jsonl}
-            models:
-              m: {kind: simulated, ability: 0.5}
-            verifiers:
-              math: {kind: math}
-              rm: {kind: simulated, auc: 0.8}
-            strategies:
-              maj4: {kind: majority, n: 4, temperature: 0.8}
-              bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}
-            systems:
-              matrix: {model: [m], strategy: [maj4, bon4], verifier: [math]}
-            compare: {group_size: 2, max_interims: 2, permutations: 200}
-
-            """)
-        var options = Session.Options()
-        options.databasePath = dir + "/db.sqlite"
-        options.outputDirectory = dir + "/out"
-        options.showProgress = false
+        let suitePath = try writeFile(dir, "file.yaml", suiteYAML(
+            name: "filesuite", seed: 3, task: ["{file: q.jsonl}"], models: ["m: {kind: simulated, ability: 0.5}"],
+            strategies: Array(standardStrategies.dropFirst()),
+            systems: ["matrix: {model: [m], strategy: [maj4, bon4], verifier: [math]}"],
+            tail: ["compare: {group_size: 2, max_interims: 2, permutations: 200}"]))
+        var options = Session.Options.quiet(in: dir)
         let report = try await Session.open(suitePath: suitePath, options: options).publish()
         let first = try report.files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
         try FileManager.default.removeItem(atPath: dir + "/q.jsonl")
@@ -424,10 +400,7 @@ import Testing
                 compare: {group_size: 2, max_interims: 1, permutations: 100}
 
                 """)
-            var options = Session.Options()
-            options.databasePath = dir + "/db.sqlite"
-            options.outputDirectory = dir + "/out"
-            options.showProgress = false
+            var options = Session.Options.quiet(in: dir)
             let report = try await Session.open(suitePath: suitePath, options: options).publish()
             let html = try String(contentsOfFile: dir + "/out/\(name)/index.html", encoding: .utf8)
             return (report.leaderboard, html)

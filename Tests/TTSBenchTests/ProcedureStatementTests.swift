@@ -12,31 +12,15 @@ import Testing
 /// beyond the closed test's size. Deterministic systems generate one seed.
 @Suite struct ProcedureStatementTests {
     static func suite(name: String, strategies: [String]) -> String {
-        """
-        suite: \(name)
-        seed: 7
-        task:
-          name: arith
-          generate: {kind: arithmetic, items: 20, digits: 2}
-        models:
-          weak: {kind: simulated, ability: -0.5}
-          mid: {kind: simulated, ability: 0.5}
-          strong: {kind: simulated, ability: 1.5}
-        verifiers:
-          math: {kind: math}
-          rm: {kind: simulated, auc: 0.8}
-        strategies:
-          single: {kind: single, temperature: 0.0}
-          maj2: {kind: majority, n: 2, temperature: 0.8}
-          maj3: {kind: majority, n: 3, temperature: 0.8}
-          maj4: {kind: majority, n: 4, temperature: 0.8}
-          bon2: {kind: best_of_n, n: 2, temperature: 0.8, scorer: rm}
-          bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}
-        systems:
-          matrix: {model: [weak, mid, strong], strategy: [\(strategies.joined(separator: ", "))], verifier: [math]}
-        compare: {group_size: 3, max_interims: 3, permutations: 500}
-
-        """
+        suiteYAML(
+            name: name, seed: 7, task: ["name: arith", "generate: {kind: arithmetic, items: 20, digits: 2}"],
+            models: standardModels,
+            strategies: ["single: {kind: single, temperature: 0.0}", "maj2: {kind: majority, n: 2, temperature: 0.8}",
+                         "maj3: {kind: majority, n: 3, temperature: 0.8}", "maj4: {kind: majority, n: 4, temperature: 0.8}",
+                         "bon2: {kind: best_of_n, n: 2, temperature: 0.8, scorer: rm}",
+                         "bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}"],
+            systems: ["matrix: {model: [weak, mid, strong], strategy: [\(strategies.joined(separator: ", "))], verifier: [math]}"],
+            tail: ["compare: {group_size: 3, max_interims: 3, permutations: 500}"])
     }
 
     struct Published {
@@ -51,10 +35,7 @@ import Testing
     static func publish(_ name: String, strategies: [String]) async throws -> Published {
         let dir = try makeTempDir("procedure-\(name)")
         let path = try writeFile(dir, "\(name).yaml", suite(name: name, strategies: strategies))
-        var options = Session.Options()
-        options.databasePath = dir + "/db.sqlite"
-        options.outputDirectory = dir + "/out"
-        options.showProgress = false
+        var options = Session.Options.quiet(in: dir)
         _ = try await Session.open(suitePath: path, options: options).publish()
         let out = dir + "/out/\(name)/"
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "leaderboard.json"))) as? [String: Any])

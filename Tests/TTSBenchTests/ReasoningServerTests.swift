@@ -88,11 +88,7 @@ final class ReasoningServer: @unchecked Sendable {
                     choice = {"index": 0, "text": message.get("content") or "", "finish_reason": finish}
                 self.reply(200, {"id": "r", "choices": [choice], "usage": usage})
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        print(server.server_address[1], flush=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        sys.stdin.read()
-        """#
+        """# + PythonScriptServer.serveHandlerUntilStdinCloses
 
     let server: PythonScriptServer
     var url: String { server.url }

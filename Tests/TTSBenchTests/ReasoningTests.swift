@@ -162,15 +162,9 @@ import Testing
     @Test func aSchema7DatabaseIsUpgradedAndItsOldRowsReadAsBefore() async throws {
         let dir = try makeTempDir("store-seven")
         let path = dir + "/seven.sqlite"
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try StoreSchema.migrator.migrate(queue, upTo: "schema-7")
-            try await queue.write { db in
-                try db.execute(sql: "INSERT INTO samples(pool, item_id, seed_index, temperature, sample_index, request_seed, text, answer) "
-                    + "VALUES ('p', 'i', 0, 1.0, 0, 5, 'It is 4', '4')")
-                try db.execute(sql: "INSERT INTO seed_runs(system_fp, seed_index, system_name, items, accuracy, tokens_per_item, "
-                    + "calls_per_item, latency_ms_per_item, failures) VALUES ('fp', 0, 'a/x', 1, 1.0, 10, 1, 5, 0)")
-            }
+        try makeOldDatabase(at: path, upTo: "schema-7") { db in
+            try insertOldSample(db, temperature: 1.0, sampleIndex: 0, requestSeed: 5, text: "It is 4", answer: "4")
+            try insertOldSeedRun(db, accuracy: 1.0)
         }
         // A reader reads it as it is: no thinking recorded.
         let old = try StoreReader(path: path)

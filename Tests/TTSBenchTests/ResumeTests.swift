@@ -30,7 +30,7 @@ import Testing
         return (report, files)
     }
 
-    static func sampleRows(_ db: String) throws -> Int { try countRows(db, "SELECT COUNT(*) FROM samples") }
+    static func sampleRows(_ db: String) throws -> Int { try storeCounts(db).samples }
 
     @Test func aSecondRunGeneratesNothingAndRewritesIdenticalBytes() async throws {
         let dir = try makeTempDir("resume-again")
@@ -61,7 +61,7 @@ import Testing
         #expect(try Self.sampleRows(db) == first.samplesGenerated)
         #expect(again == files, "leaderboard bytes changed on a rerun")
         #expect(second.leaderboard == first.leaderboard)
-        #expect(try countRows(db, "SELECT COUNT(*) FROM seed_runs") == 18)
+        #expect(try storeCounts(db).seedRuns == 18)
         #expect(try countRows(db, duplicateSamplesSQL) == 0)
 
         // More seeds later: only the new seeds are generated; the first two are reused.

@@ -97,11 +97,7 @@ final class RewardServer: @unchecked Sendable {
                     return self.reply(200, {"result": {"scores": [s], "echo": req.get("meta")}})
                 self.reply(404, {"error": "no route " + path})
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        print(server.server_address[1], flush=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        sys.stdin.read()  # stops when the test closes stdin (or exits)
-        """#
+        """# + PythonScriptServer.serveHandlerUntilStdinCloses
 
     let server: PythonScriptServer
     var url: String { server.url }
@@ -272,10 +268,7 @@ final class RewardServer: @unchecked Sendable {
         let dir = try makeTempDir("reward-e2e")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try writeFile(dir, "suite.yaml", suiteYAML(verifier: "{kind: reward, base_url: \"\(server.url)/oracle\", model: rm-test, max_concurrency: 8}"))
-        var options = Session.Options()
-        options.databasePath = (dir as NSString).appendingPathComponent("db.sqlite")
-        options.outputDirectory = (dir as NSString).appendingPathComponent("out")
-        options.showProgress = false
+        var options = Session.Options.quiet(in: dir)
         _ = try await Session.open(suitePath: path, options: options).run(seeds: 2)
         let posts = try await server.posts()
         #expect(posts > 0 && posts <= 2 * 20 * 4)

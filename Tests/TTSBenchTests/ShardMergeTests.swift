@@ -10,28 +10,12 @@ import Testing
 /// again give the leaderboard one machine gives, and that last run generates nothing.
 @Suite struct ShardMergeTests {
     /// Pooled samples (shared between maj4 and bon4), a simulated scorer, and fusion twins (auxiliary calls on another model).
-    static let suite = """
-        suite: shards
-        seed: 7
-        task: {generate: {kind: arithmetic, items: 24, digits: 2}}
-        models:
-          a: {kind: simulated, ability: -0.3}
-          b: {kind: simulated, ability: 0.8}
-        verifiers:
-          math: {kind: math}
-          rm: {kind: simulated, auc: 0.8}
-        strategies:
-          single: {kind: single, temperature: 0.0}
-          maj4: {kind: majority, n: 4, temperature: 0.8}
-          bon4: {kind: best_of_n, n: 4, temperature: 0.8, scorer: rm}
-        systems:
-          matrix: {model: [a, b], strategy: [single, maj4, bon4], verifier: [math]}
-        compare: {group_size: 2, max_interims: 3, permutations: 500}
-        leaderboard:
-          variants: [fusion]
-          fusion: {fuser: b}
-
-        """
+    static let suite = suiteYAML(
+        name: "shards", seed: 7, task: ["{generate: {kind: arithmetic, items: 24, digits: 2}}"],
+        models: ["a: {kind: simulated, ability: -0.3}", "b: {kind: simulated, ability: 0.8}"],
+        systems: ["matrix: {model: [a, b], strategy: [single, maj4, bon4], verifier: [math]}"],
+        tail: ["compare: {group_size: 2, max_interims: 3, permutations: 500}", "leaderboard:",
+               "  variants: [fusion]", "  fusion: {fuser: b}"])
 
     func options(_ dir: String, db: String, out: String = "out", shard: String? = nil) throws -> Session.Options {
         var o = Session.Options()
@@ -59,8 +43,8 @@ import Testing
             let report = try await Session.open(suitePath: path, options: try options(dir, db: "shard-\(i).sqlite", shard: "\(i)/3"),
                                                 checkOutput: false).runShard(seeds: seeds)
             shardItems.append(report.items)
-            #expect(try countRows(dir + "/shard-\(i).sqlite", "SELECT COUNT(*) FROM seed_runs") == 0, "a shard commits no seed run")
-            #expect(try countRows(dir + "/shard-\(i).sqlite", "SELECT COUNT(*) FROM decisions") == 0, "a shard decides nothing")
+            #expect(try storeCounts(dir + "/shard-\(i).sqlite").seedRuns == 0, "a shard commits no seed run")
+            #expect(try storeCounts(dir + "/shard-\(i).sqlite").decisions == 0, "a shard decides nothing")
             // Run again: the shard is complete, nothing is generated.
             let again = try await Session.open(suitePath: path, options: try options(dir, db: "shard-\(i).sqlite", shard: "\(i)/3"),
                                                checkOutput: false).runShard(seeds: seeds)
@@ -71,9 +55,9 @@ import Testing
         let merged = dir + "/merged.sqlite"
         let report = try StoreMerge.merge((1...3).map { dir + "/shard-\($0).sqlite" }, into: merged)
         #expect(report.suites == ["shards"])
-        let samples = try countRows(merged, "SELECT COUNT(*) FROM samples")
-        let aux = try countRows(merged, "SELECT COUNT(*) FROM aux_calls")
-        #expect(samples == (1...3).map { try! countRows(dir + "/shard-\($0).sqlite", "SELECT COUNT(*) FROM samples") }.reduce(0, +))
+        let samples = try storeCounts(merged).samples
+        let aux = try storeCounts(merged).auxCalls
+        #expect(samples == (1...3).map { try! storeCounts(dir + "/shard-\($0).sqlite").samples }.reduce(0, +))
         #expect(aux > 0, "the fusion twins' fuser calls travel too")
 
         let session = try await Session.open(suitePath: path, options: try options(dir, db: "merged.sqlite", out: "merged"))
@@ -81,9 +65,9 @@ import Testing
         #expect(final.samplesGenerated == 0, "the run on the merged database generates no sample")
         #expect(await session.runner.pool.generated == 0)
         #expect(await session.runner.auxiliaryPool.generated == 0)
-        #expect(try countRows(merged, "SELECT COUNT(*) FROM aux_calls") == aux)
-        #expect(try countRows(merged, "SELECT COUNT(*) FROM samples") == samples)
-        let oneSamples = try countRows(dir + "/one.sqlite", "SELECT COUNT(*) FROM samples")
+        #expect(try storeCounts(merged).auxCalls == aux)
+        #expect(try storeCounts(merged).samples == samples)
+        let oneSamples = try storeCounts(dir + "/one.sqlite").samples
         if seeds != nil {
             #expect(samples == oneSamples, "the same seeds: the shards drew exactly the samples one machine drew")
         } else {
@@ -140,15 +124,15 @@ import Testing
 
         let out = dir + "/out.sqlite"
         _ = try StoreMerge.merge([a, b], into: out)
-        let before = try countRows(out, "SELECT COUNT(*) FROM samples")
+        let before = try storeCounts(out).samples
         let exists = #expect(throws: StoreError.self) { _ = try StoreMerge.merge([a], into: out) }
         #expect(exists?.message.contains("--force") == true)
-        #expect(try countRows(out, "SELECT COUNT(*) FROM samples") == before)
+        #expect(try storeCounts(out).samples == before)
         _ = try StoreMerge.merge([a], into: out, force: true)
-        #expect(try countRows(out, "SELECT COUNT(*) FROM samples") == countRows(a, "SELECT COUNT(*) FROM samples"))
+        #expect(try storeCounts(out).samples == storeCounts(a).samples)
         // Merging a database with itself (the same rows twice) is conflict-free.
         _ = try StoreMerge.merge([out, a], into: dir + "/twice.sqlite")
-        #expect(try countRows(dir + "/twice.sqlite", "SELECT COUNT(*) FROM samples") == countRows(a, "SELECT COUNT(*) FROM samples"))
+        #expect(try storeCounts(dir + "/twice.sqlite").samples == storeCounts(a).samples)
     }
 
     @Test func theShardsPartitionTheItems() throws {

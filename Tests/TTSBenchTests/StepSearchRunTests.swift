@@ -66,9 +66,7 @@ import Testing
         let (first, files) = try await ResumeTests.run(path, db: db, out: dir + "/out")
         let before = try Self.digest(db)
         // A crash in the middle: a third of the recorded steps lost, no seed run committed.
-        try await DatabaseQueue(path: db).write { db in
-            try db.execute(sql: "DELETE FROM aux_calls WHERE id % 3 = 1; DELETE FROM outcomes; DELETE FROM seed_runs")
-        }
+        try simulateCrashBeforeCommit(db, losing: "aux_calls", where: "id % 3 = 1")
         #expect(try Self.digest(db) != before)
         let (second, again) = try await ResumeTests.run(path, db: db, out: dir + "/out")
         #expect(again == files, "a resumed search changed the leaderboard")

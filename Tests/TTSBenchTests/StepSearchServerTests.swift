@@ -106,11 +106,7 @@ final class StepServer: @unchecked Sendable {
                     return self.reply(200, {"id": "p", "object": "list", "data": [{"index": 0, "object": "pooling", "data": rows}]})
                 self.reply(404, {"error": "no route " + self.path})
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        print(server.server_address[1], flush=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        sys.stdin.read()
-        """#
+        """# + PythonScriptServer.serveHandlerUntilStdinCloses
 
     let server: PythonScriptServer
     var url: String { server.url }
@@ -284,7 +280,7 @@ final class StepServer: @unchecked Sendable {
         let row = try #require(first.leaderboard.rows.first)
         // The PRM finds the all-good path: every item right (independent samples are right 1/8 of the time).
         #expect(row.mean == 1.0, "accuracy \(row.mean)")
-        #expect(steps.count == (try countRows(db, "SELECT COUNT(*) FROM aux_calls")))
+        #expect(steps.count == (try storeCounts(db).auxCalls))
         #expect(steps.allSatisfy { $0.body["stop"] == .array([.string("\n\n")]) })
         // n = 4 first steps per item and seed index.
         #expect(try countRows(db, "SELECT COUNT(*) FROM aux_calls WHERE call_id LIKE 'step1-%'") == 6 * 2 * 4)
@@ -292,7 +288,7 @@ final class StepServer: @unchecked Sendable {
         // A crash after the steps were recorded but before the seed runs were committed: the rerun
         // replays every step from the record and asks the policy nothing.
         let answers = try outcomes(db)
-        try execute(db, "DELETE FROM outcomes; DELETE FROM seed_runs")
+        try simulateCrashBeforeCommit(db)
         let second = try await Self.run(path, db: db, out: dir + "/out")
         #expect(try await server.log().filter { $0.path == "/v1/completions" }.count == steps.count)
         #expect(try outcomes(db) == answers)
@@ -301,12 +297,12 @@ final class StepServer: @unchecked Sendable {
         // A crash that lost some of the recorded steps: exactly those are asked again, with the
         // same seeds, and the outcomes are the same.
         let lost = try countRows(db, "SELECT COUNT(*) FROM aux_calls WHERE id % 3 = 0")
-        try execute(db, "DELETE FROM aux_calls WHERE id % 3 = 0; DELETE FROM outcomes; DELETE FROM seed_runs")
+        try simulateCrashBeforeCommit(db, losing: "aux_calls", where: "id % 3 = 0")
         _ = try await Self.run(path, db: db, out: dir + "/out")
         let asked = try await server.log().filter { $0.path == "/v1/completions" }
         #expect(asked.count == steps.count + lost)
         #expect(try outcomes(db) == answers)
-        #expect(try countRows(db, "SELECT COUNT(*) FROM aux_calls") == steps.count)
+        #expect(try storeCounts(db).auxCalls == steps.count)
         let seeds = Set(asked.map { $0.body.canonicalString })
         #expect(seeds.count == steps.count, "every repeated request is one that was made before")
     }
@@ -319,8 +315,4 @@ final class StepServer: @unchecked Sendable {
         }
     }
 
-    func execute(_ db: String, _ sql: String) throws {
-        let queue = try DatabaseQueue(path: db)
-        try queue.write { try $0.execute(sql: sql) }
-    }
 }

@@ -42,7 +42,7 @@ import Testing
         try await store.record(Array(written.prefix(2)))
         try await store.flush()
         try await store.record(Array(written.dropFirst(2)))
-        #expect(try countRows(path, "SELECT COUNT(*) FROM samples") == 2)  // the rest is buffered
+        #expect(try storeCounts(path).samples == 2)  // the rest is buffered
         let block = try await store.samples(pool: "pool-a", seedIndex: 0)
         #expect(block.count == 4)
         for r in written where r.pool == "pool-a" && r.sample.seedIndex == 0 {
@@ -50,9 +50,9 @@ import Testing
             #expect(block[key] == r.sample, "\(key)")
         }
         #expect(try await store.samples(pool: "pool-b", seedIndex: 0).values.map(\.answer) == ["14"])
-        #expect(try countRows(path, "SELECT COUNT(*) FROM samples") == 2)  // reading flushed nothing
+        #expect(try storeCounts(path).samples == 2)  // reading flushed nothing
         try await store.flush()
-        #expect(try countRows(path, "SELECT COUNT(*) FROM samples") == 6)
+        #expect(try storeCounts(path).samples == 6)
         #expect(try await store.samples(pool: "pool-a", seedIndex: 0).count == 4)
         #expect(store.samplesWritten == 6)
     }
@@ -164,7 +164,7 @@ import Testing
         // Samples buffered before the commit go in the same transaction.
         try await store.record(Array(Self.records().prefix(3)))
         try await store.commitSeedRun(run)
-        #expect(try countRows(path, "SELECT COUNT(*) FROM samples") == 3)
+        #expect(try storeCounts(path).samples == 3)
         let scores = try await store.seedScores(systemFingerprint: "fp-1")
         let s = try #require(scores[2])
         #expect(scores.count == 1)
@@ -188,8 +188,8 @@ import Testing
         other.outcomes = run.outcomes.map { Self.outcome($0.itemID, false, tokens: 1) }
         try await store.commitSeedRun(other)
         #expect(try await store.seedScores(systemFingerprint: "fp-1")[2]?.accuracy == 0.75)
-        #expect(try countRows(path, "SELECT COUNT(*) FROM outcomes") == 4)
-        #expect(try countRows(path, "SELECT COUNT(*) FROM seed_runs") == 1)
+        #expect(try storeCounts(path).outcomes == 4)
+        #expect(try storeCounts(path).seedRuns == 1)
     }
 
     @Test func aDatabaseOfTheFirstReleaseIsRefusedNamingBothVersions() async throws {
@@ -218,13 +218,8 @@ import Testing
     @Test func aSchema4DatabaseIsUpgradedByAWriterAndRefusedByAReader() async throws {
         let dir = try makeTempDir("store-4")
         let path = dir + "/four.sqlite"
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try StoreSchema.migrator.migrate(queue, upTo: "schema-4")
-            try await queue.write { db in
-                try db.execute(sql: "INSERT INTO samples(pool, item_id, seed_index, temperature, sample_index, request_seed, text, answer) "
-                    + "VALUES ('p', 'i', 0, 0.0, 0, 1, 'so 4', '4')")
-            }
+        try makeOldDatabase(at: path, upTo: "schema-4") { db in
+            try insertOldSample(db, temperature: 0.0, sampleIndex: 0, requestSeed: 1, text: "so 4", answer: "4")
         }
         let error = try #require(throws: StoreError.self) { _ = try StoreReader(path: path) }
         #expect(error.message.contains("schema version 4") && error.message.contains("upgrades it in place"), "\(error)")
@@ -247,14 +242,7 @@ import Testing
     @Test func aSchema5DatabaseIsUpgradedAndOldRunsHaveNoSequentialTokens() async throws {
         let dir = try makeTempDir("store-five")
         let path = dir + "/five.sqlite"
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try StoreSchema.migrator.migrate(queue, upTo: "schema-5")
-            try await queue.write { db in
-                try db.execute(sql: "INSERT INTO seed_runs(system_fp, seed_index, system_name, items, accuracy, tokens_per_item, "
-                    + "calls_per_item, latency_ms_per_item, failures) VALUES ('fp', 0, 'a/x', 1, 1.0, 10, 1, 5, 0)")
-            }
-        }
+        try makeOldDatabase(at: path, upTo: "schema-5") { db in try insertOldSeedRun(db, accuracy: 1.0) }
         let error = try #require(throws: StoreError.self) { _ = try StoreReader(path: path) }
         #expect(error.message.contains("schema version 5") && error.message.contains("upgrades it in place"), "\(error)")
         let store = try Store(path: path)

@@ -39,11 +39,7 @@ import Testing
 
     func run(_ dir: String, workers: Int) async throws -> (db: String, generated: Int) {
         let path = try writeFile(dir, "suite.yaml", Self.yaml)
-        var options = Session.Options()
-        options.databasePath = (dir as NSString).appendingPathComponent("db.sqlite")
-        options.outputDirectory = (dir as NSString).appendingPathComponent("out")
-        options.workers = workers
-        options.showProgress = false
+        var options = Session.Options.quiet(in: dir, workers: workers)
         let report = try await Session.open(suitePath: path, options: options).run(seeds: 2)
         return (options.databasePath, report.samplesGenerated)
     }
@@ -94,12 +90,7 @@ import Testing
         let dir = try makeTempDir("strategy-run-resume")
         let first = try await run(dir, workers: 4)
         let before = try rows(first.db, Self.outcomesSQL)
-        let queue = try DatabaseQueue(path: first.db)
-        try await queue.write { db in
-            try db.execute(sql: "DELETE FROM outcomes")
-            try db.execute(sql: "DELETE FROM seed_runs")
-        }
-        try queue.close()
+        try simulateCrashBeforeCommit(first.db)
         let again = try await run(dir, workers: 2)
         #expect(again.generated == 0)
         #expect(try rows(first.db, Self.outcomesSQL) == before)
