@@ -45,13 +45,16 @@ let package = Package(
         // The system's libzstd (Debian: libzstd-dev), which compresses stored texts.
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // The database: schema, migrations, typed records, writer and read-only reader.
+        // The suite's comparison design (metric, AdaStop rule, permutation, budget) as one typed
+        // record, shared by the suite parser, the store and the reports.
+        .target(name: "TTSDesign", dependencies: ["TTSCore", "AdaStop"]),
         .target(name: "TTSStore", dependencies: [
-            "TTSCore", "AdaStop", "CZstd",
+            "TTSCore", "AdaStop", "TTSDesign", "CZstd",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Specs, the registry of kinds, YAML loading with located errors, tasks, fingerprints.
         .target(name: "TTSSuite", dependencies: [
-            "TTSCore", "AdaStop",
+            "TTSCore", "AdaStop", "TTSDesign",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Runs an untrusted candidate program against its tests under limits, isolated.
@@ -65,7 +68,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // Leaderboard model and renderers, built from the store's reader alone.
-        .target(name: "TTSReport", dependencies: ["TTSCore", "TTSStore", "AdaStop"]),
+        .target(name: "TTSReport", dependencies: ["TTSCore", "TTSDesign", "TTSStore", "AdaStop"]),
         // Use cases: run, publish, compare, verify.
         .target(name: "TTSBench", dependencies: ["TTSCore", "TTSStore", "TTSSuite", "TTSRuntime", "TTSReport", "AdaStop", "BuildInfo"]),
         // The ttsbench version, and the commit and dependency versions stamped at build time.
@@ -90,7 +93,7 @@ let package = Package(
         .testTarget(name: "MathAnswersTests", dependencies: ["MathAnswers"]),
         // Fixtures shared by the test targets: the base suite, test servers, database and input helpers.
         .target(name: "TestSupport", dependencies: ["TTSBench", "TTSStore", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/TestSupport"),
-        .testTarget(name: "TTSBenchTests", dependencies: ["TestSupport", "TTSBench", "TTSReport", "TTSRuntime", "MathAnswers", "CodeSandbox", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TTSBenchTests", dependencies: ["TestSupport", "TTSBench", "TTSReport", "TTSRuntime", "MathAnswers", "CodeSandbox", "TTSSuite", "TTSDesign", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
         // Against a real llama.cpp server (tools/tiny-model) started by the tests; skipped without the venv.
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift"),
                                                             .product(name: "AsyncHTTPClient", package: "async-http-client")]),

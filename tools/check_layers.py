@@ -46,6 +46,7 @@ for target, forbidden in {
     "TTSCore": set(deps) | {"product:GRDB"},
     "AdaStop": set(deps) | {"product:GRDB"},
     "MathAnswers": set(deps) | {"product:GRDB"},
+    "TTSDesign": set(deps) - {"TTSCore", "AdaStop"} | {"product:GRDB"},
 }.items():
     if target not in deps:
         problems.append(f"Package.swift has no target {target}")

@@ -1,3 +1,4 @@
+import TTSDesign
 import TTSCore
 import TTSStore
 import Foundation

@@ -1,3 +1,4 @@
+import TTSDesign
 import TTSCore
 import AdaStop
 /// A validated suite: everything a run needs, with references resolved and systems expanded.

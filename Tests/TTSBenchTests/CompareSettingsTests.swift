@@ -1,5 +1,6 @@
 @testable import TTSStore
 @testable import TTSCore
+import TTSDesign
 import AdaStop
 import GRDB
 import Testing
@@ -48,7 +49,7 @@ import Testing
     func unknownValues(_ replace: (String, String, String)) throws {
         let text = Self.stored[0].replacingOccurrences(of: replace.0, with: replace.1)
         #expect(text != Self.stored[0])
-        let error = #expect(throws: StoreError.self) { try CompareSettings(json: text) }
+        let error = #expect(throws: CompareSettingsError.self) { try CompareSettings(json: text) }
         #expect(error?.message.contains(replace.2) == true, "\(error?.message ?? "")")
     }
 

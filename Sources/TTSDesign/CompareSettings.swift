@@ -132,10 +132,10 @@ extension CompareSettings {
     /// Reads stored settings; a malformed text or an unknown value is an error naming it.
     public init(json text: String) throws {
         guard let value = JSONValue.parse(Array(text.utf8)), value.objectValue != nil else {
-            throw StoreError(message: "the recorded AdaStop settings are not a JSON object: \(text)")
+            throw CompareSettingsError(message: "the recorded AdaStop settings are not a JSON object: \(text)")
         }
-        func fail(_ key: String, _ what: String) -> StoreError {
-            StoreError(message: "the recorded AdaStop settings cannot be read: '\(key)' \(what) (in \(text))")
+        func fail(_ key: String, _ what: String) -> CompareSettingsError {
+            CompareSettingsError(message: "the recorded AdaStop settings cannot be read: '\(key)' \(what) (in \(text))")
         }
         func number(_ key: String) throws -> Double {
             guard let d = value[key]?.doubleValue else { throw fail(key, "is missing or not a number") }
@@ -256,13 +256,9 @@ extension CompareSettings.Budget {
     }
 }
 
-extension SuiteRecord {
-    /// The recorded AdaStop settings; throws naming what cannot be read.
-    public func compareSettings() throws -> CompareSettings {
-        do {
-            return try CompareSettings(json: compareJSON)
-        } catch let error as StoreError {
-            throw StoreError(message: "suite '\(name)': \(error.message)")
-        }
-    }
+/// Stored compare settings that cannot be read: malformed, or a value this release does not know.
+public struct CompareSettingsError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+    public init(message: String) { self.message = message }
 }
