@@ -1,4 +1,6 @@
 @testable import TTSCore
+@testable import TTSBench
+import TTSRuntime
 import Foundation
 import Testing
 
@@ -141,5 +143,19 @@ import Testing
         #expect(JSONWriter(layout: .compact).string(.string("\r\u{1F}")) == #""\r\u001f""#)
         #expect(lone == "x\u{FFFD}y\u{FFFD}")
         #expect(invalid.unicodeScalars.contains("\u{FFFD}"))
+    }
+
+    /// `verify --pairs` lines keep the key order they were published with (`line` first), and a
+    /// hostile reason or answer is escaped.
+    @Test func verifyLinesKeepTheirPublishedOrder() {
+        let hostile = "a\"b\\c\n\u{1}\u{2028}é"
+        #expect(AnswerCheck.jsonLine(line: 3, verdict: Verdict(correct: nil, detail: hostile))
+            == #"{"line": 3, "correct": false, "reason": "a\"b\\c\n\u0001\#u{2028}é"}"#)
+        let result = AnswerCheck.Result(verdict: Verdict(correct: true, detail: "equivalent"), answer: hostile, rule: "boxed")
+        #expect(AnswerCheck.jsonLine(line: 12, result: result)
+            == #"{"line": 12, "correct": true, "reason": "equivalent", "rule": "boxed", "answer": "a\"b\\c\n\u0001\#u{2028}é"}"#)
+        let none = AnswerCheck.Result(verdict: Verdict(correct: false, detail: "no answer extracted"), answer: nil, rule: "none")
+        #expect(AnswerCheck.jsonLine(line: 1, result: none)
+            == #"{"line": 1, "correct": false, "reason": "no answer extracted", "rule": "none", "answer": null}"#)
     }
 }
