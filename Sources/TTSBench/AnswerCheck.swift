@@ -110,17 +110,23 @@ public enum AnswerCheck {
         return pairs
     }
 
+    /// The published key order of a line (it predates sorted keys).
+    static let lineOrder: [[String]: [String]] = [[]: ["line", "correct", "reason", "rule", "answer"]]
+
     /// One output line: `{"line": n, "correct": bool, "reason": "..."}`.
     public static func jsonLine(line: Int, verdict: Verdict) -> String {
-        "{\"line\": \(line), \"correct\": \(verdict.correct ?? false), \"reason\": \(jsonString(verdict.detail))}"
+        JSONWriter(layout: .line).string(.object([
+            "correct": .bool(verdict.correct ?? false), "line": .integer(line), "reason": .string(verdict.detail),
+        ]), order: lineOrder)
     }
 
     /// One output line with the extraction: `{"line": n, "correct": bool, "reason": "...", "rule": "...", "answer": "..."}`
     /// (`rule` "none" and `answer` null when nothing was found).
     public static func jsonLine(line: Int, result: Result) -> String {
         guard let rule = result.rule else { return jsonLine(line: line, verdict: result.verdict) }
-        let answer = result.answer.map(jsonString) ?? "null"
-        return "{\"line\": \(line), \"correct\": \(result.verdict.correct ?? false), \"reason\": \(jsonString(result.verdict.detail)), "
-            + "\"rule\": \(jsonString(rule)), \"answer\": \(answer)}"
+        return JSONWriter(layout: .line).string(.object([
+            "answer": result.answer.map(JSONValue.string) ?? .null, "correct": .bool(result.verdict.correct ?? false),
+            "line": .integer(line), "reason": .string(result.verdict.detail), "rule": .string(rule),
+        ]), order: lineOrder)
     }
 }

@@ -140,15 +140,19 @@ public struct CompareReport: Sendable {
 
     /// Sorted keys; `interim` is 1-based, as in every output.
     public func json() -> String {
-        func num(_ x: Double) -> String { let r = (x * 1e9).rounded() / 1e9; return String(r) }
-        return "{\"a\": \(jsonString(a)), \"alpha\": \(config.alpha), \"b\": \(jsonString(b)), \"ci_high\": \(num(ciHigh)), "
-            + "\"ci_low\": \(num(ciLow)), \"decision\": \"\(decision.rawValue)\", \"difference\": \(num(difference)), "
-            + "\"ending\": \"\(ending.rawValue)\", \"group_size\": \(config.groupSize), \"guarantee\": \(jsonString(procedure.guarantee)), \"interim\": \(interim + 1), "
-            + "\"item_test\": \(itemTest.map { "{\"difference\": \(num($0.difference)), \"items\": \($0.items), \"p_value\": \(num($0.pValue))}" } ?? "null"), "
-            + "\"items_ci\": \(overItems.map { "[\(num($0.ciLow)), \(num($0.ciHigh))]" } ?? "null"), \"max_interims\": \(config.interims), "
-            + "\"mean_a\": \(num(meanA)), \"mean_b\": \(num(meanB)), \"metric\": \(jsonString(metric)), \"paired\": \(paired), "
-            + "\"permutations\": \(config.permutations), \"procedure\": \(jsonString(procedure.key)), \"ruled_out\": \(ruledOut.map(num) ?? "null"), "
-            + "\"seeds\": {\(jsonString(a)): \(seedsA), \(jsonString(b)): \(seedsB)}, "
-            + "\"summary\": \(jsonString(summary())), \"verdict\": \(jsonString(verdict))}"
+        // Rounded to 9 decimals, then canonical (shortest round-trip, integral values with ".0").
+        func num(_ x: Double) -> JSONValue { .double((x * 1e9).rounded() / 1e9) }
+        let value: JSONValue = .object([
+            "a": .string(a), "alpha": .double(config.alpha), "b": .string(b), "ci_high": num(ciHigh), "ci_low": num(ciLow),
+            "decision": .string(decision.rawValue), "difference": num(difference), "ending": .string(ending.rawValue),
+            "group_size": .integer(config.groupSize), "guarantee": .string(procedure.guarantee), "interim": .integer(interim + 1),
+            "item_test": itemTest.map { .object(["difference": num($0.difference), "items": .integer($0.items), "p_value": num($0.pValue)]) } ?? .null,
+            "items_ci": overItems.map { .array([num($0.ciLow), num($0.ciHigh)]) } ?? .null, "max_interims": .integer(config.interims),
+            "mean_a": num(meanA), "mean_b": num(meanB), "metric": .string(metric), "paired": .bool(paired),
+            "permutations": .integer(config.permutations), "procedure": .string(procedure.key), "ruled_out": ruledOut.map(num) ?? .null,
+            "seeds": .object([a: .integer(seedsA), b: .integer(seedsB)]),
+            "summary": .string(summary()), "verdict": .string(verdict),
+        ])
+        return JSONWriter(layout: .line).string(value, order: [["seeds"]: [a, b]])
     }
 }

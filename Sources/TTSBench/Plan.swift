@@ -265,28 +265,27 @@ extension Plan {
     /// `{"systems": [...], "total": {"samples": {"min", "expected", "max"}, "requests": ..., "tokens": ..., "usd": ...}}`
     /// and a few keys saying where the figures come from (sorted keys).
     public func json() -> String {
-        func num(_ x: Double) -> String {
-            let r = (x * 1e6).rounded() / 1e6
-            return r == r.rounded() && abs(r) < 1e15 ? String(Int(r)) : String(r)
+        func bracket(_ b: Bracket) -> JSONValue { .object(["expected": .double(b.expected), "max": .double(b.max), "min": .double(b.min)]) }
+        func figures(_ f: Figures) -> JSONValue {
+            .object(["requests": bracket(f.requests), "samples": bracket(f.samples), "tokens": bracket(f.tokens), "usd": bracket(f.usd)])
         }
-        func bracket(_ b: Bracket) -> String { "{\"expected\": \(num(b.expected)), \"max\": \(num(b.max)), \"min\": \(num(b.min))}" }
-        func figures(_ f: Figures) -> String {
-            "{\"requests\": \(bracket(f.requests)), \"samples\": \(bracket(f.samples)), \"tokens\": \(bracket(f.tokens)), \"usd\": \(bracket(f.usd))}"
-        }
-        var out = "{\n  \"database\": \(database.map(jsonString) ?? "null"),\n"
-        out += "  \"expected\": \(jsonString("mean of \(replications) replications of the AdaStop schedule on normal scores around each system's prior (pilot or simulated model)")),\n"
-        out += "  \"priced\": \(priced),\n  \"suite\": \(jsonString(suite)),\n  \"systems\": ["
-        out += systems.map { s in
-            "\n    {\"compared\": \(s.compared), \"expected_from\": \(jsonString(s.expectedFrom)), \"name\": \(jsonString(s.name)), "
-                + "\"prior_mean\": \(s.priorMean.map(num) ?? "null"), \"prior_sd\": \(s.priorSD.map(num) ?? "null"), "
-                + "\"requests\": \(bracket(s.figures.requests)), \"samples\": \(bracket(s.figures.samples)), "
-                + "\"seeds\": \(bracket(s.seeds)), \"tokens\": \(bracket(s.figures.tokens)), "
-                + "\"tokens_from\": \(jsonString(s.tokensFrom)), \"usd\": \(bracket(s.figures.usd))}"
-        }.joined(separator: ",")
-        out += systems.isEmpty ? "],\n" : "\n  ],\n"
-        out += "  \"total\": \(figures(total)),\n"
-        out += "  \"warnings\": [" + warnings.map(jsonString).joined(separator: ", ") + "]\n}\n"
-        return out
+        let document: JSONValue = .object([
+            "database": database.map(JSONValue.string) ?? .null,
+            "expected": .string("mean of \(replications) replications of the AdaStop schedule on normal scores around each system's prior (pilot or simulated model)"),
+            "priced": .bool(priced),
+            "suite": .string(suite),
+            "systems": .array(systems.map { s in
+                .object([
+                    "compared": .bool(s.compared), "expected_from": .string(s.expectedFrom), "name": .string(s.name),
+                    "prior_mean": s.priorMean.map(JSONValue.double) ?? .null, "prior_sd": s.priorSD.map(JSONValue.double) ?? .null,
+                    "requests": bracket(s.figures.requests), "samples": bracket(s.figures.samples), "seeds": bracket(s.seeds),
+                    "tokens": bracket(s.figures.tokens), "tokens_from": .string(s.tokensFrom), "usd": bracket(s.figures.usd),
+                ])
+            }),
+            "total": figures(total),
+            "warnings": .array(warnings.map(JSONValue.string)),
+        ])
+        return JSONWriter(layout: .document, numbers: .decimals(6)).string(document)
     }
 
     public func text() -> String {

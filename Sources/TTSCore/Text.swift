@@ -1,24 +1,7 @@
 import Foundation
 
-/// Small text helpers shared by every layer: JSON string literals, fixed-point numbers, the
-/// shortest spelling of a number, and "did you mean" suggestions.
-
-/// A JSON string literal.
-package func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out + "\""
-}
+/// Small text helpers shared by every layer: fixed-point numbers, the shortest spelling of a
+/// number, and "did you mean" suggestions. (JSON text: `JSONWriter`.)
 
 /// `x` with `digits` digits after the point ("0.8360").
 package func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }

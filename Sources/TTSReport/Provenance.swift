@@ -15,42 +15,67 @@ public enum Provenance {
         } catch {
             throw StoreError(message: "the recorded provenance of suite '\(board.suite)' cannot be read: \(error)")
         }
-        let systems = try reader.systems(suite: board.suite)
-        func str(_ s: String?) -> String { s.map(jsonString) ?? "null" }
-
-        let d = provenance.dataset
-        var out = "{\n"
-        out += "  \"adastop\": \(suite.compareJSON),\n"
-        out += "  \"dataset\": {\"file_sha256\": \(str(d.fileSHA256)), \"items\": \(d.items), \"limit\": \(d.limit.map(String.init) ?? "null"), "
-            + "\"name\": \(jsonString(d.name)), \"source\": \(jsonString(d.source)), \"task_digest\": \(jsonString(d.taskDigest))},\n"
-        out += "  \"dates\": {\"first_recorded\": \(jsonString(suite.createdAt)), \"suite_last_changed\": \(jsonString(suite.updatedAt))},\n"
-        out += "  \"dependencies\": {" + provenance.dependencies.map { "\(jsonString($0.name)): \(jsonString($0.version))" }
-            .joined(separator: ", ") + "},\n"
-        out += "  \"fingerprint_version\": \(provenance.fingerprintVersion),\n"
-        out += "  \"git_commit\": \(jsonString(provenance.ttsbenchCommit)),\n"
-        let models = provenance.models.sorted { $0.name < $1.name }.map { m -> String in
-            let endpoint = m.endpoint.map { e in
-                "{\"api\": \(jsonString(e.api)), \"api_key_env\": \(str(e.apiKeyEnv)), "
-                    + "\"base_urls\": [\(e.baseURLs.map(jsonString).joined(separator: ", "))], \"model\": \(jsonString(e.model))}"
-            } ?? "null"
-            return "\n    {\"endpoint\": \(endpoint), \"fingerprint\": \(jsonString(m.fingerprint)), \"kind\": \(jsonString(m.kind)), "
-                + "\"label\": \(jsonString(m.label)), \"name\": \(jsonString(m.name))}"
+        guard let adastop = JSONValue.parse(Array(suite.compareJSON.utf8)) else {
+            throw StoreError(message: "the recorded AdaStop settings of suite '\(board.suite)' are not JSON: \(suite.compareJSON)")
         }
-        out += "  \"models\": [" + models.joined(separator: ",") + (models.isEmpty ? "],\n" : "\n  ],\n")
-        out += "  \"seeds\": {\"suite_seed\": \(provenance.suiteSeed), \"per_system\": {"
-        out += systems.map { "\(jsonString($0.name)): \($0.seedsUsed)" }.joined(separator: ", ")
-        out += "}},\n"
-        out += "  \"suite\": \(jsonString(board.suite)),\n"
-        out += "  \"suite_fingerprint\": \(jsonString(board.fingerprint)),\n"
-        out += "  \"suite_yaml_sha256\": \(jsonString(SHA256.hex(suite.yaml))),\n"
-        out += "  \"systems\": ["
-        out += systems.map { s in
-            "\n    {\"fingerprint\": \(jsonString(s.fingerprint)), \"model\": \(jsonString(s.model)), \"name\": \(jsonString(s.name)), "
-                + "\"seeds_used\": \(s.seedsUsed), \"strategy\": \(jsonString(s.strategy)), \"verifier\": \(jsonString(s.verifier))}"
-        }.joined(separator: ",")
-        out += systems.isEmpty ? "],\n" : "\n  ],\n"
-        out += "  \"ttsbench_version\": \(jsonString(provenance.ttsbenchVersion))\n"
-        return out + "}\n"
+        let systems = try reader.systems(suite: board.suite)
+        var top = provenance.jsonFields
+        // The settings as stored (canonical JSON, compact), byte for byte.
+        var verbatim: [[String]: String] = [["adastop"]: suite.compareJSON]
+        top["adastop"] = adastop
+        top["dates"] = .object(["first_recorded": .string(suite.createdAt), "suite_last_changed": .string(suite.updatedAt)])
+        var seeds: [String: JSONValue] = [
+            "per_system": .object(Dictionary(systems.map { ($0.name, JSONValue.integer($0.seedsUsed)) }, uniquingKeysWith: { a, _ in a })),
+        ]
+        if let seed = Int64(exactly: provenance.suiteSeed) {
+            seeds["suite_seed"] = .int(seed)
+        } else {
+            seeds["suite_seed"] = .null
+            verbatim[["seeds", "suite_seed"]] = String(provenance.suiteSeed)  // beyond Int64
+        }
+        top["seeds"] = .object(seeds)
+        top["suite"] = .string(board.suite)
+        top["suite_fingerprint"] = .string(board.fingerprint)
+        top["suite_yaml_sha256"] = .string(SHA256.hex(suite.yaml))
+        top["systems"] = .array(systems.map { s in
+            .object(["fingerprint": .string(s.fingerprint), "model": .string(s.model), "name": .string(s.name),
+                     "seeds_used": .integer(s.seedsUsed), "strategy": .string(s.strategy), "verifier": .string(s.verifier)])
+        })
+        // The published order: the seed before the systems, systems and dependencies as recorded.
+        let order: [[String]: [String]] = [
+            ["seeds"]: ["suite_seed", "per_system"], ["seeds", "per_system"]: systems.map(\.name),
+            ["dependencies"]: provenance.dependencies.map(\.name),
+        ]
+        return JSONWriter(layout: .document).string(.object(top), verbatim: verbatim, order: order)
+    }
+}
+
+extension ProvenanceRecord {
+    /// What provenance.json shows of the record: every field (absent optionals as null), the
+    /// dependencies as one object (name: version), the models by name. The suite seed is not
+    /// here: a `UInt64` may be beyond what a `JSONValue` integer holds.
+    var jsonFields: [String: JSONValue] {
+        func str(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        let d = dataset
+        return [
+            "dataset": .object([
+                "file_sha256": str(d.fileSHA256), "items": .integer(d.items), "limit": d.limit.map(JSONValue.integer) ?? .null,
+                "name": .string(d.name), "source": .string(d.source), "task_digest": .string(d.taskDigest),
+            ]),
+            "dependencies": .object(Dictionary(dependencies.map { ($0.name, JSONValue.string($0.version)) }, uniquingKeysWith: { a, _ in a })),
+            "fingerprint_version": .integer(fingerprintVersion),
+            "git_commit": .string(ttsbenchCommit),
+            "models": .array(models.sorted { $0.name < $1.name }.map { m in
+                .object([
+                    "endpoint": m.endpoint.map { e in
+                        .object(["api": .string(e.api), "api_key_env": str(e.apiKeyEnv),
+                                 "base_urls": .array(e.baseURLs.map(JSONValue.string)), "model": .string(e.model)])
+                    } ?? .null,
+                    "fingerprint": .string(m.fingerprint), "kind": .string(m.kind), "label": .string(m.label), "name": .string(m.name),
+                ])
+            }),
+            "ttsbench_version": .string(ttsbenchVersion),
+        ]
     }
 }
 

@@ -267,16 +267,17 @@ public struct CSVRenderer: LeaderboardRenderer {
                                 "sequential_tokens_per_item", "thinking_tokens_per_item", "unfinished_thinking_rate"]
 
     public func render(_ board: Leaderboard) -> String {
+        let num = JSONRenderer.numbers.spell  // numbers as in leaderboard.json
         var lines = [Self.header.map(Self.field).joined(separator: ",")]
         for r in board.rows {
             let values: [String] = [
                 r.rank, r.name, r.model, r.strategy, r.strategyLabel, r.verifier, r.variantOf ?? "", r.variant ?? "",
-                r.simulated ? "true" : "false", jsonNumber(r.mean), jsonNumber(r.ciLow), jsonNumber(r.ciHigh), String(r.seeds),
-                r.vsTop.map { jsonNumber($0.difference) } ?? "", r.vsTop.map { jsonNumber($0.ciLow) } ?? "",
-                r.vsTop.map { jsonNumber($0.ciHigh) } ?? "", r.tokensPerItem == 0 ? "" : jsonNumber(r.tokensPerItem), jsonNumber(r.callsPerItem),
-                r.latencyMsPerItem.map(jsonNumber) ?? "", r.costPerItem.map(jsonNumber) ?? "", String(r.failures),
-                r.noAnswerRate.map(jsonNumber) ?? "", r.sequentialTokensPerItem.map(jsonNumber) ?? "",
-                r.thinkingTokensPerItem.map(jsonNumber) ?? "", r.unfinishedThinkingRate.map(jsonNumber) ?? "",
+                r.simulated ? "true" : "false", num(r.mean), num(r.ciLow), num(r.ciHigh), String(r.seeds),
+                r.vsTop.map { num($0.difference) } ?? "", r.vsTop.map { num($0.ciLow) } ?? "",
+                r.vsTop.map { num($0.ciHigh) } ?? "", r.tokensPerItem == 0 ? "" : num(r.tokensPerItem), num(r.callsPerItem),
+                r.latencyMsPerItem.map(num) ?? "", r.costPerItem.map(num) ?? "", String(r.failures),
+                r.noAnswerRate.map(num) ?? "", r.sequentialTokensPerItem.map(num) ?? "",
+                r.thinkingTokensPerItem.map(num) ?? "", r.unfinishedThinkingRate.map(num) ?? "",
             ]
             lines.append(values.map(Self.field).joined(separator: ","))
         }
@@ -289,80 +290,108 @@ public struct CSVRenderer: LeaderboardRenderer {
     }
 }
 
-/// A JSON number rounded to 6 decimals (integers without a fraction).
-func jsonNumber(_ x: Double) -> String {
-    guard x.isFinite else { return "null" }
-    let r = (x * 1e6).rounded() / 1e6
-    if r == r.rounded() && abs(r) < 1e15 { return String(Int(r)) }
-    return String(r)
-}
-
-/// The JSON schema of docs/leaderboard.md (keys sorted; numbers rounded to 6 decimals).
+/// The JSON schema of docs/leaderboard.md: keys sorted, numbers rounded to 6 decimals, in the
+/// writer's document layout.
 public struct JSONRenderer: LeaderboardRenderer {
     public init() {}
     public var fileName: String { "leaderboard.json" }
 
+    /// How leaderboard.json and leaderboard.csv spell numbers.
+    static let numbers = JSONWriter.Numbers.decimals(6)
+
     public func render(_ board: Leaderboard) -> String {
-        let num = jsonNumber
-        func opt(_ x: Double?) -> String { x.map(num) ?? "null" }
-        func str(_ s: String?) -> String { s.map(jsonString) ?? "null" }
-        func paired(_ p: Leaderboard.PairedDifference?) -> String {
-            guard let p else { return "null" }
-            return "{\"against\": \(jsonString(p.against)), \"ci_high\": \(num(p.ciHigh)), \"ci_low\": \(num(p.ciLow)), "
-                + "\"difference\": \(num(p.difference)), \"items\": \(p.items)}"
-        }
-        var out = "{\n"
+        var verbatim: [[String]: String] = [:]
+        var top: [String: JSONValue] = [
+            "curves": .array(board.curves.map(Self.value)),
+            "decisions": .array(board.decisions.map(Self.value)),
+            "fingerprint": .string(board.fingerprint),
+            "metric": .string(board.metric),
+            "suite": .string(board.suite),
+            "systems": .array(board.rows.map(Self.value)),
+        ]
         if let s = board.settings {
-            out += "  \"adastop\": {\"alpha\": \(num(s.alpha)), \"comparisons\": \(s.comparisonsJSON), \"group_size\": \(s.groupSize), "
-            out += (s.futility.map { "\"futility\": \(jsonString($0)), " } ?? "") + "\"max_interims\": \(s.maxInterims), "
-                + (s.procedure.map { "\"guarantee\": \(jsonString($0.guarantee)), " } ?? "")
-                + "\"permutation\": \(jsonString(s.permutation)), "
-                + "\"permutations\": \(s.permutations), \"pool\": \(jsonString(s.pool)), "
-                + (s.procedure.map { "\"procedure\": \(jsonString($0.key)), \"procedure_name\": \(jsonString($0.name)), " } ?? "")
-                + "\"rule\": \(jsonString(s.rule))},\n"
+            top["adastop"] = Self.value(s)
+            // The comparisons as stored: canonical JSON, compact inside the line.
+            verbatim[["adastop", "comparisons"]] = s.comparisonsJSON
         }
-        out += "  \"curves\": ["
-        out += board.curves.map { c in
-            "\n    {\"family\": \(jsonString(c.family)), \"model\": \(jsonString(c.model)), \"points\": ["
-                + c.points.map { "{\"n\": \($0.n), \"tokens_per_item\": \(opt($0.tokensPerItem)), \"value\": \(num($0.value))}" }
-                .joined(separator: ", ")
-                + "], \"source\": \(jsonString(c.source))}"
-        }.joined(separator: ",")
-        out += board.curves.isEmpty ? "],\n" : "\n  ],\n"
-        out += "  \"decisions\": ["
-        out += board.decisions.map {
-            "\n    {\"a\": \(jsonString($0.a)), \"b\": \(jsonString($0.b)), \"decision\": \(jsonString($0.decision)), \"interim\": \($0.interim < 0 ? "null" : String($0.interim + 1)), "
-                + "\"item_test\": \($0.itemTest.map { t in "{\"difference\": \(num(t.difference)), \"items\": \(t.items), \"p_value\": \(num(t.pValue))}" } ?? "null"), "
-                + "\"mean_a\": \(num($0.meanA)), \"mean_b\": \(num($0.meanB))"
-                + ($0.isUndecided ? ", \"reason\": \(jsonString($0.reason ?? "open"))}" : "}")
-        }.joined(separator: ",")
-        out += board.decisions.isEmpty ? "],\n" : "\n  ],\n"
-        out += "  \"fingerprint\": \(jsonString(board.fingerprint)),\n"
-        out += "  \"metric\": \(jsonString(board.metric)),\n"
-        out += "  \"suite\": \(jsonString(board.suite)),\n"
-        out += "  \"systems\": ["
-        out += board.rows.map { r in
-            "\n    {\"calls_per_item\": \(num(r.callsPerItem)), \"ci_high\": \(num(r.ciHigh)), \"ci_low\": \(num(r.ciLow)), "
-                + "\"cost_per_item\": \(opt(r.costPerItem)), \"deterministic\": \(r.deterministic), \"diff_vs_base\": \(paired(r.vsBase)), \"diff_vs_top\": \(paired(r.vsTop)), "
-                + "\"failures\": \(r.failures), \"latency_ms_per_item\": \(opt(r.latencyMsPerItem)), \"mean\": \(num(r.mean)), "
-                + "\"model\": \(jsonString(r.model)), \"model_label\": \(jsonString(r.modelLabel)), "
-                + "\"name\": \(jsonString(r.name)), \"no_answer_rate\": \(opt(r.noAnswerRate)), \"rank\": \(jsonString(r.rank)), "
-                + "\"seeds\": \(r.seeds), \"seeds_generated\": \(r.deterministic ? 1 : r.seeds), \"sequential_tokens_per_item\": \(opt(r.sequentialTokensPerItem)), "
-                + "\"simulated\": \(r.simulated), \"strategy\": \(jsonString(r.strategy)), \"strategy_label\": \(jsonString(r.strategyLabel)), "
-                + "\"thinking_tokens_per_item\": \(opt(r.thinkingTokensPerItem)), "
-                + "\"tokens_per_item\": \(r.tokensPerItem == 0 ? "null" : num(r.tokensPerItem)), \"unfinished_thinking_rate\": \(opt(r.unfinishedThinkingRate)), \"variant\": \(str(r.variant)), \"variant_of\": \(str(r.variantOf)), "
-                + "\"verifier\": \(jsonString(r.verifier))}"
-        }.joined(separator: ",")
-        out += board.rows.isEmpty ? "]" : "\n  ]"
-        if !board.unfinished.isEmpty {
-            // Only on an incomplete board: a complete one has the same bytes as ever.
-            out += ",\n  \"unfinished\": [" + board.unfinished.map { g in
-                "\n    {\"cause\": \(jsonString(g.cause)), \"items\": \(g.items), \"message\": \(jsonString(g.message)), "
-                    + "\"model\": \(jsonString(g.model)), \"systems\": [\(g.systems.map(jsonString).joined(separator: ", "))], "
-                    + "\"url\": \(jsonString(g.url))}"
-            }.joined(separator: ",") + "\n  ]"
+        // Only on an incomplete board: a complete one has no "unfinished" key.
+        if !board.unfinished.isEmpty { top["unfinished"] = .array(board.unfinished.map(Self.value)) }
+        return JSONWriter(layout: .document, numbers: Self.numbers).string(.object(top), verbatim: verbatim, order: Self.order)
+    }
+
+    /// The published order of the `adastop` keys, which predates sorting them.
+    static let order: [[String]: [String]] = [
+        ["adastop"]: ["alpha", "comparisons", "group_size", "futility", "max_interims", "guarantee", "permutation", "permutations",
+                      "pool", "procedure", "procedure_name", "rule"],
+    ]
+
+    static func value(_ s: Leaderboard.Settings) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "alpha": .double(s.alpha), "comparisons": .string(s.comparisonsJSON), "group_size": .integer(s.groupSize),
+            "max_interims": .integer(s.maxInterims), "permutation": .string(s.permutation), "permutations": .integer(s.permutations),
+            "pool": .string(s.pool), "rule": .string(s.rule),
+        ]
+        if let f = s.futility { o["futility"] = .string(f) }
+        if let p = s.procedure {
+            o["guarantee"] = .string(p.guarantee)
+            o["procedure"] = .string(p.key)
+            o["procedure_name"] = .string(p.name)
         }
-        return out + "\n}\n"
+        return .object(o)
+    }
+
+    static func value(_ c: Leaderboard.Curve) -> JSONValue {
+        .object([
+            "family": .string(c.family), "model": .string(c.model), "source": .string(c.source),
+            "points": .array(c.points.map { p in
+                .object(["n": .integer(p.n), "tokens_per_item": p.tokensPerItem.map(JSONValue.double) ?? .null, "value": .double(p.value)])
+            }),
+        ])
+    }
+
+    static func value(_ d: Leaderboard.DecisionRow) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "a": .string(d.a), "b": .string(d.b), "decision": .string(d.decision),
+            "interim": d.interim < 0 ? .null : .integer(d.interim + 1),
+            "item_test": d.itemTest.map { t in
+                .object(["difference": .double(t.difference), "items": .integer(t.items), "p_value": .double(t.pValue)])
+            } ?? .null,
+            "mean_a": .double(d.meanA), "mean_b": .double(d.meanB),
+        ]
+        if d.isUndecided { o["reason"] = .string(d.reason ?? "open") }
+        return .object(o)
+    }
+
+    static func value(_ p: Leaderboard.PairedDifference?) -> JSONValue {
+        guard let p else { return .null }
+        return .object(["against": .string(p.against), "ci_high": .double(p.ciHigh), "ci_low": .double(p.ciLow),
+                        "difference": .double(p.difference), "items": .integer(p.items)])
+    }
+
+    static func value(_ r: Leaderboard.Row) -> JSONValue {
+        func opt(_ x: Double?) -> JSONValue { x.map(JSONValue.double) ?? .null }
+        func str(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        return .object([
+            "calls_per_item": .double(r.callsPerItem), "ci_high": .double(r.ciHigh), "ci_low": .double(r.ciLow),
+            "cost_per_item": opt(r.costPerItem), "deterministic": .bool(r.deterministic),
+            "diff_vs_base": value(r.vsBase), "diff_vs_top": value(r.vsTop), "failures": .integer(r.failures),
+            "latency_ms_per_item": opt(r.latencyMsPerItem), "mean": .double(r.mean), "model": .string(r.model),
+            "model_label": .string(r.modelLabel), "name": .string(r.name), "no_answer_rate": opt(r.noAnswerRate),
+            "rank": .string(r.rank), "seeds": .integer(r.seeds), "seeds_generated": .integer(r.deterministic ? 1 : r.seeds),
+            "sequential_tokens_per_item": opt(r.sequentialTokensPerItem), "simulated": .bool(r.simulated),
+            "strategy": .string(r.strategy), "strategy_label": .string(r.strategyLabel),
+            "thinking_tokens_per_item": opt(r.thinkingTokensPerItem),
+            // 0: a replayed log without token counts.
+            "tokens_per_item": r.tokensPerItem == 0 ? .null : .double(r.tokensPerItem),
+            "unfinished_thinking_rate": opt(r.unfinishedThinkingRate), "variant": str(r.variant), "variant_of": str(r.variantOf),
+            "verifier": .string(r.verifier),
+        ])
+    }
+
+    static func value(_ g: Leaderboard.UnfinishedGroup) -> JSONValue {
+        .object([
+            "cause": .string(g.cause), "items": .integer(g.items), "message": .string(g.message), "model": .string(g.model),
+            "systems": .array(g.systems.map(JSONValue.string)), "url": .string(g.url),
+        ])
     }
 }
-

@@ -245,7 +245,7 @@ public actor Store {
     }
 
     public func recordInterim(scope: String, interim: InterimRow, decisions: [DecisionRecord]) async throws {
-        let active = "[" + interim.active.map { "[" + $0.map(jsonString).joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+        let active = JSONWriter(layout: .compact).string(.array(interim.active.map { .array($0.map(JSONValue.string)) }))
         try await db.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO interims(suite, interim, boundary, level_spent, active_json) VALUES (?, ?, ?, ?, ?)

@@ -137,7 +137,7 @@ import Testing
         #expect(rows["m/maj"]!.sequentialTokensPerItem! > rows["m/single"]!.sequentialTokensPerItem!)
         let json = JSONRenderer().render(board), csv = CSVRenderer().render(board), md = MarkdownRenderer().render(board)
         let html = HTMLRenderer().render(board)
-        #expect(json.contains("\"sequential_tokens_per_item\": \(jsonNumber(rows["m/ffs"]!.sequentialTokensPerItem!))"))
+        #expect(json.contains("\"sequential_tokens_per_item\": \(JSONRenderer.numbers.spell(rows["m/ffs"]!.sequentialTokensPerItem!))"))
         #expect(csv.hasPrefix(CSVRenderer.header.joined(separator: ",")) && CSVRenderer.header.contains("sequential_tokens_per_item"))
         #expect(md.contains("Sequential tokens/item") && md.contains(fixed(rows["m/lfs"]!.sequentialTokensPerItem!, 1)))
         #expect(html.contains("Accuracy against sequential tokens per item"))
