@@ -1,6 +1,7 @@
 import TTSCore
 import TTSSuite
 import Foundation
+import TTSSeams
 
 /// Replicas of one model (`base_urls`) and which one serves each request (`routing`).
 ///

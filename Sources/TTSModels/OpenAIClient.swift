@@ -1,6 +1,7 @@
 import TTSCore
 import TTSSuite
 import Foundation
+import TTSSeams
 
 /// A `kind: openai` model: `POST {base_url}/chat/completions` or `{base_url}/completions`.
 ///
@@ -344,7 +345,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
         let outcome = try await post.run(path: path, body: bytes, routingKey: routingKey) { reply, latencyMs in
             // A malformed 2xx body (truncated, invalid, no choices) is retried: servers and proxies fail that way transiently.
             Self.parse(reply, api: api, expected: expected, latencyMs: latencyMs, promptText: promptText)
-                .mapError { RetryingPost.ReplyFailure(message: $0.message, retryable: true) }
+                .mapError { ReplyFailure(message: $0.message, retryable: true) }
         }
         switch outcome {
         case .success(let (choices, attempts, log)):
@@ -401,10 +402,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
 
     /// The first bytes of a body, printable, for error messages.
     static func prefix(_ body: [UInt8], limit: Int = 200) -> String {
-        let head = String(decoding: body.prefix(limit), as: UTF8.self)
-        let escaped = head.unicodeScalars.map { $0.value < 0x20 ? ($0 == "\n" ? "\\n" : "\\u{\(String($0.value, radix: 16))}") : String($0) }.joined()
-        if body.isEmpty { return "(empty body)" }
-        return "\"" + escaped + (body.count > limit ? "…" : "") + "\" (\(body.count) bytes)"
+        ReplyFailure.excerpt(body, limit: limit)
     }
 
     /// Decodes a 2xx body into choices (in `index` order). A malformed body is an error whose

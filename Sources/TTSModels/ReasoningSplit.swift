@@ -1,6 +1,7 @@
 import TTSCore
 import TTSSuite
 import Foundation
+import TTSSeams
 
 /// A completion's text taken apart into thinking and answer (`ReasoningOptions`).
 ///

@@ -1,5 +1,5 @@
 import TTSCore
-import TTSStore
+import TTSSeams
 import TTSSuite
 import Foundation
 
@@ -22,31 +22,22 @@ public struct ReplayModel: ModelClient {
     let repeatsPerSeed: Int?
     let reuseRepeats: Bool
 
-    public init(name: String, parameters: ReplayModelParameters) throws {
+    /// `openDatabase` opens a replayed database (`source: database`); the runtime hands in the
+    /// store's reader.
+    public init(name: String, parameters: ReplayModelParameters,
+                openDatabase: (String) throws -> any RecordedSamples) throws {
         self.name = name
         repeatsPerSeed = parameters.repeatsPerSeed
         reuseRepeats = parameters.reuseRepeats
         switch parameters.source {
         case .database(let path, _, _):
             repeats = [:]
-            let reader: StoreReader
-            do { reader = try StoreReader(path: path) } catch {
+            let recorded: any RecordedSamples
+            do { recorded = try openDatabase(path) } catch {
                 throw ModelError(model: name, message: "cannot open the replay database \(parameters.shownPath): \(error)")
             }
             lookup = { item, temperature, seed in
-                guard let s = try reader.sample(itemID: item, temperature: temperature, requestSeed: seed), let text = s.text else {
-                    return nil
-                }
-                var c = Completion(text: text, finishReason: s.finishReason ?? "", promptTokens: s.promptTokens ?? 0,
-                                   completionTokens: s.completionTokens ?? 0, latencyMs: s.latencyMs ?? 0,
-                                   tokensEstimated: s.tokensEstimated)
-                c.attempts = 0
-                c.cached = true
-                // Already split when recorded: the thinking and the unfinished mark come back as they were.
-                c.reasoning = s.reasoning
-                c.reasoningTokens = s.reasoningTokens ?? 0
-                c.thinkingUnfinished = s.extractRule == AnswerExtractor.unfinishedThinkingRule
-                return c
+                try recorded.completion(itemID: item, temperature: temperature, requestSeed: seed)
             }
         case .jsonl(let path):
             let file: ReplayFile

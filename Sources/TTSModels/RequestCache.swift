@@ -1,25 +1,10 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// The content-addressed request cache (DESIGN.md): SHA-256 of the full canonical request of
 /// one sample → that sample's response choice. Shared by every system of a database.
 public protocol RequestCache: Sendable {
     func lookup(_ keys: [String]) async throws -> [String: [UInt8]]
     func store(_ entries: [(key: String, response: [UInt8])]) async throws
-}
-
-/// The cache table of a ttsbench database.
-public struct StoreRequestCache: RequestCache {
-    public let store: Store
-    public init(store: Store) { self.store = store }
-
-    public func lookup(_ keys: [String]) async throws -> [String: [UInt8]] {
-        try await store.cachedResponses(keys)
-    }
-
-    public func store(_ entries: [(key: String, response: [UInt8])]) async throws {
-        try await store.cacheResponses(entries)
-    }
 }
 
 /// One cached choice: what a sample needs to be rebuilt without a request.

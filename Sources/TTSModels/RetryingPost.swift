@@ -1,5 +1,8 @@
 import TTSCore
+import TTSSeams
 import TTSSuite
+import Foundation
+
 /// One logical POST with bounded retries, through a per-endpoint concurrency limit and a
 /// replica pool: the loop the OpenAI client and the reward-model verifier share.
 ///
@@ -20,12 +23,6 @@ struct RetryingPost: Sendable {
     /// The model's record in this run: before its first success, a failure that only the user
     /// can fix (refused, host not found, 401/403/404) is retried once, quickly, not for minutes.
     var health: EndpointHealth? = nil
-
-    /// Why a 2xx reply gives no result, and whether asking again may help.
-    struct ReplyFailure: Error {
-        var message: String
-        var retryable: Bool
-    }
 
     /// The request failed for good: its last message, attempts and retry log, its cause, the
     /// replica's URL, and the last reply's status and first bytes (nil status: no reply).

@@ -1,13 +1,8 @@
 import MathAnswers
 import TTSCore
+import TTSSeams
 import TTSSuite
 import Foundation
-
-/// A backend that can play an LLM judge without a server: `JudgeVerifier` asks it directly
-/// instead of sending the judge prompt through `generate`.
-public protocol SimulatedJudging: Sendable {
-    func simulatedJudgement(item: TaskItem, candidate: Candidate, seed: UInt64, promptTokens: Int) -> Completion
-}
 
 /// The simulated model as a judge of known quality. It knows the truth (the math verifier's
 /// comparison of the candidate's answer with the reference) and reports it with probability

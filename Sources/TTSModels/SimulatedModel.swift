@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// The built-in simulated backend: a stand-in LLM population with known ground truth.
 ///
 /// Per-sample correctness follows an item-response model with an item × temperature

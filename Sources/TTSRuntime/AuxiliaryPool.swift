@@ -1,6 +1,8 @@
 import TTSCore
 import TTSStore
 import TTSSuite
+import TTSSeams
+import TTSModels
 /// Auxiliary model calls (fuser calls, refinement rounds, continuations), made once and
 /// recorded: (pool, seed index, item, call id) → the call's completion.
 ///

@@ -2,6 +2,7 @@ import TTSCore
 import TTSStore
 import TTSSuite
 import Foundation
+import TTSModels
 
 /// What seed runs will cost before they run: the pooled samples and auxiliary calls they read,
 /// the requests, tokens and US dollars of the part not yet recorded. Budgets (`compare.budget`,

@@ -2,6 +2,7 @@ import TTSCore
 import TTSSuite
 import Foundation
 import Synchronization
+import TTSModels
 
 /// A one-line progress display on a terminal: seed runs, items, samples/s and ETA.
 /// Silent when stderr is not a TTY or when asked to be quiet.

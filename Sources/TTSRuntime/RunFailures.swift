@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSModels
 
 /// A model's endpoint failed in a way only the user can fix before it ever answered (refused,
 /// host not found, 401/403/404, a model the server does not serve), or every request of a long

@@ -1,6 +1,10 @@
 import TTSCore
 import TTSStore
 import TTSSuite
+import TTSSeams
+import TTSModels
+import TTSVerifiers
+import TTSStrategies
 /// Runs seed runs: (system, seed index) over all items of the task, through the sample pool.
 /// Seed runs already committed are skipped, so calling it again after a crash resumes where the
 /// store stopped.
@@ -44,8 +48,9 @@ public final class Runner: Sendable {
         var clients: [String: any ModelClient] = [:]
         for model in suite.models { clients[model.name] = try ModelClientFactory.make(model, suiteSeed: suite.seed, store: store) }
         self.clients = clients
+        let resources = ModelClientFactory.verifierResources(clients: clients)
         var verifiers: [String: any Verifier] = [:]
-        for v in suite.verifiers { verifiers[v.name] = VerifierFactory.make(v, suiteSeed: suite.seed, clients: clients) }
+        for v in suite.verifiers { verifiers[v.name] = VerifierFactory.make(v, suiteSeed: suite.seed, resources: resources) }
         self.verifiers = verifiers
         var strategies: [String: any Strategy] = [:]
         for s in suite.strategies { strategies[s.name] = StrategyFactory.make(s) }

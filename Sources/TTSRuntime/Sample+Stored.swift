@@ -1,5 +1,6 @@
 import TTSCore
 import TTSStore
+import TTSSeams
 
 /// Samples as the store records them: the runtime's `Sample` (with its `Completion`) to and
 /// from the store's plain `StoredSample`.

@@ -2,6 +2,8 @@ import TTSCore
 import TTSStore
 import TTSSuite
 import Synchronization
+import TTSSeams
+import TTSModels
 /// The shared pool of samples: (pool, item, seed index, temperature, sample index) → sample.
 ///
 /// A strategy asking for samples 0..<4 reads the first four samples that a strategy with

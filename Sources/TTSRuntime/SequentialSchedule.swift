@@ -2,6 +2,7 @@ import TTSCore
 import TTSStore
 import TTSSuite
 import AdaStop
+import TTSStrategies
 
 /// Runs interims of the AdaStop test: each interim adds `group_size` seeds to every system
 /// still in an undecided comparison, up to `max_interims`, and stops when all comparisons are

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 /// A generator of completions: the seam between strategies and backends.
 public protocol ModelClient: Sendable {
@@ -132,19 +131,4 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
     public var description: String { "model '\(model)': \(message)" }
-}
-
-/// Builds the client for a model of the suite.
-public enum ModelClientFactory {
-    /// `store` gives real endpoints the database's request cache and replay models their source.
-    public static func make(_ spec: ModelSpec, suiteSeed: UInt64, store: Store? = nil) throws -> any ModelClient {
-        switch spec.kind {
-        case .simulated(let p):
-            return SimulatedModel(name: spec.name, parameters: p, fingerprint: spec.fingerprint)
-        case .openai(let p):
-            return try OpenAIClient(name: spec.name, parameters: p, cache: p.cache ? store.map { StoreRequestCache(store: $0) } : nil)
-        case .replay(let p):
-            return try ReplayModel(name: spec.name, parameters: p)
-        }
-    }
 }

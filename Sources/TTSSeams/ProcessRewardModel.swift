@@ -1,3 +1,4 @@
+import Foundation
 import TTSCore
 import TTSSuite
 
@@ -13,12 +14,16 @@ public protocol ProcessRewardModel: Verifier {
 public struct ProcessRewardError: Error, CustomStringConvertible, Sendable {
     public var verifier: String
     public var message: String
+    public init(verifier: String, message: String) {
+        self.verifier = verifier
+        self.message = message
+    }
     public var description: String { "process reward verifier '\(verifier)': \(message)" }
 }
 
 extension ProcessRewardModel {
     /// A completion cut at `separator` into its non-empty steps.
-    static func steps(of text: String, separator: String) -> [String] {
+    package static func steps(of text: String, separator: String) -> [String] {
         text.components(separatedBy: separator).filter { !$0.trimmingSpaces.isEmpty }
     }
 }

@@ -23,6 +23,9 @@ public struct Verdict: Sendable, Hashable {
         self.reward = reward
         self.detail = detail
     }
+
+    /// A reward as verdicts and search details show it: four decimals ("0.8125").
+    public static func rewardText(_ reward: Double) -> String { String(format: "%.4f", reward) }
 }
 
 /// Scores one candidate for one item.
@@ -37,43 +40,31 @@ extension Verifier {
     public func votingKey(_ answer: String) -> String { AnswerNormalizer.basic(answer) }
 }
 
-/// A runtime verifier made from its kind's spec. Each verifier type conforms once (in its own
-/// file) and is listed once in `VerifierFactory.makers`.
-public protocol VerifierMaker: Verifier {
-    associatedtype Kind: VerifierKind
-    /// The verifier for `kind`; `clients` are the suite's model clients by name (a judge calls one).
-    static func make(_ kind: Kind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self
-}
+/// What the verifiers that call out are handed at construction: the suite's model clients by
+/// name (a judge calls one), the simulated judges among them (a simulated model plays a judge of
+/// known quality without a prompt), and the connection to scoring endpoints (reward models, PRMs).
+/// The runtime fills it; the verifiers never see the model clients' types or HTTP.
+public struct VerifierResources: Sendable {
+    public var clients: [String: any ModelClient]
+    public var simulatedJudges: [String: any SimulatedJudging]
+    public var endpoints: any ScoringEndpointMaker
 
-extension VerifierMaker {
-    static var kindName: String { Kind.name }
-    static func instance(for spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> (any Verifier)? {
-        (spec.kind as? Kind).map { make($0, spec: spec, suiteSeed: suiteSeed, clients: clients) }
+    public init(clients: [String: any ModelClient] = [:], simulatedJudges: [String: any SimulatedJudging] = [:],
+                endpoints: any ScoringEndpointMaker = NoScoringEndpoints()) {
+        self.clients = clients
+        self.simulatedJudges = simulatedJudges
+        self.endpoints = endpoints
     }
 }
 
-public enum VerifierFactory {
-    /// The registry: the verifier of each verifier kind, one line per kind.
-    static let makers: [any VerifierMaker.Type] = [
-        ExactVerifier.self,
-        NumericVerifier.self,
-        MathVerifier.self,
-        CodeVerifier.self,
-        JudgeVerifier.self,
-        RewardEndpointVerifier.self,
-        OracleRewardVerifier.self,
-        SimulatedRewardVerifier.self,
-        ProcessRewardEndpointVerifier.self,
-        SimulatedPRMVerifier.self,
-    ]
-
-    static let byKind: [String: any VerifierMaker.Type] = Dictionary(uniqueKeysWithValues: makers.map { ($0.kindName, $0) })
-
-    /// `clients` are the suite's model clients by name (a judge calls one).
-    public static func make(_ spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient] = [:]) -> any Verifier {
-        let name = type(of: spec.kind).name
-        guard let maker = byKind[name] else { preconditionFailure("no verifier is registered for kind '\(name)' (VerifierFactory.makers)") }
-        return maker.instance(for: spec, suiteSeed: suiteSeed, clients: clients)!
+/// No scoring endpoint can be reached: every post fails (a verifier built without the runtime's
+/// connection, e.g. to check a suite's verifiers offline).
+public struct NoScoringEndpoints: ScoringEndpointMaker, ScoringEndpoint {
+    public init() {}
+    public func endpoint(url: String, maxConcurrency: Int, maxRetries: Int, retryBaseDelay: Double, timeout: Double) -> any ScoringEndpoint { self }
+    public func post<T>(_ body: [UInt8], headers: [(String, String)], secret: String?, onAttempt: @escaping @Sendable () -> Void,
+                        parse: ([UInt8]) -> Result<T, ReplyFailure>) async throws -> Result<T, ScoringFailure> {
+        .failure(ScoringFailure(summary: "no scoring endpoint was connected"))
     }
 }
 

@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 
 /// Step-level beam search with a process reward model (Snell et al. 2024, "Scaling LLM
 /// test-time compute optimally"; HuggingFace search-and-learn's `beam_search`).

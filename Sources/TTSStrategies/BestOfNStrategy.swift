@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// Best-of-N: n samples, each scored by a reward verifier; the highest reward wins (ties to
 /// the lower sample index). Samples without an answer are not candidates.
 public struct BestOfNStrategy: Strategy {
@@ -38,11 +39,6 @@ public struct BestOfNStrategy: Strategy {
     }
 
     static func format(_ x: Double) -> String { String(Double(Int((x * 1000).rounded())) / 1000) }
-}
-
-public struct StrategyError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var description: String { message }
 }
 
 extension BestOfNStrategy: StrategyMaker {

@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 
 extension BudgetForcingStrategy {
     /// s1-style budget forcing of a reasoning model's thinking (`thinking_budget` of the model):

@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// Budget forcing (s1): control how long a trace thinks, within a token budget per item.
 ///
 /// The first completion is pooled sample 0, drawn with `max_tokens = budget − answer_tokens`.

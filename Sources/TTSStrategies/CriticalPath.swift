@@ -1,3 +1,5 @@
+import TTSSeams
+
 /// The generated tokens on a strategy's critical path: what a user waits for when every call
 /// that can run in parallel does.
 ///

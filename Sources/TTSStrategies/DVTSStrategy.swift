@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 
 /// Diverse verifier tree search (HuggingFace search-and-learn's `dvts`, Beeching et al. 2024;
 /// evaluated by Liu et al. 2025, "Can 1B LLM surpass 405B LLM?").

@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// First Finish Search (FFS-k@N, Agarwal et al. 2025): launch n samples in parallel and take the
 /// majority among the first k to finish; k = 1 keeps the first sample's answer.
 ///

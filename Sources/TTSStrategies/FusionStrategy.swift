@@ -1,4 +1,5 @@
 import TTSCore
+import TTSSeams
 import TTSSuite
 /// Fusion-of-N: n candidates from the pool, shown in a seeded random order to a fuser model
 /// that writes one final answer; the system's verifier scores that answer.
@@ -68,25 +69,6 @@ public struct FusionStrategy: Strategy {
         return Outcome(answer: answer, correct: verdict.correct ?? false, samples: samples + [fused],
                        detail: "\(orderText); fuser \(fuserName); fused answer given by \(support)/\(shown.count) candidates; \(verdict.detail)")
     }
-}
-
-/// Replaces `{name}` placeholders in one pass (text inserted for one placeholder is never
-/// scanned for another). Unknown `{...}` sequences are kept as they are.
-func fillTemplate(_ template: String, _ values: [String: String]) -> String {
-    var out = ""
-    var rest = template[...]
-    while let open = rest.firstIndex(of: "{") {
-        out += rest[..<open]
-        let after = rest[rest.index(after: open)...]
-        if let close = after.firstIndex(of: "}"), let value = values[String(after[..<close])] {
-            out += value
-            rest = after[after.index(after: close)...]
-        } else {
-            out += "{"
-            rest = after
-        }
-    }
-    return out + rest
 }
 
 extension FusionStrategy: StrategyMaker {

@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// Last Finish Search (LFS-k@N, Agarwal et al. 2025): n samples in parallel, the majority among
 /// the k that finish last, i.e. the longest traces (the reverse of `FirstFinishStrategy`'s
 /// order: most completion tokens first). It waits for every sample, so it pays for all of them

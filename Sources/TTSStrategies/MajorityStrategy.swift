@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// Self-consistency: n samples, the most frequent answer wins. Answers are pooled by the
 /// system verifier's voting key (so `\frac12` and `1/2` vote together under the math verifier);
 /// ties go to the answer whose first vote came earliest. Samples without an answer do not vote.

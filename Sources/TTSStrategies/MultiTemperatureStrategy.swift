@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// Multi-temperature voting: the sample budget `n` is spread over several temperatures (split
 /// evenly, the remainder to the lowest), and the vote has two stages: a majority within each
 /// temperature, then a vote across the per-temperature winners.

@@ -1,6 +1,7 @@
 import TTSCore
 import TTSSuite
 import Foundation
+import TTSSeams
 
 /// Particle filtering with a process reward model (Puri et al. 2025, "A probabilistic inference
 /// approach to inference-time scaling of LLMs using particle-based Monte Carlo methods").

@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 
 /// The per-sample scores of a pool of N samples (`PoolScores`), computed while the strategy
 /// runs so that the leaderboard's exact estimators (maj@k, best-of-k, pass@k) never verify

@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// Refinement, in two forms.
 ///
 /// **Sequential** (`mode: sequential`): a draft (pooled sample 0), then `rounds` rounds in which

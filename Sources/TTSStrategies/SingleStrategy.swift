@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// One sample, scored as it is.
 public struct SingleStrategy: Strategy {
     public var temperature: Double

@@ -1,5 +1,7 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
+import Foundation
 
 /// One partial or finished solution of a step-level search: its steps, their PRM scores, and its
 /// place in the search tree.
@@ -151,7 +153,7 @@ struct StepSearch {
             return counted(Outcome(answer: nil, correct: false, samples: calls, detail: "\(what); no finished solution"))
         }
         let reward = score(best)
-        let chosen = "best \(search.aggregation.rawValue) PRM \(RewardEndpointVerifier.format(reward)) at path \(best.routeText)"
+        let chosen = "best \(search.aggregation.rawValue) PRM \(Verdict.rewardText(reward)) at path \(best.routeText)"
         guard let answer = best.answer else {
             return counted(Outcome(answer: nil, correct: false, reward: reward, samples: calls, detail: "\(what); \(chosen); no answer"))
         }

@@ -1,6 +1,7 @@
 import TTSCore
 import TTSSuite
 import Foundation
+import TTSSeams
 
 /// Weighted majority: n samples, each answer's votes weighted by a reward scorer's score, and the
 /// answer with the largest total weight wins. Answers pool by the system verifier's voting key

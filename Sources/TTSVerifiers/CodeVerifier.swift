@@ -2,6 +2,7 @@ import CodeSandbox
 import TTSCore
 import TTSSuite
 import Foundation
+import TTSSeams
 
 /// Correct when the candidate's code passes the item's tests (HumanEval style: the tests define
 /// `check(candidate)`, which is called with the item's entry point), run in a `Sandbox`.
@@ -146,7 +147,7 @@ actor CodeVerdictCache {
 }
 
 extension CodeVerifier: VerifierMaker {
-    public static func make(_ kind: CodeKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+    public static func make(_ kind: CodeKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> Self {
         CodeVerifier(limits: kind.limits)
     }
 }

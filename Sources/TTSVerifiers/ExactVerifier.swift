@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// Correct when the extracted answer equals the reference after light normalisation.
 public struct ExactVerifier: Verifier {
     public var caseSensitive: Bool
@@ -15,7 +16,7 @@ public struct ExactVerifier: Verifier {
 }
 
 extension ExactVerifier: VerifierMaker {
-    public static func make(_ kind: ExactKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+    public static func make(_ kind: ExactKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> Self {
         ExactVerifier(caseSensitive: kind.caseSensitive)
     }
 }

@@ -1,4 +1,5 @@
 import TTSCore
+import TTSSeams
 import TTSSuite
 import Foundation
 
@@ -13,7 +14,8 @@ import Foundation
 ///
 /// The judge is called at temperature 0 with a seed derived from the suite seed, the verifier's
 /// name, the item and the candidate's text, so a verdict is reproducible where the backend is.
-/// On the simulated backend the model plays a judge of known quality (`SimulatedJudging`).
+/// On the simulated backend the model plays a judge of known quality: the runtime hands it in
+/// as `simulated` (`SimulatedJudging`), and it is asked instead of `client`.
 public struct JudgeVerifier: Verifier {
     public static let defaultPrompt = """
         You are grading an answer to a problem against its reference answer.
@@ -39,17 +41,20 @@ public struct JudgeVerifier: Verifier {
     public var name: String
     public var model: String
     public var client: (any ModelClient)?
+    /// The judge's model when it is simulated: asked directly, without a prompt round trip.
+    public var simulated: (any SimulatedJudging)?
     /// The template: `{question}`, `{reference}`, `{response}` (the full completion) and
     /// `{answer}` (the extracted answer, or "(none)") are replaced.
     public var prompt: String
     public var suiteSeed: UInt64
     public var maxTokens: Int
 
-    public init(name: String, model: String, client: (any ModelClient)?, prompt: String = JudgeVerifier.defaultPrompt,
-                suiteSeed: UInt64, maxTokens: Int = 1024) {
+    public init(name: String, model: String, client: (any ModelClient)?, simulated: (any SimulatedJudging)? = nil,
+                prompt: String = JudgeVerifier.defaultPrompt, suiteSeed: UInt64, maxTokens: Int = 1024) {
         self.name = name
         self.model = model
         self.client = client
+        self.simulated = simulated
         self.prompt = prompt
         self.suiteSeed = suiteSeed
         self.maxTokens = maxTokens
@@ -63,16 +68,16 @@ public struct JudgeVerifier: Verifier {
     }
 
     public func verify(_ candidate: Candidate, item: TaskItem) async throws -> Verdict {
-        guard let client else {
-            throw ModelError(model: model, message: "judge '\(name)' has no client for its model")
-        }
         let content = render(candidate, item: item)
         let seed = StableHasher("judge", suiteSeed, name, item.id, candidate.text).finalize()
         let completion: Completion
-        if let simulated = client as? any SimulatedJudging {
+        if let simulated {
             completion = simulated.simulatedJudgement(item: item, candidate: candidate, seed: seed,
                                                       promptTokens: max(1, content.utf8.count / 4))
         } else {
+            guard let client else {
+                throw ModelError(model: model, message: "judge '\(name)' has no client for its model")
+            }
             let request = GenerationRequest(messages: [ChatMessage(role: "user", content: content)], temperature: 0,
                                             maxTokens: maxTokens, seed: seed, n: 1,
                                             context: ItemContext(item: item, sampleSeeds: [seed]))
@@ -117,8 +122,9 @@ public struct JudgeVerifier: Verifier {
 }
 
 extension JudgeVerifier: VerifierMaker {
-    public static func make(_ kind: JudgeKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
-        JudgeVerifier(name: spec.name, model: kind.model, client: clients[kind.model], prompt: kind.prompt ?? JudgeVerifier.defaultPrompt,
+    public static func make(_ kind: JudgeKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> Self {
+        JudgeVerifier(name: spec.name, model: kind.model, client: resources.clients[kind.model],
+                      simulated: resources.simulatedJudges[kind.model], prompt: kind.prompt ?? JudgeVerifier.defaultPrompt,
                       suiteSeed: suiteSeed)
     }
 }

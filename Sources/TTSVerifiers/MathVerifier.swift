@@ -2,6 +2,7 @@ import MathAnswers
 import TTSCore
 import TTSSuite
 import Synchronization
+import TTSSeams
 
 /// LaTeX-aware math equivalence (`MathEquivalence`) as a verifier.
 public struct MathVerifier: Verifier {
@@ -53,7 +54,7 @@ final class Memo<Value: Sendable>: Sendable {
 }
 
 extension MathVerifier: VerifierMaker {
-    public static func make(_ kind: MathKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+    public static func make(_ kind: MathKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> Self {
         MathVerifier(precision: kind.precision)
     }
 }

@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// Correct when both answers are numbers within `tolerance` (relative above 1, absolute below).
 public struct NumericVerifier: Verifier {
     public var tolerance: Double
@@ -25,7 +26,7 @@ public struct NumericVerifier: Verifier {
 }
 
 extension NumericVerifier: VerifierMaker {
-    public static func make(_ kind: NumericKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+    public static func make(_ kind: NumericKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> Self {
         NumericVerifier(tolerance: kind.tolerance)
     }
 }

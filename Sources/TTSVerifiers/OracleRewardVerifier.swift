@@ -1,5 +1,6 @@
 import TTSCore
 import TTSSuite
+import TTSSeams
 /// An oracle reward: 1 when the inner verifier (exact, numeric or math) finds the candidate
 /// correct against the reference answer, else 0. As a best-of-N scorer it gives pass@N, the
 /// upper bound of any verifier; label results that use it as oracle-scored.
@@ -26,7 +27,7 @@ public struct OracleRewardVerifier: Verifier {
 }
 
 extension OracleRewardVerifier: VerifierMaker {
-    public static func make(_ kind: OracleKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+    public static func make(_ kind: OracleKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> Self {
         OracleRewardVerifier(inner: OracleRewardVerifier.inner(kind.using))
     }
 }

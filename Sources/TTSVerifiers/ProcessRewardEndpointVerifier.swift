@@ -1,4 +1,5 @@
 import TTSCore
+import TTSSeams
 import TTSSuite
 import Foundation
 
@@ -21,24 +22,21 @@ import Foundation
 public final class ProcessRewardEndpointVerifier: ProcessRewardModel, @unchecked Sendable {
     public let name: String
     public let parameters: PRMEndpointParameters
-    let transport: any HTTPTransport
-    let limiter: AdaptiveLimiter
-    let endpoint: EndpointPool
-    let retry: RetryPolicy
+    let endpoint: any ScoringEndpoint
     private let apiKey: String?
     private let keyProblem: String?
     private let lock = NSLock()
     private var memo: [String: [Double]] = [:]
     private var sent = 0
 
-    public init(name: String, parameters: PRMEndpointParameters, transport: (any HTTPTransport)? = nil,
+    /// `endpoints` connects to the PRM endpoint (`HTTPScoringEndpoints` over HTTP).
+    public init(name: String, parameters: PRMEndpointParameters, endpoints: any ScoringEndpointMaker,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.name = name
         self.parameters = parameters
         let e = parameters.endpoint
-        (self.transport, limiter, endpoint, retry) = RewardEndpointVerifier.connection(url: e.url, maxConcurrency: e.maxConcurrency,
-                                                                                       maxRetries: e.maxRetries, retryBaseDelay: e.retryBaseDelay,
-                                                                                       transport: transport)
+        endpoint = endpoints.endpoint(url: e.url, maxConcurrency: e.maxConcurrency, maxRetries: e.maxRetries,
+                                      retryBaseDelay: e.retryBaseDelay, timeout: e.timeout)
         (apiKey, keyProblem) = Self.apiKey(e.apiKeyEnv, in: environment)
     }
 
@@ -97,11 +95,9 @@ public final class ProcessRewardEndpointVerifier: ProcessRewardModel, @unchecked
 
     func send(_ body: [UInt8], steps: Int) async throws -> [Double] {
         let url = parameters.endpoint.url
-        let post = RetryingPost(transport: transport, limiter: limiter, endpoints: endpoint, retry: retry,
-                                timeout: parameters.endpoint.timeout, headers: headers, secret: apiKey,
-                                onAttempt: { self.lock.withLock { self.sent += 1 } })
-        switch try await post.run(path: "", body: body, parse: { reply, _ in self.parse(reply, steps: steps) }) {
-        case .success(let (scores, _, _)):
+        switch try await endpoint.post(body, headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.sent += 1 } },
+                                       parse: { self.parse($0, steps: steps) }) {
+        case .success(let scores):
             return scores
         case .failure(let failure):
             let text = "POST \(url) \(failure.summary)"
@@ -110,9 +106,9 @@ public final class ProcessRewardEndpointVerifier: ProcessRewardModel, @unchecked
     }
 
     /// The step scores in a 2xx pooling reply, or why there are none (quoting the reply's first bytes).
-    func parse(_ body: [UInt8], steps: Int) -> Result<[Double], RetryingPost.ReplyFailure> {
-        func fail(_ what: String, retryable: Bool = false) -> Result<[Double], RetryingPost.ReplyFailure> {
-            .failure(.init(message: "malformed response (\(what)): \(OpenAIClient.prefix(body))", retryable: retryable))
+    func parse(_ body: [UInt8], steps: Int) -> Result<[Double], ReplyFailure> {
+        func fail(_ what: String, retryable: Bool = false) -> Result<[Double], ReplyFailure> {
+            .failure(.init(message: "malformed response (\(what)): \(ReplyFailure.excerpt(body))", retryable: retryable))
         }
         guard let json = JSONValue.parse(body) else { return fail("invalid JSON", retryable: true) }
         guard json.objectValue != nil else { return fail("not a JSON object") }
@@ -147,7 +143,7 @@ public final class ProcessRewardEndpointVerifier: ProcessRewardModel, @unchecked
 }
 
 extension ProcessRewardEndpointVerifier: VerifierMaker {
-    public static func make(_ kind: PRMKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> ProcessRewardEndpointVerifier {
-        ProcessRewardEndpointVerifier(name: spec.name, parameters: kind.parameters)
+    public static func make(_ kind: PRMKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> ProcessRewardEndpointVerifier {
+        ProcessRewardEndpointVerifier(name: spec.name, parameters: kind.parameters, endpoints: resources.endpoints)
     }
 }

@@ -1,4 +1,5 @@
 import TTSCore
+import TTSSeams
 import TTSSuite
 import Foundation
 
@@ -14,20 +15,16 @@ public struct RewardEndpointError: Error, CustomStringConvertible, Sendable {
 /// `RewardEndpointParameters` for the request shapes). It gives a reward, never a verdict of
 /// correctness, so it serves as the scorer of `best_of_n` and `weighted_majority`.
 ///
-/// Requests go through the process-wide HTTP client (`SharedHTTPClient`), a concurrency limit of
-/// `max_concurrency` that backs off on 429, and bounded retries with jittered exponential backoff
-/// (`RetryPolicy`) on 5xx, timeouts, connection errors and invalid JSON. A reply without a
+/// Requests go through the scoring endpoint handed in (over HTTP: the process-wide client, a
+/// concurrency limit of `max_concurrency` that backs off on 429, and bounded retries with jittered
+/// exponential backoff on 5xx, timeouts, connection errors and invalid JSON. A reply without a
 /// number where the score should be is an error quoting the reply's first bytes; it is not
 /// retried, since the same request would get the same reply. A score is fetched once per
 /// process for the same request (memoised by the request's bytes).
 public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
     public let name: String
     public let parameters: RewardEndpointParameters
-    let transport: any HTTPTransport
-    let limiter: AdaptiveLimiter
-    /// The one endpoint, as a replica pool of one (no cool-down): the shared retry loop takes a pool.
-    let endpoint: EndpointPool
-    let retry: RetryPolicy
+    let endpoint: any ScoringEndpoint
     let scoreSteps: [JSONPathStep]
     private let apiKey: String?
     private let keyProblem: String?
@@ -35,13 +32,13 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
     private var memo: [String: Double] = [:]
     private var sent = 0
 
-    public init(name: String, parameters: RewardEndpointParameters, transport: (any HTTPTransport)? = nil,
+    /// `endpoints` connects to the reward endpoint (`HTTPScoringEndpoints` over HTTP).
+    public init(name: String, parameters: RewardEndpointParameters, endpoints: any ScoringEndpointMaker,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.name = name
         self.parameters = parameters
-        (self.transport, limiter, endpoint, retry) = Self.connection(url: parameters.url, maxConcurrency: parameters.maxConcurrency,
-                                                                     maxRetries: parameters.maxRetries, retryBaseDelay: parameters.retryBaseDelay,
-                                                                     transport: transport)
+        endpoint = endpoints.endpoint(url: parameters.url, maxConcurrency: parameters.maxConcurrency, maxRetries: parameters.maxRetries,
+                                      retryBaseDelay: parameters.retryBaseDelay, timeout: parameters.timeout)
         if parameters.api == .json, case .success(let steps) = JSONPathStep.parse(parameters.score) {
             scoreSteps = steps
         } else {
@@ -105,7 +102,7 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
         return Verdict(correct: nil, reward: score, detail: "reward \(name): \(Self.format(score))")
     }
 
-    static func format(_ x: Double) -> String { String(format: "%.4f", x) }
+    static func format(_ x: Double) -> String { Verdict.rewardText(x) }
 
     var headers: [(String, String)] {
         var h: [(String, String)] = parameters.extraHeaders.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
@@ -116,10 +113,9 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
     /// One score, with bounded retries. Throws `RewardEndpointError` when it fails for good.
     func send(_ body: [UInt8]) async throws -> Double {
         let url = parameters.url
-        let post = RetryingPost(transport: transport, limiter: limiter, endpoints: endpoint, retry: retry, timeout: parameters.timeout,
-                                headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.sent += 1 } })
-        switch try await post.run(path: "", body: body, parse: { reply, _ in parse(reply) }) {
-        case .success(let (score, _, _)):
+        switch try await endpoint.post(body, headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.sent += 1 } },
+                                       parse: parse) {
+        case .success(let score):
             return score
         case .failure(let failure):
             let text = "POST \(url) \(failure.summary)"
@@ -128,12 +124,10 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
         }
     }
 
-    typealias ReplyFailure = RetryingPost.ReplyFailure
-
     /// The score in a 2xx reply, or why there is none (quoting the reply's first bytes).
     func parse(_ body: [UInt8]) -> Result<Double, ReplyFailure> {
         func fail(_ what: String, retryable: Bool = false) -> Result<Double, ReplyFailure> {
-            .failure(ReplyFailure(message: "malformed response (\(what)): \(OpenAIClient.prefix(body))", retryable: retryable))
+            .failure(ReplyFailure(message: "malformed response (\(what)): \(ReplyFailure.excerpt(body))", retryable: retryable))
         }
         guard let json = JSONValue.parse(body) else { return fail("invalid JSON", retryable: true) }
         let value: JSONValue
@@ -193,29 +187,14 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
 }
 
 extension RewardEndpointVerifier: VerifierMaker {
-    public static func make(_ kind: RewardKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> RewardEndpointVerifier {
-        RewardEndpointVerifier(name: spec.name, parameters: kind.parameters)
+    public static func make(_ kind: RewardKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> RewardEndpointVerifier {
+        RewardEndpointVerifier(name: spec.name, parameters: kind.parameters, endpoints: resources.endpoints)
     }
 }
 
 extension Verifier {
     /// The API key named by `api_key_env`, or why there is none: a verifier reports a missing key
     /// when it is first asked to score (a suite may load with verifiers it never calls).
-    /// The transport (the shared client unless one is given), the adaptive limit, the one-URL
-    /// pool and the retry policy of a scoring endpoint.
-    static func connection(url: String, maxConcurrency: Int, maxRetries: Int, retryBaseDelay: Double, transport: (any HTTPTransport)?)
-        -> (any HTTPTransport, AdaptiveLimiter, EndpointPool, RetryPolicy) {
-        let chosen: any HTTPTransport
-        if let transport {
-            chosen = transport
-        } else {
-            SharedHTTPClient.shared.register(concurrency: maxConcurrency)
-            chosen = SharedHTTPClient.shared
-        }
-        return (chosen, AdaptiveLimiter(maximum: maxConcurrency), EndpointPool(urls: [url]),
-                RetryPolicy(maxRetries: maxRetries, baseDelay: retryBaseDelay))
-    }
-
     static func apiKey(_ variable: String?, in environment: [String: String]) -> (key: String?, problem: String?) {
         guard let variable else { return (nil, nil) }
         guard let key = environment[variable], !key.isEmpty else {

@@ -1,6 +1,7 @@
 import TTSCore
 import AdaStop
 import TTSSuite
+import TTSSeams
 
 /// `kind: simulated_prm`: a process reward model of known per-step quality for the simulated
 /// backend. Step i of a solution scores σ(z + d·onTrack_i), with z ~ N(0, 1) drawn from (suite
@@ -51,7 +52,7 @@ public struct SimulatedPRMVerifier: ProcessRewardModel {
 }
 
 extension SimulatedPRMVerifier: VerifierMaker {
-    public static func make(_ kind: SimulatedPRMKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+    public static func make(_ kind: SimulatedPRMKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> Self {
         SimulatedPRMVerifier(name: spec.name, auc: kind.auc, aggregation: kind.aggregation, suiteSeed: suiteSeed)
     }
 }

@@ -1,6 +1,7 @@
 import TTSCore
 import AdaStop
 import TTSSuite
+import TTSSeams
 /// A simulated reward model with a chosen ROC AUC: rewards of correct candidates are drawn from
 /// N(d, 1) and of wrong ones from N(0, 1), with d = √2 Φ⁻¹(AUC), which gives exactly that AUC.
 /// It knows the truth (it compares with the reference), which a real reward model does not:
@@ -28,7 +29,7 @@ public struct SimulatedRewardVerifier: Verifier {
 }
 
 extension SimulatedRewardVerifier: VerifierMaker {
-    public static func make(_ kind: SimulatedRewardKind, spec: VerifierSpec, suiteSeed: UInt64, clients: [String: any ModelClient]) -> Self {
+    public static func make(_ kind: SimulatedRewardKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> Self {
         SimulatedRewardVerifier(name: spec.name, auc: kind.auc, suiteSeed: suiteSeed)
     }
 }

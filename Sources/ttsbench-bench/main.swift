@@ -11,6 +11,8 @@ import TTSRuntime
 // 2. Seeds used when systems clearly differ, against the fixed design of K·n seeds per system.
 import AdaStop
 import Foundation
+import TTSModels
+import TTSSeams
 
 struct Args {
     var repetitions = 2000

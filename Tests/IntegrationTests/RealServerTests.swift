@@ -7,6 +7,8 @@
 import Foundation
 import GRDB
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
 
 /// Against a real llama.cpp server serving the project's tiny addition model.
 @Suite("real llama.cpp server", .serialized, .enabled(if: llamaAvailable || requireInputs, Comment(rawValue: skipMessage)))

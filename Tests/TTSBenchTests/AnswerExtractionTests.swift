@@ -5,6 +5,8 @@
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSSeams
+@testable import TTSVerifiers
 
 /// One completion, how it is read, and which rule reads it.
 struct ExtractionCase: Sendable, CustomTestStringConvertible {

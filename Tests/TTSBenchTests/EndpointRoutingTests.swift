@@ -2,6 +2,7 @@
 @testable import TTSSuite
 import Foundation
 import Testing
+@testable import TTSModels
 
 /// `routing: affinity` in the replica pool: an item's requests stay on one replica, items spread,
 /// a failing replica moves only its own items, a saturated one spills.

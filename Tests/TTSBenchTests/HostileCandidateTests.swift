@@ -8,6 +8,8 @@ import MathAnswers
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSSeams
+@testable import TTSVerifiers
 
 /// Model outputs built to break a parser or escape a verifier (issue 7): huge outputs, NUL bytes,
 /// LaTeX nested 100,000 deep, inputs that make a backtracking matcher go exponential, and code

@@ -5,6 +5,7 @@ import TTSSuite
 import TTSCore
 import Foundation
 import Testing
+import TTSSeams
 
 // Agreement with HuggingFace math-verify on the cases of math-verify's own test suite
 // (Tests/Fixtures/math-verify-cases: every (gold, prediction, expected) row of its tests/, with

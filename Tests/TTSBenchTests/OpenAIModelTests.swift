@@ -6,6 +6,8 @@
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
 
 /// `kind: openai` and `kind: replay` parsing, request bodies, response decoding, limits.
 struct OpenAIModelTests {

@@ -6,6 +6,10 @@
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 /// Samples straight from a `SimulatedModel`, seeded from stable identifiers (no store).
 struct DirectSource: SampleSource {

@@ -7,6 +7,9 @@
 import Foundation
 import GRDB
 import Testing
+@testable import TTSSeams
+@testable import TTSModels
+@testable import TTSVerifiers
 
 /// A policy model and a PRM of the tests' own: python3's standard library on a free 127.0.0.1
 /// port, started per test and stopped at its end. It records every request body.

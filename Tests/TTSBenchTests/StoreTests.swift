@@ -7,6 +7,7 @@
 import Foundation
 import GRDB
 import Testing
+@testable import TTSSeams
 
 @Suite struct StoreTests {
     static func completion(_ text: String, tokens: Int = 120, latency: Double = 2345.678) -> Completion {

@@ -5,6 +5,7 @@
 @testable import TTSStore
 @testable import TTSCore
 import Testing
+@testable import TTSStrategies
 
 @Suite struct StrategyBudgetForcingTests {
     func forcing(budget: Int, minTokens: Int, maxWaits: Int = 2, answerTokens: Int = 16) -> BudgetForcingStrategy {

@@ -5,6 +5,7 @@
 @testable import TTSStore
 @testable import TTSCore
 import Testing
+@testable import TTSStrategies
 
 @Suite struct StrategyFirstFinishTests {
     /// The kept sample has the fewest completion tokens; ties go to the lower latency, then the

@@ -6,6 +6,10 @@
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 // Fixtures for the strategy tests (Strategy*Tests.swift): sample sources without a store.
 

@@ -5,6 +5,8 @@
 @testable import TTSStore
 @testable import TTSCore
 import Testing
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 @Suite struct StrategyRefineTests {
     func sequential(rounds: Int) -> RefineStrategy {

@@ -6,6 +6,10 @@
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 /// Step-level search (beam search, DVTS, particle filtering) on the simulated backend's
 /// step-level model, guided by simulated PRMs of known quality.

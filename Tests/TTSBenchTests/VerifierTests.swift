@@ -6,6 +6,9 @@
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSSeams
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 private let item42 = TaskItem(id: "q", question: "?", answer: "42")
 
