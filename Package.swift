@@ -3,14 +3,17 @@ import PackageDescription
 
 // The targets make the data flow one-way (docs/architecture.md):
 //
-//                     MathAnswers ◄──┐
-//                                    │
-//   TTSCore ◄── TTSSuite ◄── CodeSandbox ◄── TTSRuntime ◄── TTSBench (use cases) ◄── ttsbench (CLI)
-//      ▲           ▲                          │   │             │  │
-//      │           └──────────────────────────┘   ▼             │  ▼
-//      └───────────────────────────────────── TTSStore ◄────────┘ TTSReport ──► TTSStore, AdaStop
-//                                                      AdaStop, MathAnswers: no dependency at all
+//                         ┌─── TTSStrategies ◄─┐
+//                         │                    │
+// TTSSuite ◄── TTSSeams ◄─┼─── TTSModels ◄─────┼── TTSRuntime ◄── TTSBench (use cases) ◄── ttsbench (CLI)
+//  ▲   │            │     │                    │       │             │  │
+//  │   ▼            ▼     └─── TTSVerifiers ◄──┘       ▼             │  ▼
+//  │ TTSDesign  MathAnswers         │               TTSStore ◄───────┘ TTSReport ──► TTSStore, AdaStop
+//  └──── CodeSandbox ◄──────────────┘
+//                                         AdaStop, MathAnswers, TTSCore: no dependency
 //
+// The runtime's targets meet at TTSSeams: models, verifiers and strategies see the seams and
+// none of each other, and none sees the store; TTSRuntime (the scheduler) wires them together.
 // TTSStore sees AdaStop's value types (the recorded compare settings and decisions are typed
 // with them). TTSReport reads the store and AdaStop only: it cannot see models, strategies, verifiers, the
 // scheduler or suite parsing, so a leaderboard is a function of the database. TTSStore is the
@@ -90,7 +93,7 @@ let package = Package(
         // Leaderboard model and renderers, built from the store's reader alone.
         .target(name: "TTSReport", dependencies: ["TTSCore", "TTSDesign", "TTSStore", "AdaStop"]),
         // Use cases: run, publish, compare, verify.
-        .target(name: "TTSBench", dependencies: ["TTSCore", "TTSStore", "TTSSuite", "TTSRuntime", "TTSReport", "AdaStop", "BuildInfo"]),
+        .target(name: "TTSBench", dependencies: ["TTSCore", "TTSStore", "TTSSuite", "TTSSeams", "TTSModels", "TTSVerifiers", "TTSRuntime", "TTSReport", "AdaStop", "BuildInfo"]),
         // The ttsbench version, and the commit and dependency versions stamped at build time.
         .target(name: "BuildInfo", plugins: ["BuildStamp"]),
         .plugin(name: "BuildStamp", capability: .buildTool()),
@@ -102,7 +105,7 @@ let package = Package(
             ]
         ),
         // Benchmarks (`make bench`): ratios measured in the same run.
-        .executableTarget(name: "ttsbench-bench", dependencies: ["TTSRuntime", "TTSSeams", "TTSModels", "TTSStrategies", "TTSSuite", "TTSStore", "TTSCore", "AdaStop"]),
+        .executableTarget(name: "ttsbench-bench", dependencies: ["TTSRuntime", "TTSSeams", "TTSModels", "TTSSuite", "TTSCore", "AdaStop"]),
         .executableTarget(name: "adastop-bench", dependencies: ["AdaStop"]),
         .executableTarget(name: "stats-bench", dependencies: ["AdaStop"]),
         // Bytes per sample of the database with reasoning-length traces, compressed vs plain texts.

@@ -1,8 +1,5 @@
 import TTSCore
-import TTSStore
 import TTSSuite
-import TTSRuntime
-import TTSReport
 import Foundation
 import TTSSeams
 import TTSVerifiers

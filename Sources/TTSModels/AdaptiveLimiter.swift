@@ -1,5 +1,3 @@
-import TTSCore
-import TTSSuite
 import Synchronization
 
 /// A per-model concurrency limit that adapts to throttling (AIMD).

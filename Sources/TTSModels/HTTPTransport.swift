@@ -1,5 +1,4 @@
 import TTSCore
-import TTSSuite
 import AsyncHTTPClient
 import Foundation
 import NIOCore

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSSuite
 /// The content-addressed request cache (DESIGN.md): SHA-256 of the full canonical request of
 /// one sample → that sample's response choice. Shared by every system of a database.
 public protocol RequestCache: Sendable {

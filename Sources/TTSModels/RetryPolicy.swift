@@ -1,5 +1,3 @@
-import TTSCore
-import TTSSuite
 import Foundation
 
 /// Bounded retries with exponential backoff and full jitter; `Retry-After` wins when given.

@@ -1,6 +1,5 @@
 import TTSCore
 import TTSSeams
-import TTSSuite
 import Foundation
 
 /// One logical POST with bounded retries, through a per-endpoint concurrency limit and a

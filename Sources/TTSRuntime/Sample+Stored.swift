@@ -1,4 +1,3 @@
-import TTSCore
 import TTSStore
 import TTSSeams
 

@@ -1,5 +1,3 @@
-import TTSCore
-import TTSSuite
 import Foundation
 
 /// Reads a multiple-choice letter out of a completion (`extract: choice`): "the answer is D",

@@ -1,4 +1,3 @@
-import TTSCore
 import TTSSuite
 import TTSSeams
 

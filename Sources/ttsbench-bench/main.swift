@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 import TTSRuntime
 // Validity benchmark of the AdaStop test on the simulated backend (issue: AdaStop decides how
