@@ -24,24 +24,23 @@ public struct HTTPScoringEndpoints: ScoringEndpointMaker {
             SharedHTTPClient.shared.register(concurrency: maxConcurrency)
             chosen = SharedHTTPClient.shared
         }
-        return HTTPScoringEndpoint(transport: chosen, limiter: AdaptiveLimiter(maximum: maxConcurrency), endpoints: EndpointPool(urls: [url]),
-                                   retry: RetryPolicy(maxRetries: maxRetries, baseDelay: retryBaseDelay), timeout: timeout)
+        let limiter = AdaptiveLimiter(maximum: maxConcurrency), pool = EndpointPool(urls: [url])
+        let retry = RetryPolicy(maxRetries: maxRetries, baseDelay: retryBaseDelay)
+        return HTTPScoringEndpoint { headers, secret, onAttempt in
+            RetryingPost(transport: chosen, limiter: limiter, endpoints: pool, retry: retry, timeout: timeout,
+                         headers: headers, secret: secret, onAttempt: onAttempt)
+        }
     }
 }
 
 /// One scoring URL over HTTP (see `HTTPScoringEndpoints`).
 struct HTTPScoringEndpoint: ScoringEndpoint {
-    let transport: any HTTPTransport
-    let limiter: AdaptiveLimiter
-    let endpoints: EndpointPool
-    let retry: RetryPolicy
-    let timeout: Double
+    /// The retry loop through the endpoint's transport, limit, pool and policy, for one request.
+    let retrying: @Sendable (_ headers: [(String, String)], _ secret: String?, _ onAttempt: @escaping @Sendable () -> Void) -> RetryingPost
 
     func post<T>(_ body: [UInt8], headers: [(String, String)], secret: String?, onAttempt: @escaping @Sendable () -> Void,
                  parse: ([UInt8]) -> Result<T, ReplyFailure>) async throws -> Result<T, ScoringFailure> {
-        let post = RetryingPost(transport: transport, limiter: limiter, endpoints: endpoints, retry: retry, timeout: timeout,
-                                headers: headers, secret: secret, onAttempt: onAttempt)
-        switch try await post.run(path: "", body: body, parse: { reply, _ in parse(reply) }) {
+        switch try await retrying(headers, secret, onAttempt).run(path: "", body: body, parse: { reply, _ in parse(reply) }) {
         case .success(let (value, _, _)): return .success(value)
         case .failure(let failure): return .failure(ScoringFailure(summary: failure.summary))
         }

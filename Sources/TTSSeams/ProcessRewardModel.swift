@@ -10,17 +10,6 @@ public protocol ProcessRewardModel: Verifier {
     func stepScores(_ steps: [String], item: TaskItem) async throws -> [Double]
 }
 
-/// A PRM returned another number of scores than there are steps, or none at all.
-public struct ProcessRewardError: Error, CustomStringConvertible, Sendable {
-    public var verifier: String
-    public var message: String
-    public init(verifier: String, message: String) {
-        self.verifier = verifier
-        self.message = message
-    }
-    public var description: String { "process reward verifier '\(verifier)': \(message)" }
-}
-
 extension ProcessRewardModel {
     /// A completion cut at `separator` into its non-empty steps.
     package static func steps(of text: String, separator: String) -> [String] {

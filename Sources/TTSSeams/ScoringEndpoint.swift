@@ -27,10 +27,7 @@ public protocol ScoringEndpointMaker: Sendable {
 public struct ReplyFailure: Error, Sendable {
     public var message: String
     public var retryable: Bool
-    public init(message: String, retryable: Bool) {
-        self.message = message
-        self.retryable = retryable
-    }
+    public init(message: String, retryable: Bool) { (self.message, self.retryable) = (message, retryable) }
 
     /// The first bytes of a body, printable, for error messages.
     public static func excerpt(_ body: [UInt8], limit: Int = 200) -> String {

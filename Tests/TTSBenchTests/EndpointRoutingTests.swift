@@ -1,4 +1,3 @@
-@testable import TTSRuntime
 @testable import TTSSuite
 import Foundation
 import Testing

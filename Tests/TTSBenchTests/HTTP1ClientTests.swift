@@ -1,4 +1,3 @@
-@testable import TTSRuntime
 import TTSCore
 import Foundation
 import Testing

@@ -1,6 +1,5 @@
 @testable import TTSCore
 @testable import TTSBench
-import TTSRuntime
 import Foundation
 import Testing
 import TTSSeams

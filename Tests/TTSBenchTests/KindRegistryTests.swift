@@ -1,4 +1,3 @@
-@testable import TTSRuntime
 @testable import TTSSuite
 import Testing
 @testable import TTSStrategies

@@ -1,6 +1,5 @@
 import MathAnswers
 import TTSBench
-import TTSRuntime
 import TTSSuite
 import TTSCore
 import Foundation

@@ -1,4 +1,3 @@
-@testable import TTSBench
 @testable import TTSReport
 @testable import TTSRuntime
 @testable import TTSSuite
