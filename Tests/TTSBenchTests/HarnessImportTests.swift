@@ -119,20 +119,6 @@ import Testing
         }
     }
 
-    // MARK: zstd (Inspect's .eval entries)
-
-    @Test func zstdDecodesRawAndRLEBlocksAndRefusesOtherData() throws {
-        let magic: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD]
-        // Single-segment frame, 1-byte content size, one last raw block of 5 bytes.
-        #expect(try Zstd.decompress(magic + [0x20, 5, 0x29, 0, 0] + Array("hello".utf8)) == Array("hello".utf8))
-        // One last RLE block: 10 times "x"; then a skippable frame; then a second raw frame.
-        let skippable: [UInt8] = [0x50, 0x2A, 0x4D, 0x18, 2, 0, 0, 0, 9, 9]
-        #expect(try Zstd.decompress(magic + [0x20, 10, 0x53, 0, 0, 0x78] + skippable + magic + [0x20, 1, 0x09, 0, 0, 0x21])
-                == Array("xxxxxxxxxx!".utf8))
-        #expect { _ = try Zstd.decompress([1, 2, 3, 4, 5]) } throws: { "\($0)" == "zstd: bad magic number" }
-        #expect { _ = try Zstd.decompress(magic + [0x20, 5, 0x29, 0, 0, 0x68]) } throws: { "\($0)" == "zstd: truncated raw block" }
-    }
-
     // MARK: lm-eval
 
     static let lmLine = #"{"doc_id": 0, "doc": {"id": "q1", "question": "1+1"}, "target": "2", "arguments": {"gen_args_0": {"arg_0": "Q: 1+1=? A:", "arg_1": {"until": ["\n"], "do_sample": true, "temperature": 0.5}}}, "resps": [[" 2", " 3"]], "filtered_resps": ["2"], "filter": "maj"}"#
