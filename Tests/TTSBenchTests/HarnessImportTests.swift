@@ -151,6 +151,20 @@ import Testing
         }
     }
 
+    /// Found by the mutation test: a log whose items were drawn at different temperatures has no
+    /// temperature every item shares; the error names the file and says what to do.
+    @Test func itemsAtDifferentTemperaturesAreRefusedNamingTheFile() throws {
+        let dir = try makeTempDir("import-lmeval-temperatures")
+        let other = Self.lmLine.replacingOccurrences(of: "q1", with: "q2").replacingOccurrences(of: #""temperature": 0.5"#, with: #""temperature": 0.9"#)
+            .replacingOccurrences(of: #""doc_id": 0"#, with: #""doc_id": 1"#)
+        let path = try writeFile(dir, "s.jsonl", Self.lmLine + "\n" + other + "\n")
+        let run = try LMEvalLog.read(path: path, shownAs: "s.jsonl")
+        #expect { _ = try run.seedPlan() } throws: {
+            "\($0)".hasPrefix("s.jsonl: item q") && "\($0)".contains("pass --temperature T")
+        }
+        #expect(try LMEvalLog.read(path: path, shownAs: "s.jsonl", options: .init(temperature: 0.5)).seedPlan().repeats == 2)
+    }
+
     // MARK: inspect
 
     static func inspectLog(_ samples: String) -> String {

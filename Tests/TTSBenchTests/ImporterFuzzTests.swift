@@ -28,8 +28,9 @@ import Testing
         }
         /// The error's kind: its text after the file name, without numbers and quoted parts.
         mutating func note(_ message: String, shown: String) {
-            var kind = String(message.dropFirst(shown.count).prefix(60))
-            kind = String(kind.map { $0.isNumber ? "#" : $0 })
+            var kind = String(message.dropFirst(shown.count))
+            if let crc = kind.range(of: "CRC-32 0x") { kind = kind[..<crc.lowerBound] + "CRC-32 differs" }
+            kind = String(kind.prefix(60).map { $0.isNumber ? "#" : $0 })
             messages[kind, default: 0] += 1
         }
     }
@@ -72,7 +73,12 @@ import Testing
     struct HarnessImportOutcome: Equatable {
         var items: [HarnessImport.Item]
         var completions: [HarnessImport.Completion]
-        init(_ run: HarnessImport) { items = run.items; completions = run.completions }
+        /// An import as `ttsbench import` makes it: the log read, then the suite's seed plan.
+        init(_ run: HarnessImport) throws {
+            _ = try run.seedPlan()
+            items = run.items
+            completions = run.completions
+        }
         init(_ file: ReplayFile) {
             items = []
             completions = file.repeats.sorted { ($0.key.item, $0.key.temperature) < ($1.key.item, $1.key.temperature) }.flatMap { key, byIndex in
@@ -89,7 +95,7 @@ import Testing
     @Test(needsLogs, .timeLimit(.minutes(10))) func sixHundredMutatedEvalArchivesImportNothingDamaged() throws {
         let path = HarnessLogs.dir + "/inspect-log.eval"
         let original = try Self.bytes(path)
-        let baseline = HarnessImportOutcome(try InspectLog.read(path: path, shownAs: "inspect-log.eval"))
+        let baseline = try HarnessImportOutcome(try InspectLog.read(path: path, shownAs: "inspect-log.eval"))
         let zip = try ZipArchive(original)
         // Where each entry's compressed bytes lie.
         let data: [(name: String, range: Range<Int>)] = zip.entries.map { e in
@@ -103,7 +109,7 @@ import Testing
             let target = data[(i / 2) % data.count]
             return (m.mutate(original, within: target.range, inPlace: true), target.name)
         }, read: { path, shown in
-            HarnessImportOutcome(try InspectLog.read(path: path, shownAs: shown))
+            try HarnessImportOutcome(try InspectLog.read(path: path, shownAs: shown))
         }, check: { i, entry, result, shown in
             switch result {
             case .success(let outcome):
@@ -117,7 +123,9 @@ import Testing
                 }
             }
         })
-        print("eval archives: \(tally); damaged entries refused naming the entry: \(inEntryRefusedByName) of \(inEntry); kinds: \(tally.messages.sorted { $0.value > $1.value }.prefix(12))")
+        let byCRC = tally.messages.filter { $0.key.contains("CRC-## differs") }.values.reduce(0, +)
+        let bySize = tally.messages.filter { $0.key.contains("bytes decompressed") }.values.reduce(0, +)
+        print("eval archives: \(tally); damaged entries refused naming the entry: \(inEntryRefusedByName) of \(inEntry) (\(byCRC) by the CRC-32 alone, \(bySize) by the size alone); kinds: \(tally.messages.sorted { $0.value > $1.value }.prefix(12))")
         #expect(tally.mutants == 600)
         #expect(tally.identical == tally.imported)
         #expect(inEntry == 300, "every mutant inside a compressed entry is refused")
@@ -126,11 +134,11 @@ import Testing
     @Test(needsLogs, .timeLimit(.minutes(10))) func sixHundredMutatedLMEvalFilesFailNamingTheFile() throws {
         let path = try HarnessLogs.lmEvalSamples()
         let original = try Self.bytes(path)
-        let baseline = HarnessImportOutcome(try LMEvalLog.read(path: path, shownAs: "samples.jsonl"))
+        let baseline = try HarnessImportOutcome(try LMEvalLog.read(path: path, shownAs: "samples.jsonl"))
         let tally = try Self.fuzz("samples_tiny_add_2026", original: original, count: 600, ext: "jsonl", baseline: baseline, mutate: { m, _ in
             (m.mutate(original), nil)
         }, read: { path, shown in
-            HarnessImportOutcome(try LMEvalLog.read(path: path, shownAs: shown))
+            try HarnessImportOutcome(try LMEvalLog.read(path: path, shownAs: shown))
         }, check: { _, _, _, _ in })
         print("lm-eval samples: \(tally); kinds: \(tally.messages.sorted { $0.value > $1.value }.prefix(12))")
         #expect(tally.mutants == 600 && tally.refused > 0)
@@ -139,11 +147,11 @@ import Testing
     @Test(needsLogs, .timeLimit(.minutes(10))) func mutatedInspectJSONLogsFailNamingTheFile() throws {
         let path = HarnessLogs.dir + "/inspect-log.json"
         let original = try Self.bytes(path)
-        let baseline = HarnessImportOutcome(try InspectLog.read(path: path, shownAs: "inspect-log.json"))
+        let baseline = try HarnessImportOutcome(try InspectLog.read(path: path, shownAs: "inspect-log.json"))
         let tally = try Self.fuzz("inspect", original: original, count: 150, ext: "json", baseline: baseline, mutate: { m, _ in
             (m.mutate(original), nil)
         }, read: { path, shown in
-            HarnessImportOutcome(try InspectLog.read(path: path, shownAs: shown))
+            try HarnessImportOutcome(try InspectLog.read(path: path, shownAs: shown))
         }, check: { _, _, _, _ in })
         print("inspect JSON logs: \(tally); kinds: \(tally.messages.sorted { $0.value > $1.value }.prefix(12))")
         #expect(tally.mutants == 150 && tally.refused > 0)

@@ -8,38 +8,11 @@ import Testing
 /// checked, a zstd entry is decompressed by libzstd and never past the size it declares, and a
 /// zip bomb is refused by name. (Real Inspect archives: HarnessLogImportTests, ImporterFuzzTests.)
 @Suite struct ZipArchiveTests {
-    /// One entry of a zip built by `zip(_:)`: its name, method (0 stored, 93 zstd) and data as
-    /// written, and the CRC-32 and uncompressed size the central directory records.
-    struct Part {
-        var name: String
-        var method: Int
-        var data: [UInt8]
-        var crc: UInt32
-        var size: Int
+    typealias Part = TestZip.Part
+    static func zip(_ parts: [Part]) -> [UInt8] { TestZip.archive(parts) }
 
-        static func stored(_ name: String, _ text: String) -> Part {
-            let b = Array(text.utf8)
-            return Part(name: name, method: 0, data: b, crc: CRC32.checksum(b), size: b.count)
-        }
-        /// `checksummed: false` records CRC 0 (for entries refused before their CRC is compared).
-        static func zstd(_ name: String, _ bytes: [UInt8], checksummed: Bool = true) -> Part {
-            Part(name: name, method: 93, data: TextCompression.compress(bytes)!, crc: checksummed ? CRC32.checksum(bytes) : 0, size: bytes.count)
-        }
-    }
-
-    /// A zip archive (local headers, central directory, end record) of `parts`.
-    static func zip(_ parts: [Part]) -> [UInt8] {
-        func le(_ v: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8((v >> (8 * $0)) & 0xFF) } }
-        var out: [UInt8] = []
-        var central: [UInt8] = []
-        for p in parts {
-            let name = Array(p.name.utf8)
-            let fields = le(p.method, 2) + le(0, 4) + le(Int(p.crc), 4) + le(p.data.count, 4) + le(p.size, 4) + le(name.count, 2) + le(0, 2)
-            central += le(0x0201_4B50, 4) + le(63, 2) + le(63, 2) + le(0, 2) + fields + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(out.count, 4) + name
-            out += le(0x0403_4B50, 4) + le(63, 2) + le(0, 2) + fields + name + p.data
-        }
-        let at = out.count
-        return out + central + le(0x0605_4B50, 4) + le(0, 4) + le(parts.count, 2) + le(parts.count, 2) + le(central.count, 4) + le(at, 4) + le(0, 2)
+    static func zstd(_ name: String, _ bytes: [UInt8], checksummed: Bool = true) -> Part {
+        Part(name: name, method: 93, data: TextCompression.compress(bytes)!, crc: checksummed ? CRC32.checksum(bytes) : 0, size: bytes.count)
     }
 
     static func error(_ bytes: [UInt8], limits: ZipArchive.Limits = .init()) -> String {
@@ -61,7 +34,7 @@ import Testing
 
     @Test func storedAndZstdEntriesReadBack() throws {
         let text = String(repeating: "{\"id\": 1, \"text\": \"the same words again\"}\n", count: 500)
-        let zip = try ZipArchive(Self.zip([.stored("a.json", "{}"), .zstd("b.json", Array(text.utf8))]))
+        let zip = try ZipArchive(Self.zip([.stored("a.json", "{}"), Self.zstd("b.json", Array(text.utf8))]))
         #expect(zip.entries.map(\.name) == ["a.json", "b.json"])
         #expect(try zip.contents(of: "a.json") == Array("{}".utf8))
         #expect(try zip.contents(of: "b.json") == Array(text.utf8))
@@ -73,13 +46,13 @@ import Testing
         stored.data[3] ^= 0x20  // same size, other bytes: only the CRC tells
         #expect(Self.error(Self.zip([stored])).hasPrefix("zip: header.json: CRC-32 0x"))
         #expect(Self.error(Self.zip([stored])).hasSuffix("(the entry is corrupt)"))
-        var compressed = Part.zstd("samples/1_epoch_1.json", Array(String(repeating: "abc", count: 100).utf8))
+        var compressed = Self.zstd("samples/1_epoch_1.json", Array(String(repeating: "abc", count: 100).utf8))
         compressed.crc ^= 1
         #expect(Self.error(Self.zip([compressed])).hasPrefix("zip: samples/1_epoch_1.json: CRC-32"))
     }
 
     @Test func aCorruptOrTruncatedZstdEntryIsRefusedByName() {
-        var damaged = Part.zstd("s.json", Array(String(repeating: "0123456789", count: 300).utf8))
+        var damaged = Self.zstd("s.json", Array(String(repeating: "0123456789", count: 300).utf8))
         damaged.data.removeLast(3)
         #expect(Self.error(Self.zip([damaged])).hasPrefix("zip: s.json: zstd: "))
         var garbage = damaged
@@ -88,7 +61,7 @@ import Testing
         var empty = damaged
         empty.data = []
         #expect(Self.error(Self.zip([empty])) == "zip: s.json: zstd: empty data, no frame")
-        var shorter = Part.zstd("s.json", Array("hello".utf8))
+        var shorter = Self.zstd("s.json", Array("hello".utf8))
         shorter.size = 9
         #expect(Self.error(Self.zip([shorter])) == "zip: s.json: 5 bytes decompressed, the archive says 9")
     }
@@ -98,15 +71,15 @@ import Testing
     /// is decompressed; entries that together declare more than the total limit likewise.
     @Test func aZipBombIsRefusedNotDecompressed() {
         let zeros = [UInt8](repeating: 0, count: 64 << 20)
-        var bomb = Part.zstd("samples/bomb.json", zeros, checksummed: false)
+        var bomb = Self.zstd("samples/bomb.json", zeros, checksummed: false)
         #expect(bomb.data.count < 64 << 10)
         bomb.size = 100
         #expect(Self.error(Self.zip([bomb])) == "zip: samples/bomb.json: decompresses to more than the 100 bytes the archive declares (refused, not decompressed further)")
         bomb.size = 2 << 30
-        #expect(Self.error(Self.zip([bomb])) == "zip: samples/bomb.json: declares 2147483648 bytes uncompressed, more than the 1073741824 an entry may have")
+        #expect(Self.error(Self.zip([bomb])) == "zip: samples/bomb.json: declares 2147483648 bytes uncompressed, more than the 268435456 an entry may have")
         let small = ZipArchive.Limits(entryBytes: 40 << 20, totalBytes: 100 << 20)
-        #expect(Self.error(Self.zip([Part.zstd("big.json", zeros, checksummed: false)]), limits: small).contains("more than the 41943040 an entry may have"))
-        let many = (0..<3).map { Part.zstd("part\($0).json", [UInt8](repeating: 0, count: 40 << 20), checksummed: false) }
+        #expect(Self.error(Self.zip([Self.zstd("big.json", zeros, checksummed: false)]), limits: small).contains("more than the 41943040 an entry may have"))
+        let many = (0..<3).map { Self.zstd("part\($0).json", [UInt8](repeating: 0, count: 40 << 20), checksummed: false) }
         #expect(Self.error(Self.zip(many), limits: ZipArchive.Limits(entryBytes: 40 << 20, totalBytes: 100 << 20))
                 == "zip: the entries declare more than 104857600 bytes uncompressed in all")
     }

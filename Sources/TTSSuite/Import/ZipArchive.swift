@@ -28,7 +28,7 @@ public struct ZipArchive: Sendable {
         public var entryBytes: Int
         /// The most all entries together may declare.
         public var totalBytes: Int
-        public init(entryBytes: Int = 1 << 30, totalBytes: Int = 4 << 30) {
+        public init(entryBytes: Int = 256 << 20, totalBytes: Int = 2 << 30) {
             self.entryBytes = entryBytes
             self.totalBytes = totalBytes
         }
