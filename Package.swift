@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        // TLS settings of https requests (a model's ca_file); AsyncHTTPClient already uses it.
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         // Pure statistics: no dependency at all.
@@ -45,7 +47,8 @@ let package = Package(
         .target(name: "MathAnswers"),
         // Hashing, canonical JSON, atomic writes, number formatting.
         .target(name: "TTSCore"),
-        // The system's libzstd (Debian: libzstd-dev), which compresses stored texts.
+        // The system's libzstd (Debian: libzstd-dev): compresses stored texts, and decompresses
+        // the entries of Inspect AI's .eval logs for the importer.
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // The database: schema, migrations, typed records, writer and read-only reader.
         // The suite's comparison design (metric, AdaStop rule, permutation, budget) as one typed
@@ -57,7 +60,7 @@ let package = Package(
         ]),
         // Specs, the registry of kinds, YAML loading with located errors, tasks, fingerprints.
         .target(name: "TTSSuite", dependencies: [
-            "TTSCore", "AdaStop", "TTSDesign",
+            "TTSCore", "AdaStop", "TTSDesign", "CZstd",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Runs an untrusted candidate program against its tests under limits, isolated.
@@ -77,6 +80,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
         // Verifiers: exact, numeric, math, code, judge, reward and PRM endpoints, simulated scorers.
         // A verifier that calls out gets its client or endpoint handed in (`VerifierResources`).

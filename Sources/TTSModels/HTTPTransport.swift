@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// One HTTP exchange as the OpenAI client sees it.
 public struct HTTPExchange: Sendable {
@@ -31,9 +32,25 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
 
     private func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
 
-    /// How a refused connection and an unknown host are worded (`FailureCause` reads them).
+    /// How a refused connection, an unknown host and a refused certificate are worded (`FailureCause` reads them).
     static let refusedPrefix = "connection refused"
     static let unresolvedPrefix = "cannot resolve host"
+    static let certificatePrefix = "certificate refused"
+
+    /// A TLS handshake the client ended because it does not trust the server's certificate (no
+    /// chain to a trusted CA, or not issued for the host), in plain words; nil for other errors.
+    static func certificateFailure(_ error: any Error, target: String) -> TransportError? {
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return .connection("\(certificatePrefix): the certificate of \(target) is not issued for that host name (\(RequestFailure.plain(String(String(describing: extra).prefix(160)))))")
+        }
+        if case .handshakeFailed(let inner)? = error as? NIOSSLError {
+            let text = String(describing: inner)
+            if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+                return .connection("\(certificatePrefix): the certificate of \(target) does not chain to a trusted certificate authority (CERTIFICATE_VERIFY_FAILED; name its CA in ca_file)")
+            }
+        }
+        return nil
+    }
 
     /// A failed connect in plain words: "connection refused by HOST:PORT", "cannot resolve host
     /// HOST", or the error's text, bounded (never a raw dump of nested error values).
@@ -88,6 +105,9 @@ public final class SharedHTTPClient: HTTPTransport, @unchecked Sendable {
             configuration.httpVersion = .http1Only
             configuration.decompression = .disabled
             configuration.redirectConfiguration = .disallow
+            // A failed connect (a refused certificate included) fails the request at once: the
+            // retry policy retries what can be retried, with the cause in its log.
+            configuration.connectionPool.retryConnectionEstablishment = false
             let c = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             state.client = c
             return c
@@ -106,8 +126,11 @@ public final class SharedHTTPClient: HTTPTransport, @unchecked Sendable {
     static let leanForPlainHTTP = ProcessInfo.processInfo.environment["TTSBENCH_HTTP_CLIENT"]?.lowercased() != "asynchttpclient"
 
     /// The exchange through AsyncHTTPClient, whatever the scheme.
-    public func postWithAsyncHTTPClient(url: String, headers: [(String, String)], body: [UInt8], timeout: Double) async throws -> HTTPExchange {
+    /// `tls`: the TLS configuration of this request (a model's `ca_file`), else the client's.
+    public func postWithAsyncHTTPClient(url: String, headers: [(String, String)], body: [UInt8], timeout: Double,
+                                        tls: TLSConfiguration? = nil) async throws -> HTTPExchange {
         var request = HTTPClientRequest(url: url)
+        request.tlsConfiguration = tls
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
@@ -133,6 +156,7 @@ public final class SharedHTTPClient: HTTPTransport, @unchecked Sendable {
             if NIODeadline.now() >= deadline { throw TransportError.timeout(seconds: timeout) }
             let authority = url.split(separator: "/").dropFirst().first.map(String.init) ?? url
             let host = authority.split(separator: ":").first.map(String.init) ?? authority
+            if let refused = TransportError.certificateFailure(error, target: authority) { throw refused }
             throw TransportError.connectFailure(error, host: host, target: authority)
         }
     }

@@ -50,7 +50,7 @@ public final class OpenAIClient: ModelClient, @unchecked Sendable {
             self.transport = transport
         } else {
             SharedHTTPClient.shared.register(concurrency: parameters.maxConcurrency)
-            self.transport = SharedHTTPClient.shared
+            self.transport = try parameters.caFile.map { try CustomCATransport(caFile: $0, model: name) } ?? SharedHTTPClient.shared
         }
         self.cache = cache
         nSupport = parameters.supportsN

@@ -10,6 +10,7 @@ import Foundation
 public enum FailureCause: String, Sendable, Hashable, CaseIterable, Comparable {
     case refused = "connection refused"
     case unresolved = "host not found"
+    case certificate = "certificate refused"
     case unauthorized = "unauthorized (HTTP 401/403)"
     case notFound = "not found (HTTP 404)"
     case modelNotServed = "model not served"
@@ -25,7 +26,7 @@ public enum FailureCause: String, Sendable, Hashable, CaseIterable, Comparable {
     /// name, a request the server rejects as such): retrying changes nothing.
     public var needsUser: Bool {
         switch self {
-        case .refused, .unresolved, .unauthorized, .notFound, .modelNotServed, .badRequest, .notRecorded: true
+        case .refused, .unresolved, .certificate, .unauthorized, .notFound, .modelNotServed, .badRequest, .notRecorded: true
         case .rateLimited, .serverError, .timeout, .connection, .malformed: false
         }
     }
@@ -35,6 +36,7 @@ public enum FailureCause: String, Sendable, Hashable, CaseIterable, Comparable {
         switch self {
         case .refused: "is the server running, on that port?"
         case .unresolved: "check the host name in base_url"
+        case .certificate: "the server's certificate is not trusted: name the CA that signed it in ca_file, and check the host in base_url"
         case .unauthorized: "check the key named by api_key_env"
         case .notFound: "check base_url (it usually ends in /v1)"
         case .modelNotServed: "check the model name against the server's /v1/models"
@@ -75,6 +77,7 @@ public enum FailureCause: String, Sendable, Hashable, CaseIterable, Comparable {
         case .connection(let message):
             if message.hasPrefix(TransportError.refusedPrefix) { return .refused }
             if message.hasPrefix(TransportError.unresolvedPrefix) { return .unresolved }
+            if message.hasPrefix(TransportError.certificatePrefix) { return .certificate }
             return .connection
         }
     }
