@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),
         .testTarget(name: "MathAnswersTests", dependencies: ["MathAnswers"]),
         // Fixtures shared by the test targets: the base suite, test servers, database and input helpers.
-        .target(name: "TestSupport", dependencies: ["TTSBench", "TTSStore", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TTSBench", "TTSStore", "TTSCore", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/TestSupport"),
         .testTarget(name: "TTSBenchTests", dependencies: ["TestSupport", "TTSBench", "TTSReport", "TTSRuntime", "TTSSeams", "TTSModels", "TTSVerifiers", "TTSStrategies", "MathAnswers", "CodeSandbox", "TTSSuite", "TTSDesign", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
         // Against a real llama.cpp server (tools/tiny-model) started by the tests; skipped without the venv.
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "TTSBench", "TTSReport", "TTSRuntime", "TTSSeams", "TTSModels", "TTSVerifiers", "TTSStrategies", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift"),

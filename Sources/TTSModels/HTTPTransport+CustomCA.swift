@@ -1,3 +1,4 @@
+import TTSSeams
 import AsyncHTTPClient
 import NIOSSL
 

@@ -24,6 +24,9 @@ public struct StoreReader: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError(message: "no database at \(path)") }
         var config = Configuration()
         config.readonly = true
+        // A writer closing (its last checkpoint) or committing holds a lock for a moment: wait
+        // for it, as the writer does, instead of failing the read at once.
+        config.busyMode = .timeout(10)
         do {
             db = try DatabasePool(path: path, configuration: config)
         } catch {

@@ -1,4 +1,5 @@
-@testable import TTSRuntime
+@testable import TTSModels
+@testable import TTSSeams
 @testable import TTSSuite
 import Foundation
 import Testing
