@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct DocsCommandsTests {
     static let subcommands: Set<String> = ["run", "merge", "validate", "plan", "compare", "adastop", "publish", "leaderboard",
-                                           "verify", "import"]
+                                           "verify", "import", "view"]
 
     /// (file, command words such as ["import", "lm-eval"], options) for every `ttsbench ...` line
     /// inside a fenced block, its indented continuation lines included.
