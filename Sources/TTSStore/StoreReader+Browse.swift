@@ -7,28 +7,27 @@ import GRDB
 // index (`samples`' unique key, `outcomes`' primary key, `seed_runs`' unique key), so a page
 // reads what it shows and no more, also on a database of millions of samples.
 
-/// One outcome as the viewer lists it: a seed run's result on one item.
+/// One outcome as the viewer lists it: a seed run's result on one item (its fields read through:
+/// `outcome.correct` is `correct`).
+@dynamicMemberLookup
 public struct BrowsedOutcome: Sendable, Equatable, Codable {
+    public var seedIndex: Int
+    public var itemIndex: Int
+    public var outcome: OutcomeRecord
+
+    public subscript<T>(dynamicMember key: KeyPath<OutcomeRecord, T>) -> T { outcome[keyPath: key] }
+}
+
+/// One outcome as a list of items shows it: a seed's verdict and answer on one item.
+public struct OutcomeMark: Sendable, Equatable {
     public var seedIndex: Int
     public var itemIndex: Int
     public var itemID: String
     public var answer: String?
     public var correct: Bool
-    public var reward: Double?
-    public var promptTokens: Int
-    public var completionTokens: Int
-    public var calls: Int
     public var failures: Int
-    public var latencyMs: Double
-    public var detail: String
-    /// Completions read, how many had no answer (nil: not recorded), and the first such text.
-    public var completions: Int?
+    /// Completions with no answer (nil: not recorded).
     public var noAnswer: Int?
-    public var noAnswerText: String?
-    public var thinkingTokens: Int?
-    public var unfinishedThinking: Int?
-    /// The pool as the strategy scored it (answer classes, verdicts, rewards), when recorded.
-    public var poolScores: PoolScores?
 }
 
 /// One generated sample or auxiliary call, with everything recorded about it.
@@ -85,13 +84,12 @@ extension StoreReader {
         if scores, let text: String = row["pool_scores"] {
             poolScores = try? JSONDecoder().decode(PoolScores.self, from: Data(text.utf8))
         }
-        return BrowsedOutcome(seedIndex: row["seed_index"], itemIndex: row["item_index"], itemID: row["item_id"], answer: row["answer"],
-                              correct: row["correct"], reward: row["reward"], promptTokens: row["prompt_tokens"],
-                              completionTokens: row["completion_tokens"], calls: row["calls"], failures: row["failures"],
-                              latencyMs: row["latency_ms"], detail: row["detail"], completions: row["completions"],
-                              noAnswer: row["no_answer"], noAnswerText: row["no_answer_text"],
-                              thinkingTokens: thinking ? row["thinking_tokens"] : nil,
-                              unfinishedThinking: thinking ? row["unfinished_thinking"] : nil, poolScores: poolScores)
+        return BrowsedOutcome(seedIndex: row["seed_index"], itemIndex: row["item_index"], outcome: OutcomeRecord(
+            itemID: row["item_id"], answer: row["answer"], correct: row["correct"], reward: row["reward"], promptTokens: row["prompt_tokens"],
+            completionTokens: row["completion_tokens"], calls: row["calls"], failures: row["failures"], latencyMs: row["latency_ms"],
+            detail: row["detail"], poolScores: poolScores, completions: row["completions"], noAnswer: row["no_answer"],
+            noAnswerText: row["no_answer_text"], thinkingTokens: thinking ? row["thinking_tokens"] : nil,
+            unfinishedThinking: thinking ? row["unfinished_thinking"] : nil))
     }
 
     /// Every outcome of seeds 0..<seeds of a system, in item then seed order, without pool
@@ -104,6 +102,25 @@ extension StoreReader {
                 SELECT \(Self.outcomeColumns)\(extra) FROM seed_runs r JOIN outcomes o ON o.run_id = r.id
                 WHERE r.system_fp = ? AND r.seed_index < ? ORDER BY o.item_index, r.seed_index
                 """, arguments: [systemFingerprint, seeds]).map { try Self.outcome($0, thinking: thinking, scores: false) }
+        }
+    }
+
+    /// The verdicts, answers and markers of seeds 0..<seeds of a system, in item then seed order:
+    /// the few columns a list of items shows, read by position (a system of 650 items and 30
+    /// seeds is 19,500 rows).
+    public func outcomeMarks(systemFingerprint: String, seeds: Int) throws -> [OutcomeMark] {
+        try db.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT r.seed_index, o.item_index, o.item_id, o.answer, o.correct, o.failures, o.no_answer
+                FROM seed_runs r JOIN outcomes o ON o.run_id = r.id
+                WHERE r.system_fp = ? AND r.seed_index < ? ORDER BY o.item_index, r.seed_index
+                """, arguments: [systemFingerprint, seeds])
+            var out: [OutcomeMark] = []
+            while let row = try rows.next() {
+                out.append(OutcomeMark(seedIndex: row[0], itemIndex: row[1], itemID: row[2], answer: row[3], correct: row[4],
+                                       failures: row[5], noAnswer: row[6]))
+            }
+            return out
         }
     }
 

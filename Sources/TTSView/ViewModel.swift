@@ -31,6 +31,9 @@ public final class ViewModel: @unchecked Sendable {
 
     private let lock = NSLock()
     private var boards: [String: (stamp: String, board: Leaderboard)] = [:]
+    /// Results that are slow to compute (the paired tests of a comparison, a pool's truncated
+    /// items), by key, with the change stamp they were computed at.
+    private var memo: [String: (stamp: String, value: any Sendable)] = [:]
     private var sourceCache: [String: (fingerprint: String, sources: SuiteSources)] = [:]
 
     public init(reader: StoreReader, sources: @escaping SuiteSourcesLookup) {
@@ -116,7 +119,7 @@ public final class ViewModel: @unchecked Sendable {
         let sources = sources(record)
         let source = pool(of: system, in: sources)
         let seeds = system.seedsUsed
-        let outcomes = try reader.browseOutcomes(systemFingerprint: system.fingerprint, seeds: seeds)
+        let outcomes = try reader.outcomeMarks(systemFingerprint: system.fingerprint, seeds: seeds)
         var rows: [ItemRow] = []
         for o in outcomes {
             if rows.last?.index != o.itemIndex {
@@ -141,7 +144,10 @@ public final class ViewModel: @unchecked Sendable {
                 row.id.lowercased().contains(needle) || (sources.items[row.id].map { $0.prompt.lowercased().contains(needle) } ?? false)
             }
         }
-        let truncated = filter == .truncated ? try source.map { try reader.truncatedItems(pool: $0.pool, seeds: system.deterministic == true ? 1 : seeds) } : nil
+        let poolSeeds = system.deterministic == true ? 1 : seeds
+        let truncated = filter == .truncated ? try source.map { source in
+            try remembered("truncated|\(source.pool)|\(poolSeeds)") { try reader.truncatedItems(pool: source.pool, seeds: poolSeeds) }
+        } : nil
         switch filter {
         case .all: break
         case .wrong: rows = rows.filter { $0.correct.contains(false) }
@@ -251,9 +257,9 @@ public final class ViewModel: @unchecked Sendable {
     public func comparePage(suite: String, a: String, b: String) throws -> ComparePage {
         let sa = try system(suite, a), sb = try system(suite, b)
         let seeds = min(sa.seedsUsed, sb.seedsUsed)
-        let oa = try reader.browseOutcomes(systemFingerprint: sa.fingerprint, seeds: seeds)
-        let ob = try reader.browseOutcomes(systemFingerprint: sb.fingerprint, seeds: seeds)
-        func table(_ outcomes: [BrowsedOutcome]) -> [String: (index: Int, correct: [Bool?], answers: [String?])] {
+        let oa = try reader.outcomeMarks(systemFingerprint: sa.fingerprint, seeds: seeds)
+        let ob = try reader.outcomeMarks(systemFingerprint: sb.fingerprint, seeds: seeds)
+        func table(_ outcomes: [OutcomeMark]) -> [String: (index: Int, correct: [Bool?], answers: [String?])] {
             var t: [String: (index: Int, correct: [Bool?], answers: [String?])] = [:]
             for o in outcomes where o.seedIndex < seeds {
                 var entry = t[o.itemID] ?? (o.itemIndex, Array(repeating: nil, count: seeds), Array(repeating: nil, count: seeds))
@@ -274,8 +280,7 @@ public final class ViewModel: @unchecked Sendable {
             rows.append((x.index, CompareRow(id: id, accuracyA: accuracy(x.correct), accuracyB: accuracy(y.correct), answersA: x.answers, answersB: y.answers)))
         }
         rows.sort { (abs($1.row.accuracyA - $1.row.accuracyB), $0.index) < (abs($0.row.accuracyA - $0.row.accuracyB), $1.index) }
-        let paired = try PairedItems.compare(reader: reader, a: sa.fingerprint, seedsA: seeds, b: sb.fingerprint, seedsB: seeds,
-                                             seed: PairedItems.seed(a, b))
+        let paired = try pairedDifference(sa, sb, seeds: seeds)
         var decision: DecisionData?
         if let d = try? board(suite).decisions.first(where: { ($0.a, $0.b) == (a, b) || ($0.a, $0.b) == (b, a) }) {
             var data = Self.decision(d)
@@ -288,6 +293,26 @@ public final class ViewModel: @unchecked Sendable {
         return ComparePage(suite: suite, a: a, b: b, seeds: seeds, difference: paired.difference?.difference, ciLow: paired.difference?.ciLow,
                            ciHigh: paired.difference?.ciHigh, itemPValue: paired.itemTest?.pValue, decision: decision,
                            items: Set(ta.keys).intersection(tb.keys).count, disagreements: rows.map(\.row))
+    }
+
+    /// `compute()`, or its result kept from an earlier call when the database has not changed since.
+    func remembered<T: Sendable>(_ key: String, _ compute: () throws -> T) throws -> T {
+        let stamp = try reader.changeStamp()
+        if let cached = lock.withLock({ memo[key] }), cached.stamp == stamp, let value = cached.value as? T { return value }
+        let value = try compute()
+        lock.withLock { memo[key] = (stamp, value) }
+        return value
+    }
+
+    /// The paired difference and item test of two systems (a bootstrap and a permutation test:
+    /// the slow part of a comparison).
+    func pairedDifference(_ a: SystemRecord, _ b: SystemRecord, seeds: Int)
+        throws -> (difference: Leaderboard.PairedDifference?, itemTest: PairedItemTest.Result?)
+    {
+        try remembered("paired|\(a.fingerprint)|\(b.fingerprint)|\(seeds)") {
+            try PairedItems.compare(reader: reader, a: a.fingerprint, seedsA: seeds, b: b.fingerprint, seedsB: seeds,
+                                    seed: PairedItems.seed(a.name, b.name))
+        }
     }
 
     /// A sample's (or auxiliary call's) whole text: its thinking, then its answer text.

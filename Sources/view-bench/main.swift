@@ -116,6 +116,7 @@ func draw(_ parts: String...) -> UInt64 {
             try await store.commitSeedRun(SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seed, outcomes: outcomes))
         }
     }
+    for system in systems { try await store.setSeedsUsed(suite: suiteName, system: system.name, seeds: seeds) }
     try await store.recordInterim(scope: suiteName, interim: InterimRow(interim: 5, boundary: 1, levelSpent: 0.05, active: []),
                                   decisions: [DecisionRecord(a: "strong/maj8", b: "mid/maj8", decision: .larger, interim: 5, meanA: 0.9, meanB: 0.7),
                                               DecisionRecord(a: "mid/maj8", b: "mid_b/maj8", decision: .equal, interim: 5, meanA: 0.7, meanB: 0.7)])
@@ -129,8 +130,14 @@ func median(_ xs: [Double]) -> Double {
 }
 
 let expectedShape = "big-\(itemCount)-\(seeds)"
-let existing = (try? StoreReader(path: dbPath)).flatMap { try? $0.recordedSuite(suiteName) }
-if existing?.fingerprint != expectedShape {
+// Reused only when a previous run finished writing it (every seed run committed).
+let existing = try? StoreReader(path: dbPath)
+let complete = existing.map { reader in
+    (try? reader.recordedSuite(suiteName))??.fingerprint == expectedShape
+        && (try? reader.counts().seedRuns) == models.count * strategies.count * seeds
+        && (try? reader.systems(suite: suiteName))?.allSatisfy { $0.seedsUsed == seeds } == true
+} ?? false
+if !complete {
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
     let start = ContinuousClock.now
     let n = try await build()

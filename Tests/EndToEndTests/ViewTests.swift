@@ -216,4 +216,37 @@ import Testing
         #expect(whole.status == 200 && whole.type.hasPrefix("text/plain"))
         #expect(whole.body.count == huge.utf8.count)
     }
+
+    @Test(.enabled(if: HTMLCheckTests.chromium != nil || HTMLCheckTests.required, "no headless Chromium installed (apt-get install chromium)"))
+    func theExportIsAStaticBundleWithRelativeLinksThatOpensFromDisk() async throws {
+        _ = try #require(HTMLCheckTests.chromium, "TTSBENCH_REQUIRE_CHROMIUM=1 or TTSBENCH_REQUIRE_INPUTS=1 but no Chromium is installed")
+        let (dir, db) = try await Self.recorded()
+        let reader = try StoreReader(path: db)
+        let chosen = try reader.systems(suite: "viewcheck").filter { $0.model == "strong" }.map(\.name)
+        let result = try await Binary.run(["view", "--db", db, "--export", "site", "--suite", "viewcheck"] + chosen.flatMap { ["--system", $0] }, in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let site = dir + "/site"
+        let files = try #require(FileManager.default.subpathsOfDirectory(atPath: site).filter { $0.hasSuffix(".html") })
+        #expect(files.contains("index.html"))
+        let items = files.filter { $0.contains("/item-") }
+        #expect(items.count == 24, "a page per item")
+        #expect(files.filter { $0.contains("/system-") }.count == chosen.count, "a page per chosen system")
+        for file in files {
+            let html = try String(contentsOfFile: site + "/" + file, encoding: .utf8)
+            #expect(!html.contains("<script"), "\(file) has a script")
+            #expect(!html.contains("href=\"/") && !html.contains("href=\"http"), "\(file) links outside the bundle")
+            // Every relative link points at a file of the bundle.
+            let folder = ((site + "/" + file) as NSString).deletingLastPathComponent
+            for link in Self.captures("href=\"([^\"#?]+)\"", in: html) {
+                let target = ((folder as NSString).appendingPathComponent(Self.unescape(link)) as NSString).standardizingPath
+                #expect(FileManager.default.fileExists(atPath: target), "\(file) links to a missing \(link)")
+            }
+        }
+        // The leaderboard lists only the chosen systems; an item page opens from disk cleanly.
+        let suitePage = try Self.dom("file://" + site + "/" + (try #require(files.first { $0.hasSuffix("/index.html") })), in: dir)
+        #expect(Set(Self.captures("data-system=\"([^\"]+)\"", in: suitePage).map(Self.unescape)) == Set(chosen))
+        let itemPage = try Self.dom("file://" + site + "/" + items[0], in: dir)
+        #expect(Self.captures("<tr data-system=\"([^\"]+)\"", in: Self.table("outcomes", in: itemPage)).count == chosen.count)
+        #expect(itemPage.contains("data-sample="))
+    }
 }
