@@ -140,7 +140,14 @@ public struct ViewServer: Sendable {
     }
 
     /// Serves until cancelled; `onListening` receives the port bound (useful with port 0).
+    /// Meanwhile every suite's leaderboard is built once in the background, so that the first
+    /// visit of a suite page does not wait for it (seconds on a database of a million samples).
     public func run(host: String = "127.0.0.1", port: Int = 8787, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let model = model
+        let warming = Task.detached(priority: .utility) {
+            for suite in (try? model.reader.suiteNames()) ?? [] where !Task.isCancelled { _ = try? model.board(suite) }
+        }
+        defer { warming.cancel() }
         let app = Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: nil),
                               onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) })
         try await app.run()
