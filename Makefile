@@ -32,6 +32,7 @@ bench:
 	$(SWIFT) build -c release --product adastop-bench
 	$(SWIFT) build -c release --product stats-bench
 	$(SWIFT) build -c release --product storage-bench
+	$(SWIFT) build -c release --product view-bench
 	.build/release/adastop-bench
 	# Error, power and seeds of the AdaStop rules (docs/statistics.md): SPEC.md's pairwise, joint, ttsbench's default.
 	.build/release/stats-bench --runs 4000 --rule pairwise --rule joint --rule ttsbench \
@@ -40,6 +41,7 @@ bench:
 	.build/release/stats-bench --runs 2000 --permutations 2000 --rule pairwise --rule joint --rule ttsbench --scenario null10 --scenario partial10
 	# The same on the simulated LLM backend (seed scores from real sampling and verification).
 	.build/release/ttsbench-bench --repetitions 2000
+	.build/release/view-bench    # `ttsbench view` page latency (median per page) on a 1,014,000-sample database
 	.build/release/storage-bench --samples 400   # bytes per sample with 5k-30k-token reasoning traces: zstd texts vs plain
 	.build/release/ttsbench-bench --repetitions 2000 --scheme pairwise
 	bash bench/endpoint/run.sh   # request rate vs AsyncHTTPClient alone and aiohttp against a canned nginx endpoint; RSS over 100,000 requests

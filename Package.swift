@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         // TLS settings of https requests (a model's ca_file); AsyncHTTPClient already uses it.
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         // Pure statistics: no dependency at all.
@@ -96,6 +97,11 @@ let package = Package(
         ]),
         // Leaderboard model and renderers, built from the store's reader alone.
         .target(name: "TTSReport", dependencies: ["TTSCore", "TTSDesign", "TTSStore", "AdaStop"]),
+        // The read-only local web viewer over the database (`ttsbench view`): pages, JSON API, export.
+        .target(name: "TTSView", dependencies: [
+            "TTSCore", "TTSStore", "TTSReport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         // Use cases: run, publish, compare, verify.
         .target(name: "TTSBench", dependencies: ["TTSCore", "TTSStore", "TTSSuite", "TTSSeams", "TTSModels", "TTSVerifiers", "TTSRuntime", "TTSReport", "AdaStop", "BuildInfo"]),
         // The ttsbench version, and the commit and dependency versions stamped at build time.
@@ -105,6 +111,7 @@ let package = Package(
             name: "ttsbench",
             dependencies: [
                 "TTSBench", "TTSReport", "TTSRuntime", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", "BuildInfo",
+                "TTSView",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -116,6 +123,8 @@ let package = Package(
         .executableTarget(name: "storage-bench", dependencies: ["TTSStore", "TTSCore"]),
         // Request rate of the client path against a canned local endpoint (bench/endpoint/run.sh).
         .executableTarget(name: "endpoint-bench", dependencies: ["TTSRuntime", "TTSSeams", "TTSModels", "TTSSuite", "TTSStore", "TTSCore"]),
+        // Page latency of `ttsbench view` on a large database.
+        .executableTarget(name: "view-bench", dependencies: ["TTSView", "TTSStore", "TTSDesign", "TTSCore", "AdaStop"]),
         .testTarget(name: "AdaStopTests", dependencies: ["AdaStop"]),
         .testTarget(name: "MathAnswersTests", dependencies: ["MathAnswers"]),
         // Fixtures shared by the test targets: the base suite, test servers, database and input helpers.
@@ -124,6 +133,6 @@ let package = Package(
         // Against a real llama.cpp server (tools/tiny-model) started by the tests; skipped without the venv.
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "TTSBench", "TTSReport", "TTSRuntime", "TTSSeams", "TTSModels", "TTSVerifiers", "TTSStrategies", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift"),
                                                             .product(name: "AsyncHTTPClient", package: "async-http-client")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "TTSBench", "TTSReport", "TTSRuntime", "TTSSeams", "TTSModels", "TTSVerifiers", "TTSStrategies", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "TTSView", "TTSBench", "TTSReport", "TTSRuntime", "TTSSeams", "TTSModels", "TTSVerifiers", "TTSStrategies", "TTSSuite", "TTSStore", "TTSCore", "AdaStop", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -2,7 +2,7 @@
 """Checks the one-way layering that the targets promise (docs/architecture.md), from
 `swift package dump-package` and the sources: `make test` runs it before the tests.
 
-- TTSReport reaches (transitively) no runtime, suite-parsing or use-case target;
+- TTSReport reaches (transitively) no runtime, suite-parsing or use-case target; nor does TTSView;
 - TTSSuite reaches no store: suite parsing sees a replayed database only through the lookup
   that the use cases hand in;
 - TTSStore is the only target that imports GRDB or holds SQL;
@@ -56,6 +56,9 @@ for target, forbidden in {
     "TTSStrategies": {"TTSStore", "TTSModels", "TTSVerifiers", "TTSRuntime", "TTSReport", "TTSBench", "product:GRDB",
                       "product:AsyncHTTPClient", "product:NIOCore", "product:NIOPosix", "product:NIOHTTP1",
                       "CodeSandbox"},
+    # The viewer reads the store and the leaderboard model; it never sees the runtime, suite
+    # parsing or the use cases (which hand it each system's sample pool).
+    "TTSView": {"TTSRuntime", "TTSSeams", "TTSModels", "TTSVerifiers", "TTSStrategies", "TTSSuite", "TTSBench", "CodeSandbox", "MathAnswers", "product:Yams", "product:AsyncHTTPClient"},
     "TTSCore": set(deps) | {"product:GRDB"},
     "AdaStop": set(deps) | {"product:GRDB"},
     "MathAnswers": set(deps) | {"product:GRDB"},

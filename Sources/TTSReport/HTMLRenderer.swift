@@ -235,7 +235,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         while v <= yHi + 1e-9 {
             let y = f.top + (1 - (v - yLo) / (yHi - yLo)) * f.plotHeight
             out += "<line x1=\"\(f1(f.left))\" y1=\"\(f1(y))\" x2=\"\(f1(f.left + f.plotWidth))\" y2=\"\(f1(y))\" class=\"grid\"/>"
-            out += "<text x=\"\(f1(f.left - 6))\" y=\"\(f1(y + 4))\" text-anchor=\"end\" class=\"tick\">\(fixed(v, step < 0.05 ? 2 : 1))</text>"
+            out += "<text x=\"\(f1(f.left - 6))\" y=\"\(f1(y + 4))\" text-anchor=\"end\" class=\"tick\">\(AxisTicks.label(v, step: step))</text>"
             v += step
         }
         for (x, label) in xTicks {
@@ -335,7 +335,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         while e <= xHi + 1e-9 {
             for m in [1.0, 2.0, 5.0] where e + log10(m) <= xHi + 1e-9 {
                 let t = pow(10, e) * m
-                ticks.append((px(t), t >= 1000 ? "\(Int(t / 1000))k" : "\(Int(t))"))
+                ticks.append((px(t), AxisTicks.logLabel(t)))
             }
             e += 1
         }

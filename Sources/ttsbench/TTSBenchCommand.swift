@@ -15,7 +15,7 @@ struct TTSBenchCommand: AsyncParsableCommand {
         abstract: "Benchmark test-time scaling of language models, with sequential statistical stopping.",
         discussion: "Exit status: 0 success, 1 a failed run, 2 bad input (arguments, suite, data), 130 interrupted.",
         version: BuildInfo.versionText,
-        subcommands: [Run.self, Validate.self, PlanCommand.self, Compare.self, AdaStopCommand.self, LeaderboardCommand.self, PublishCommand.self, MergeCommand.self, VerifyCommand.self, ImportCommand.self])
+        subcommands: [Run.self, Validate.self, PlanCommand.self, Compare.self, AdaStopCommand.self, LeaderboardCommand.self, PublishCommand.self, MergeCommand.self, VerifyCommand.self, ImportCommand.self, ViewCommand.self])
 
     /// Parses, runs and exits with the tool's one exit-code mapping: every usage error (unknown
     /// option, missing or malformed argument, failed validation; ArgumentParser's 64) exits 2 like

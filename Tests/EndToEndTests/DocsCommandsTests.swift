@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct DocsCommandsTests {
     static let subcommands: Set<String> = ["run", "merge", "validate", "plan", "compare", "adastop", "publish", "leaderboard",
-                                           "verify", "import"]
+                                           "verify", "import", "view"]
 
     /// (file, command words such as ["import", "lm-eval"], options) for every `ttsbench ...` line
     /// inside a fenced block, its indented continuation lines included.
@@ -74,7 +74,7 @@ import Testing
         let parts = version.split(separator: ".").compactMap { Int($0) }
         try #require(parts.count == 3, "\(r.stdout)")
         // "before 0.N" in the docs names a release up to this one, never a future one.
-        for file in ["README.md"] + (try FileManager.default.contentsOfDirectory(atPath: Binary.root + "/docs")).map({ "docs/" + $0 }) {
+        for file in ["README.md"] + (try FileManager.default.contentsOfDirectory(atPath: Binary.root + "/docs")).filter({ $0.hasSuffix(".md") }).map({ "docs/" + $0 }) {
             let text = try String(contentsOfFile: Binary.root + "/" + file, encoding: .utf8)
             for range in text.ranges(of: "before 0.") {
                 let minor = Int(text[range.upperBound...].prefix(while: \.isNumber)) ?? 0
