@@ -61,7 +61,7 @@ extension Leaderboard {
 enum AdaptiveCurves {
     static let families = ["adaptive_consistency", "esc", "confidence_consistency"]
     /// The Beta rule's thresholds and ESC's windows the curves sweep.
-    static let thresholds = [0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
+    static let thresholds = [0.8, 0.85, 0.9, 0.95, 0.97, 0.99]
     static let windows = [2, 3, 4, 5, 6, 8]
 
     /// The adaptive kind of a family (labels with parameters, `esc-w4`, are families of their own).

@@ -32,7 +32,7 @@ struct AdaptiveRealServerTests {
               ac8:  {kind: adaptive_consistency, max_n: 8, threshold: 0.9, temperature: 0.7, max_tokens: 8}
               cc8:  {kind: confidence_consistency, max_n: 8, confidence: logprobs, threshold: 0.9, temperature: 0.7, max_tokens: 8}
             """,
-            systems: "  fixed: {model: tiny, strategy: [maj8, ac8], verifier: exact}\n  weighted: {model: tinylp, strategy: [cc8], verifier: exact}",
+            systems: "  matrix: {model: tiny, strategy: [maj8, ac8], verifier: exact}\n  list:\n    - {model: tinylp, strategy: cc8, verifier: exact}",
             limit: 12)
         let first = try await runSuite(yaml, dir: dir, db: db)
         // maj8 draws 8 samples per item from tiny's pool; ac8 reads a prefix of them; cc8 reads tinylp's own pool.
