@@ -89,6 +89,14 @@ import Testing
         let read = try countRows(db, "SELECT SUM(samples_read) FROM outcomes")
         #expect(report.samplesGenerated == read && read < 40 * 16)
         #expect(try countRows(db, "SELECT MAX(sample_index) FROM samples") < 16)
+        #expect(report.leaderboard.adaptive.systems.count == 1 && report.leaderboard.adaptive.curves.isEmpty,
+                "no majority pool: no curve")
+        // A board without adaptive votes has no adaptive section (its files keep their bytes).
+        let plain = try writeFile(dir, "plain.yaml", Self.yaml(items: 10, strategies: ["maj16"]).replacingOccurrences(of: "adaptive-run", with: "plain"))
+        let (fixed, files) = try await ResumeTests.run(plain, db: dir + "/plain.sqlite", out: dir + "/plain", seeds: 1)
+        #expect(fixed.leaderboard.adaptive.isEmpty)
+        #expect(!String(decoding: files.markdown, as: UTF8.self).contains("Adaptive stopping"))
+        #expect(!String(decoding: files.json, as: UTF8.self).contains("\"adaptive\""))
     }
 
     /// The same suite twice, on another database with one worker, and cancelled then resumed:
