@@ -46,7 +46,7 @@ bench:
 	bash bench/fleet/run.sh      # fleet table: `ttsbench run` (default options) vs C/L on 50/250 ms endpoints, C = 256/512/2048; CPU s per 10,000 requests
 
 # The longer reliability checks (the CI subset runs in `make test`): SIGKILL crash-resume, 10,000+
-# requests against a faulty endpoint, the suite-loader fuzzer (libFuzzer + ASan, FUZZ_SECONDS), the
+# requests against a faulty endpoint, the suite-loader and importer fuzzers (libFuzzer + ASan, FUZZ_SECONDS each), the
 # reliability tests; then a table of what was tried and what survived (docs/reliability.md).
 FUZZ_SECONDS ?= 60
 RELIABILITY_OUT := .build/reliability
@@ -55,6 +55,7 @@ reliability: build
 	-python3 tools/reliability/crash_resume.py --binary $(BIN) --suite suites/demo.yaml --kills 8 --json $(RELIABILITY_OUT)/crash.json
 	-python3 tools/reliability/fault_endpoint.py --binary $(BIN) --items 250 --n 10 --seeds 4 --json $(RELIABILITY_OUT)/faults.json
 	-tools/fuzz/run.sh $(FUZZ_SECONDS) $(CURDIR)/$(RELIABILITY_OUT)/fuzz.json
+	-tools/fuzz/run.sh $(FUZZ_SECONDS) $(CURDIR)/$(RELIABILITY_OUT)/fuzz-import.json ImporterFuzz
 	-python3 tools/reliability/ci_subset.py $(RELIABILITY_OUT)/tests.json
 	python3 tools/reliability/summary.py $(RELIABILITY_OUT)
 

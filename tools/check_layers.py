@@ -8,8 +8,13 @@
 - TTSStore is the only target that imports GRDB or holds SQL;
 - AdaStop, MathAnswers and TTSCore depend on nothing of the project; CodeSandbox on the suite's
   limits only;
-- inside TTSRuntime, strategies and verifiers never import TTSStore: only the scheduler and the
-  model clients that record or replay requests do.
+- the runtime is split into targets with one job each, meeting at TTSSeams: TTSStrategies and
+  TTSVerifiers reach neither the store nor the model clients (TTSModels), TTSModels reaches
+  neither the store nor the verifiers nor the strategies, TTSSeams reaches none of them; only
+  TTSRuntime (the scheduler and the wiring) sees them all, and the store;
+- no source file imports a project target its target does not depend on (a file can only import
+  what the package lists, but an `@_exported` or transitive path could hide one);
+- the target graph has no cycle.
 Exits 1 naming every violation."""
 import json, os, re, subprocess, sys
 
@@ -43,6 +48,14 @@ for target, forbidden in {
     "TTSSuite": {"TTSRuntime", "TTSReport", "TTSBench", "TTSStore", "product:GRDB", "CodeSandbox", "MathAnswers"},
     "CodeSandbox": {"TTSRuntime", "TTSReport", "TTSBench", "TTSStore", "product:GRDB", "MathAnswers"},
     "TTSRuntime": {"TTSReport", "TTSBench"},
+    "TTSSeams": {"TTSStore", "TTSModels", "TTSVerifiers", "TTSStrategies", "TTSRuntime", "TTSReport", "TTSBench",
+                 "product:GRDB", "product:AsyncHTTPClient", "product:NIOCore", "product:NIOPosix", "product:NIOHTTP1"},
+    "TTSModels": {"TTSStore", "TTSVerifiers", "TTSStrategies", "TTSRuntime", "TTSReport", "TTSBench", "product:GRDB"},
+    "TTSVerifiers": {"TTSStore", "TTSModels", "TTSStrategies", "TTSRuntime", "TTSReport", "TTSBench", "product:GRDB",
+                     "product:AsyncHTTPClient", "product:NIOCore", "product:NIOPosix", "product:NIOHTTP1"},
+    "TTSStrategies": {"TTSStore", "TTSModels", "TTSVerifiers", "TTSRuntime", "TTSReport", "TTSBench", "product:GRDB",
+                      "product:AsyncHTTPClient", "product:NIOCore", "product:NIOPosix", "product:NIOHTTP1",
+                      "CodeSandbox"},
     "TTSCore": set(deps) | {"product:GRDB"},
     "AdaStop": set(deps) | {"product:GRDB"},
     "MathAnswers": set(deps) | {"product:GRDB"},
@@ -55,19 +68,44 @@ for target, forbidden in {
     if bad:
         problems.append(f"{target} reaches {', '.join(bad)}")
 
-# Inside TTSRuntime (one target), the folders keep to their side of the store: strategies see a
-# `SampleSource`, verifiers see candidates; the scheduler records, and of the model clients only
-# the request cache and the replay of a database touch the store.
-store_ok = {"Sources/TTSRuntime/Models/ModelClient.swift", "Sources/TTSRuntime/Models/RequestCache.swift",
-            "Sources/TTSRuntime/Models/ReplayModel.swift"}
-runtime = os.path.join(root, "Sources", "TTSRuntime")
-for dirpath, _, files in os.walk(runtime):
-    for f in files:
-        rel = os.path.relpath(os.path.join(dirpath, f), root)
-        if not f.endswith(".swift") or rel.startswith("Sources/TTSRuntime/Scheduler/") or rel in store_ok:
-            continue
-        if re.search(r'^\s*(@testable\s+)?import\s+TTSStore\b', open(os.path.join(dirpath, f), encoding="utf-8").read(), re.M):
-            problems.append(f"{rel} imports TTSStore (only the scheduler and the recording model clients may)")
+# The target graph has no cycle (SwiftPM refuses one too; this names it).
+def cycle():
+    state = {}
+    def visit(t, path):
+        state[t] = 1
+        for d in deps.get(t, []):
+            if state.get(d) == 1:
+                return path + [t, d]
+            if d in deps and d not in state:
+                found = visit(d, path + [t])
+                if found:
+                    return found
+        state[t] = 2
+        return None
+    for t in deps:
+        if t not in state:
+            found = visit(t, [])
+            if found:
+                return found
+    return None
+if (c := cycle()):
+    problems.append("the target graph has a cycle: " + " -> ".join(c))
+
+# Every `import` of a project target in a source file is a dependency of the file's target, so
+# a file cannot reach across a layer through another target's re-export.
+paths = {t["name"]: t.get("path") or os.path.join("Tests" if t["type"] == "test" else "Sources", t["name"]) for t in package["targets"]}
+for target, path in paths.items():
+    full = os.path.join(root, path)
+    for dirpath, _, files in os.walk(full):
+        for f in files:
+            if not f.endswith(".swift"):
+                continue
+            rel = os.path.relpath(os.path.join(dirpath, f), root)
+            text = open(os.path.join(dirpath, f), encoding="utf-8").read()
+            for m in re.finditer(r'^\s*(?:@testable\s+|@preconcurrency\s+)?import\s+(\w+)', text, re.M):
+                name = m.group(1)
+                if name in deps and name != target and name not in deps[target]:
+                    problems.append(f"{rel} imports {name}, which {target} does not depend on")
 
 sql = re.compile(r'\b(SELECT\s+[\w*(]|INSERT\s+(OR\s+\w+\s+)?INTO\b|CREATE\s+(TABLE|INDEX)\b|DELETE\s+FROM\b|UPDATE\s+\w+\s+SET\b|PRAGMA\s+\w)')
 for dirpath, _, files in os.walk(os.path.join(root, "Sources")):
@@ -88,4 +126,5 @@ for dirpath, _, files in os.walk(os.path.join(root, "Sources")):
 if problems:
     print("layering check failed:\n- " + "\n- ".join(problems))
     sys.exit(1)
-print(f"layering check: {len(deps)} targets, one-way; SQL and GRDB only in TTSStore; the store only behind the scheduler")
+print(f"layering check: {len(deps)} targets, one-way, no cycle; SQL and GRDB only in TTSStore; "
+      "strategies and verifiers see neither the store nor the model clients; models never the store")

@@ -62,9 +62,12 @@ struct AdaptiveProgram {
 
     /// A state: the counts read per class, and the window's class (-1: the window is empty,
     /// -2: it is not unanimous or has a sample without an answer).
-    struct State: Hashable {
+    struct State: Hashable, Comparable {
         var counts: [Int]
         var window: Int
+        static func < (a: State, b: State) -> Bool {
+            a.counts == b.counts ? a.window < b.window : a.counts.lexicographicallyPrecedes(b.counts)
+        }
     }
 
     /// The credit of stopping with `counts`: the correct share of the tied leaders.
@@ -93,7 +96,9 @@ struct AdaptiveProgram {
         for t in 0..<stopping.maxN {
             var next: [State: Double] = [:]
             let remaining = Double(n - t)
-            for (state, p) in level {
+            // States in a fixed order, so the sums are the same bytes in every process (a
+            // dictionary's order is not).
+            for (state, p) in level.sorted(by: { $0.key < $1.key }) {
                 for c in totals.indices where state.counts[c] < totals[c] {
                     let q = p * Double(totals[c] - state.counts[c]) / remaining
                     var s = state

@@ -1,9 +1,8 @@
 import TTSCore
-import TTSStore
 import TTSSuite
-import TTSRuntime
-import TTSReport
 import Foundation
+import TTSSeams
+import TTSVerifiers
 
 /// What `ttsbench verify` does: check candidate answers against references with one of the
 /// answer verifiers, one pair at a time or a JSONL file of pairs.

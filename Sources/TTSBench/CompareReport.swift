@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 import TTSRuntime
 import TTSReport

@@ -4,6 +4,7 @@ import TTSSuite
 import TTSRuntime
 import AdaStop
 import Foundation
+import TTSModels
 
 /// `ttsbench plan`: what a suite will cost before anything runs. Per system and in total: the
 /// samples (pooled samples plus auxiliary calls), requests, tokens and US dollars

@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 
 extension LeaderboardText {
     /// Whether any system recorded thinking (reasoning models): only then is the section shown,

@@ -1,4 +1,3 @@
-import TTSCore
 import GRDB
 
 /// What a database holds of generated text, for budgets and plans: counts, tokens and cost of

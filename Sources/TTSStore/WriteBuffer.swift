@@ -1,4 +1,3 @@
-import TTSCore
 import Synchronization
 
 /// Samples and request-cache entries waiting to be written, behind a lock: adding to it costs

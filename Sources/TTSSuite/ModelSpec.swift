@@ -43,8 +43,8 @@ public struct SimulatedModelParameters: Sendable, Equatable {
 
 
 /// A `kind: openai` model. Everything that shapes a sample is in `fingerprintText`; the
-/// URLs, the API key's variable, headers, limits and prices are not (they do not change what
-/// the model says), so moving a model to another replica keeps its samples.
+/// URLs, the trusted CA file, the API key's variable, headers, limits and prices are not (they
+/// do not change what the model says), so moving a model to another replica keeps its samples.
 public struct OpenAIModelParameters: Sendable, Equatable {
     public enum API: String, Sendable, CaseIterable { case chat, completions }
     /// `plain`: temperature (and top_p) only, with the server's other samplers switched off
@@ -89,6 +89,10 @@ public struct OpenAIModelParameters: Sendable, Equatable {
     public var cache: Bool
     /// How requests are spread over `baseURLs` (no effect with one URL).
     public var routing: Routing = .affinity
+    /// PEM file of the certificate authorities an `https://` endpoint's certificate must chain to
+    /// (`ca_file:`, resolved against the suite's directory); nil: the system's trust store. A
+    /// transport setting like the URLs: not fingerprinted.
+    public var caFile: String?
     /// How a partial solution is continued (step-level search); nil: as the API does by default.
     public var continuation: Continuation?
     /// The server answers a temperature-0 request the same way whatever the seed (`deterministic:
@@ -143,7 +147,7 @@ public struct OpenAIModelParameters: Sendable, Equatable {
         self.cache = cache
     }
 
-    /// What shapes the samples (never the key, the URLs or the headers).
+    /// What shapes the samples (never the key, the URLs, the CA file or the headers).
     public var fingerprintText: String {
         "openai-v1|model=\(model)|api=\(api.rawValue)|sampling=\(sampling.rawValue)|stop=\(JSONValue.array(stop.map { .string($0) }).canonicalString)"
             + "|logprobs=\(logprobs.map(String.init) ?? "-")|extra_body=\(JSONValue.object(extraBody).canonicalString)"

@@ -9,7 +9,7 @@ extension SuiteParser {
     static let openAIKeys = ["kind", "base_url", "base_urls", "model", "api", "api_key_env", "max_concurrency", "timeout",
                              "max_retries", "retry_base_delay", "extra_body", "extra_headers", "price_per_million",
                              "supports_n", "logprobs", "sampling", "stop", "cache", "routing", "continuation", "deterministic", "label",
-                             "reasoning", "reasoning_effort", "enable_thinking", "thinking_budget"]
+                             "reasoning", "reasoning_effort", "enable_thinking", "thinking_budget", "ca_file"]
 
     func parseModels(_ c: YAMLCursor) throws -> [ModelSpec] {
         let entries = try c.mapping(what: "a mapping of model names to models")
@@ -136,9 +136,26 @@ extension SuiteParser {
             }
             p.continuation = c
         }
+        if let v = m.optional("ca_file") { p.caFile = try caFile(v, urls: urls) }
         try parseReasoningKeys(m, into: &p)
         let label = try m.optional("label").map { try $0.string() } ?? "\(model) (\(api.rawValue) API)"
         return ModelSpec(name: name, kind: .openai(p), fingerprint: SHA256.hex(p.fingerprintText), label: label)
+    }
+
+    /// `ca_file`: a readable PEM file of certificates, for https endpoints only.
+    private func caFile(_ c: YAMLCursor, urls: [String]) throws -> String {
+        let shown = try c.string()
+        if let plain = urls.first(where: { !$0.lowercased().hasPrefix("https://") }) {
+            throw c.error("'\(c.pathString)' applies to https:// endpoints; \(plain) is not one")
+        }
+        let path = resolvePath(shown)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw c.error("'\(c.pathString)' names '\(shown)', which cannot be read (looked for \(path))")
+        }
+        guard String(decoding: data.prefix(1 << 20), as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+            throw c.error("'\(c.pathString)': '\(shown)' holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+        }
+        return path
     }
 
     private func url(_ c: YAMLCursor) throws -> String {

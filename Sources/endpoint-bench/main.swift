@@ -15,6 +15,8 @@ import TTSRuntime
 // pool, evicted when all its requests are done, so memory should stay flat however many
 // requests are made. RSS is read from /proc/self/status.
 import Foundation
+import TTSModels
+import TTSSeams
 
 
 struct Args {

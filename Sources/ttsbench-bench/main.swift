@@ -1,5 +1,4 @@
 import TTSCore
-import TTSStore
 import TTSSuite
 import TTSRuntime
 // Validity benchmark of the AdaStop test on the simulated backend (issue: AdaStop decides how
@@ -11,6 +10,8 @@ import TTSRuntime
 // 2. Seeds used when systems clearly differ, against the fixed design of K·n seeds per system.
 import AdaStop
 import Foundation
+import TTSModels
+import TTSSeams
 
 struct Args {
     var repetitions = 2000

@@ -3,7 +3,6 @@ import Foundation
 import TTSBench
 import TTSCore
 import TTSStore
-import TTSSuite
 import TTSRuntime
 import TTSReport
 

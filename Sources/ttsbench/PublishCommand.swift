@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import TTSBench
 import TTSCore
-import TTSStore
 import TTSSuite
 import TTSRuntime
 import TTSReport

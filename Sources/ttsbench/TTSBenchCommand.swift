@@ -4,7 +4,6 @@ import AdaStop
 import BuildInfo
 import TTSBench
 import TTSCore
-import TTSStore
 import TTSSuite
 import TTSRuntime
 import TTSReport

@@ -2,10 +2,8 @@ import ArgumentParser
 import Foundation
 import TTSBench
 import TTSCore
-import TTSStore
 import TTSSuite
 import TTSRuntime
-import TTSReport
 
 /// `ttsbench verify`: check answers against references with an answer verifier, to debug a
 /// verifier on one's own answers. Bad arguments exit 2, like every usage error of the tool.

@@ -1,9 +1,6 @@
 @_exported import TestSupport
 import TTSBench
-import TTSReport
-import TTSRuntime
 import TTSSuite
-import TTSStore
 import TTSCore
 import Foundation
 import GRDB

@@ -1,8 +1,5 @@
 import TTSBench
-import TTSReport
-import TTSRuntime
 import TTSSuite
-import TTSStore
 import TTSCore
 import Foundation
 import Testing

@@ -1,4 +1,3 @@
-@testable import TTSBench
 import Foundation
 import Testing
 

@@ -1,8 +1,5 @@
 import TTSBench
-import TTSReport
-import TTSRuntime
 import TTSSuite
-import TTSStore
 import TTSCore
 import Foundation
 import GRDB
@@ -62,16 +59,17 @@ final class PythonServer: @unchecked Sendable {
     }
 }
 
-/// Runs the binary with extra environment variables, output to files.
+/// Runs the binary with extra environment variables, output to files. `executable`: another
+/// program that starts it (e.g. a shell setting limits first).
 func runBinary(_ arguments: [String], in dir: String, environment: [String: String] = [:],
-               timeout: Duration = .seconds(300)) async throws -> Binary.Result {
+               timeout: Duration = .seconds(300), executable: String = Binary.path) async throws -> Binary.Result {
     guard FileManager.default.isExecutableFile(atPath: Binary.path) else { throw Binary.BinaryMissing(path: Binary.path) }
     let process = Process()
     let tag = UUID().uuidString
     let outPath = dir + "/stdout-\(tag).txt", errPath = dir + "/stderr-\(tag).txt"
     FileManager.default.createFile(atPath: outPath, contents: nil)
     FileManager.default.createFile(atPath: errPath, contents: nil)
-    process.executableURL = URL(fileURLWithPath: Binary.path)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: dir)
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -1,7 +1,4 @@
-@testable import TTSBench
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 import Foundation
 import GRDB
 import Testing

@@ -1,12 +1,10 @@
-@testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import GRDB
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
 
 /// Against a real llama.cpp server serving the project's tiny addition model.
 @Suite("real llama.cpp server", .serialized, .enabled(if: llamaAvailable || requireInputs, Comment(rawValue: skipMessage)))

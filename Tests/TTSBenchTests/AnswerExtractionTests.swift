@@ -1,10 +1,10 @@
-@testable import TTSBench
 @testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSSeams
+@testable import TTSVerifiers
 
 /// One completion, how it is read, and which rule reads it.
 struct ExtractionCase: Sendable, CustomTestStringConvertible {

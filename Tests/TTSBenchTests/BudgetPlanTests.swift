@@ -1,6 +1,5 @@
 @testable import TTSBench
 @testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
 @testable import TTSStore
 @testable import TTSCore

@@ -1,12 +1,11 @@
 import CodeSandbox
 @testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSSeams
+@testable import TTSVerifiers
 
 /// The code verifier and its sandbox. The hostile cases run with small limits (a few processes,
 /// a couple of seconds) so that a containment failure could not hurt the machine much.

@@ -1,7 +1,6 @@
 @testable import TTSStore
 @testable import TTSCore
 import TTSDesign
-import AdaStop
 import GRDB
 import Testing
 

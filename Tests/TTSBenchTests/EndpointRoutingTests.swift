@@ -1,7 +1,7 @@
-@testable import TTSRuntime
 @testable import TTSSuite
 import Foundation
 import Testing
+@testable import TTSModels
 
 /// `routing: affinity` in the replica pool: an item's requests stay on one replica, items spread,
 /// a failing replica moves only its own items, a saturated one spills.

@@ -4,6 +4,8 @@
 import Foundation
 import GRDB
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
 
 /// What counts as the model's answer and what counts as our failure: the causes read from
 /// replies, when a failure stops a run, and the upgrade of databases that scored failed requests.

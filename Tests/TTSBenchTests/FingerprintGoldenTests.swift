@@ -1,4 +1,3 @@
-@testable import TTSRuntime
 @testable import TTSSuite
 @testable import TTSCore
 import Foundation

@@ -1,7 +1,7 @@
-@testable import TTSRuntime
 import TTSCore
 import Foundation
 import Testing
+@testable import TTSModels
 
 /// An HTTP server of the tests' own for the lean client: python3's standard library on a free
 /// 127.0.0.1 port. Each path shapes the reply a different way, and `GET /connections` tells how

@@ -1,6 +1,5 @@
 @testable import TTSBench
 @testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
 @testable import TTSStore
 @testable import TTSCore
@@ -119,20 +118,6 @@ import Testing
         }
     }
 
-    // MARK: zstd (Inspect's .eval entries)
-
-    @Test func zstdDecodesRawAndRLEBlocksAndRefusesOtherData() throws {
-        let magic: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD]
-        // Single-segment frame, 1-byte content size, one last raw block of 5 bytes.
-        #expect(try Zstd.decompress(magic + [0x20, 5, 0x29, 0, 0] + Array("hello".utf8)) == Array("hello".utf8))
-        // One last RLE block: 10 times "x"; then a skippable frame; then a second raw frame.
-        let skippable: [UInt8] = [0x50, 0x2A, 0x4D, 0x18, 2, 0, 0, 0, 9, 9]
-        #expect(try Zstd.decompress(magic + [0x20, 10, 0x53, 0, 0, 0x78] + skippable + magic + [0x20, 1, 0x09, 0, 0, 0x21])
-                == Array("xxxxxxxxxx!".utf8))
-        #expect { _ = try Zstd.decompress([1, 2, 3, 4, 5]) } throws: { "\($0)" == "zstd: bad magic number" }
-        #expect { _ = try Zstd.decompress(magic + [0x20, 5, 0x29, 0, 0, 0x68]) } throws: { "\($0)" == "zstd: truncated raw block" }
-    }
-
     // MARK: lm-eval
 
     static let lmLine = #"{"doc_id": 0, "doc": {"id": "q1", "question": "1+1"}, "target": "2", "arguments": {"gen_args_0": {"arg_0": "Q: 1+1=? A:", "arg_1": {"until": ["\n"], "do_sample": true, "temperature": 0.5}}}, "resps": [[" 2", " 3"]], "filtered_resps": ["2"], "filter": "maj"}"#
@@ -163,6 +148,20 @@ import Testing
             let path = try writeFile(dir, "s.jsonl", Self.lmLine.replacingOccurrences(of: "q1", with: "q0") + "\n" + bad + "\n")
             #expect { _ = try LMEvalLog.read(path: path, shownAs: "s.jsonl") } throws: { "\($0)".hasPrefix(message) }
         }
+    }
+
+    /// Found by the mutation test: a log whose items were drawn at different temperatures has no
+    /// temperature every item shares; the error names the file and says what to do.
+    @Test func itemsAtDifferentTemperaturesAreRefusedNamingTheFile() throws {
+        let dir = try makeTempDir("import-lmeval-temperatures")
+        let other = Self.lmLine.replacingOccurrences(of: "q1", with: "q2").replacingOccurrences(of: #""temperature": 0.5"#, with: #""temperature": 0.9"#)
+            .replacingOccurrences(of: #""doc_id": 0"#, with: #""doc_id": 1"#)
+        let path = try writeFile(dir, "s.jsonl", Self.lmLine + "\n" + other + "\n")
+        let run = try LMEvalLog.read(path: path, shownAs: "s.jsonl")
+        #expect { _ = try run.seedPlan() } throws: {
+            "\($0)".hasPrefix("s.jsonl: item q") && "\($0)".contains("pass --temperature T")
+        }
+        #expect(try LMEvalLog.read(path: path, shownAs: "s.jsonl", options: .init(temperature: 0.5)).seedPlan().repeats == 2)
     }
 
     // MARK: inspect

@@ -14,14 +14,8 @@ import Testing
 /// written suite is run end to end.
 @Suite struct HarnessLogImportTests {
     /// `$TTSBENCH_HARNESS_LOGS`, else `.build/harness-logs` (make_logs.sh's default).
-    static let logs: String = {
-        if let env = ProcessInfo.processInfo.environment["TTSBENCH_HARNESS_LOGS"], !env.isEmpty { return env }
-        return (packageRoot as NSString).appendingPathComponent(".build/harness-logs")
-    }()
-    static var present: Bool { FileManager.default.fileExists(atPath: logs + "/STAMP") }
-    static let needsLogs = ConditionTrait.enabled(
-        if: present || requireInputs,
-        Comment(rawValue: "\(logs)/STAMP not found: run tools/harness-logs/make_logs.sh (installs lm-eval and inspect-ai, serves the tiny model)"))
+    static let logs = HarnessLogs.dir
+    static let needsLogs = ConditionTrait.enabled(if: HarnessLogs.present || requireInputs, Comment(rawValue: HarnessLogs.absence))
 
     static func json(_ path: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) }
     static func itemIDs() throws -> [String] {
@@ -112,22 +106,34 @@ import Testing
         #expect(archive.fingerprint == json.fingerprint)
     }
 
-    /// The zstd decoder on python-zstandard's output (levels 1, 3, 19; with and without checksum
-    /// and content size; JSON over several blocks, random bytes, long runs, repetitive text).
+    /// The importer's zstd path (libzstd) on python-zstandard's output (levels 1, 3, 19; with and
+    /// without checksum and content size; JSON over several blocks, random bytes, long runs,
+    /// repetitive text); a frame whose checksum byte is changed is refused.
     @Test(needsLogs) func zstdDecodesWhatPythonZstandardWrote() throws {
         let dir = Self.logs + "/zstd"
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".zst") }.sorted()
         #expect(names.count == 36)
+        var checked = 0
         for name in names {
             let compressed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
             let expected = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name.dropLast(4) + ".bin")))
             do {
-                let got = try Zstd.decompress(compressed)
+                let got = try ZstdDecompression.decompress(compressed, limit: 64 << 20)
                 #expect(got == expected, "\(name): \(got.count) bytes, expected \(expected.count)")
             } catch {
                 Issue.record("\(name): \(error)")
             }
+            // Frame header descriptor bit 2: the frame ends in a 4-byte content checksum.
+            if compressed.count > 8, compressed[4] & 0x04 != 0 {
+                var corrupt = compressed
+                corrupt[corrupt.count - 1] ^= 0x01
+                #expect(throws: ZstdDecompression.Failure.self, "\(name): a changed checksum") {
+                    _ = try ZstdDecompression.decompress(corrupt, limit: 64 << 20)
+                }
+                checked += 1
+            }
         }
+        #expect(checked > 0, "some vectors carry a checksum")
     }
 
     /// A replay model reads the tools' logs directly (`format: lm-eval|inspect`), with the same

@@ -1,13 +1,11 @@
 import CodeSandbox
 import MathAnswers
-@testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSSeams
+@testable import TTSVerifiers
 
 /// Model outputs built to break a parser or escape a verifier (issue 7): huge outputs, NUL bytes,
 /// LaTeX nested 100,000 deep, inputs that make a backtracking matcher go exponential, and code

@@ -1,8 +1,8 @@
 @testable import TTSCore
 @testable import TTSBench
-import TTSRuntime
 import Foundation
 import Testing
+import TTSSeams
 
 /// The one JSON writer of the tool's outputs: its layouts, key order, number styles, escaping of
 /// hostile strings, and the key-path escapes (verbatim text, a published key order).

@@ -1,11 +1,11 @@
 @testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSSeams
+@testable import TTSModels
+@testable import TTSVerifiers
 
 /// A client that replies with fixed text and records the prompts it was sent.
 final class ScriptedJudge: ModelClient, @unchecked Sendable {
@@ -81,7 +81,7 @@ final class ScriptedJudge: ModelClient, @unchecked Sendable {
     @Test func theSimulatedJudgeIsBetterWithAbilityAndSometimesUnparseable() async throws {
         func accuracy(_ ability: Double) async throws -> (agree: Double, unparseable: Int) {
             let model = SimulatedModel(name: "j", parameters: SimulatedModelParameters(ability: ability), fingerprint: "judge-\(ability)")
-            let judge = JudgeVerifier(name: "judge", model: "j", client: model, suiteSeed: 3)
+            let judge = JudgeVerifier(name: "judge", model: "j", client: model, simulated: model, suiteSeed: 3)
             var agree = 0, unparseable = 0, total = 0
             for i in 0..<400 {
                 let item = TaskItem(id: "item-\(i)", question: "q", answer: "\(i)")
@@ -101,7 +101,7 @@ final class ScriptedJudge: ModelClient, @unchecked Sendable {
         #expect(weak.unparseable + strong.unparseable > 0)
         // Reproducible: the same candidate gets the same verdict.
         let model = SimulatedModel(name: "j", parameters: SimulatedModelParameters(ability: 0), fingerprint: "f")
-        let judge = JudgeVerifier(name: "judge", model: "j", client: model, suiteSeed: 3)
+        let judge = JudgeVerifier(name: "judge", model: "j", client: model, simulated: model, suiteSeed: 3)
         let c = Candidate(text: "\\boxed{5}", answer: "5")
         let a = try await judge.verify(c, item: Self.item)
         let b = try await judge.verify(c, item: Self.item)

@@ -1,6 +1,7 @@
-@testable import TTSRuntime
 @testable import TTSSuite
 import Testing
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 /// Each kind is declared once (TTSSuite) and made once (TTSRuntime): the two registries agree.
 @Suite struct KindRegistryTests {

@@ -1,9 +1,6 @@
 import MathAnswers
 import TTSBench
-import TTSReport
-import TTSRuntime
 import TTSSuite
-import TTSStore
 import TTSCore
 import Foundation
 import Testing

@@ -1,10 +1,10 @@
 import MathAnswers
 import TTSBench
-import TTSRuntime
 import TTSSuite
 import TTSCore
 import Foundation
 import Testing
+import TTSSeams
 
 // Agreement with HuggingFace math-verify on the cases of math-verify's own test suite
 // (Tests/Fixtures/math-verify-cases: every (gold, prediction, expected) row of its tests/, with

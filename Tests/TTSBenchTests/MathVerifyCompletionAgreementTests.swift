@@ -1,5 +1,4 @@
 import TTSBench
-import TTSRuntime
 import TTSSuite
 import TTSCore
 import Foundation

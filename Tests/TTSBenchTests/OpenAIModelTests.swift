@@ -1,11 +1,10 @@
 @testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
 
 /// `kind: openai` and `kind: replay` parsing, request bodies, response decoding, limits.
 struct OpenAIModelTests {

@@ -1,6 +1,4 @@
 @testable import TTSBench
-@testable import TTSReport
-@testable import TTSStore
 @testable import TTSSuite
 import AdaStop
 import Foundation

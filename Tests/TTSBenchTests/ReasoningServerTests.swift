@@ -7,6 +7,8 @@
 import Foundation
 import GRDB
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
 
 /// A reasoning model of the tests' own (python3's standard library on a free 127.0.0.1 port):
 /// for a request seed it writes one trace — thinking that mentions a wrong `\boxed{}` (the

@@ -7,6 +7,9 @@
 import Foundation
 import GRDB
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
+@testable import TTSStrategies
 
 /// Thinking told apart from the answer (`ReasoningSplit`), recorded (schema 10, compressed texts)
 /// and configured (`reasoning`, `reasoning_effort`, `enable_thinking`, `thinking_budget`).
@@ -241,7 +244,8 @@ import Testing
         let cut: JSONValue = .object(["item_id": .string("i"), "temperature": .double(0.6), "sample_index": .int(1),
                                       "text": .string("<think>maybe \\boxed{5} or"), "finish_reason": .string("length")])
         let path = try writeFile(dir, "r.jsonl", line.canonicalString + "\n" + cut.canonicalString + "\n")
-        let model = try ReplayModel(name: "r", parameters: ReplayModelParameters(source: .jsonl(path: path), shownPath: "r.jsonl", repeatsPerSeed: 2))
+        let model = try ReplayModel(name: "r", parameters: ReplayModelParameters(source: .jsonl(path: path), shownPath: "r.jsonl", repeatsPerSeed: 2),
+                                    openDatabase: StoreRecordedSamples.init(path:))
         let item = TaskItem(id: "i", question: "q", answer: "4")
         var context = ItemContext(item: item, sampleSeeds: [1, 2])
         context.seedIndex = 0

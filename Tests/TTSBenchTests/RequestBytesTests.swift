@@ -1,8 +1,9 @@
-@testable import TTSRuntime
 @testable import TTSSuite
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
 
 /// The request bodies and cache entries written directly (without building a JSON dictionary)
 /// must be the canonical bytes of the dictionary, byte for byte: the cache keys of every

@@ -1,8 +1,6 @@
 @testable import TTSBench
 @testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import GRDB

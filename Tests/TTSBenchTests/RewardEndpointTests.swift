@@ -1,12 +1,13 @@
 @testable import TTSBench
 @testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import GRDB
 import Testing
+@testable import TTSSeams
+@testable import TTSModels
+@testable import TTSVerifiers
 
 /// A reward-model server of the tests' own: python3's standard library on a free 127.0.0.1 port,
 /// started per test and stopped at its end. It serves vLLM's `/classify` and `/pooling` reply

@@ -1,5 +1,3 @@
-@testable import TTSBench
-@testable import TTSReport
 @testable import TTSRuntime
 @testable import TTSSuite
 @testable import TTSStore

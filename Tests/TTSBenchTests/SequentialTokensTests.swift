@@ -6,6 +6,8 @@
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSSeams
+@testable import TTSStrategies
 
 /// Sequential tokens (the critical path of a strategy's calls), FFS-k@N and LFS-k@N.
 @Suite struct SequentialTokensTests {

@@ -1,11 +1,12 @@
-@testable import TTSBench
-@testable import TTSReport
 @testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 /// Samples straight from a `SimulatedModel`, seeded from stable identifiers (no store).
 struct DirectSource: SampleSource {

@@ -1,4 +1,3 @@
-@testable import TTSBench
 @testable import TTSReport
 @testable import TTSRuntime
 @testable import TTSSuite
@@ -7,6 +6,7 @@
 import Foundation
 import GRDB
 import Testing
+@testable import TTSSeams
 
 @Suite struct StoreTests {
     static func completion(_ text: String, tokens: Int = 120, latency: Double = 2345.678) -> Completion {

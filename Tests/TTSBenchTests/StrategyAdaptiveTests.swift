@@ -1,9 +1,8 @@
-@testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
+@testable import TTSSeams
+@testable import TTSStrategies
+@testable import TTSVerifiers
 import AdaStop
 import Foundation
 import Testing

@@ -1,10 +1,7 @@
-@testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Testing
+@testable import TTSStrategies
 
 @Suite struct StrategyBudgetForcingTests {
     func forcing(budget: Int, minTokens: Int, maxWaits: Int = 2, answerTokens: Int = 16) -> BudgetForcingStrategy {

@@ -1,10 +1,6 @@
-@testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
-@testable import TTSCore
 import Testing
+@testable import TTSStrategies
 
 @Suite struct StrategyFirstFinishTests {
     /// The kept sample has the fewest completion tokens; ties go to the lower latency, then the

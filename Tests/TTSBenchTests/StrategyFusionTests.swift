@@ -1,10 +1,9 @@
-@testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Testing
+@testable import TTSStrategies
+@testable import TTSModels
+@testable import TTSSeams
 
 @Suite struct StrategyFusionTests {
     func fusion(n: Int = 8, fuser: String? = nil, prompt: String = FusionParameters.defaultPrompt) -> FusionStrategy {

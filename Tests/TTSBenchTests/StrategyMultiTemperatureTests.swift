@@ -1,11 +1,10 @@
-@testable import TTSBench
-@testable import TTSReport
 @testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSSeams
+@testable import TTSStrategies
 
 @Suite struct StrategyMultiTemperatureTests {
     func parameters(_ temps: [Double], n: Int, minPer: Int = 2, tauIntra: Double = 0.6, tauCross: Double = 1.0,

@@ -1,11 +1,9 @@
 @testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSStrategies
 
 /// A suite whose `strategies` section starts at line 12 (its first strategy on line 13).
 private func suite(_ strategies: String, systems: String = "systems:\n  matrix: {model: [mid], strategy: [s], verifier: [math]}\n") -> String {

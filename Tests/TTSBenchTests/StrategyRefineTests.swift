@@ -1,10 +1,8 @@
-@testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Testing
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 @Suite struct StrategyRefineTests {
     func sequential(rounds: Int) -> RefineStrategy {

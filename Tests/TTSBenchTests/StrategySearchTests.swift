@@ -1,11 +1,11 @@
-@testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSModels
+@testable import TTSSeams
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 /// Step-level search (beam search, DVTS, particle filtering) on the simulated backend's
 /// step-level model, guided by simulated PRMs of known quality.

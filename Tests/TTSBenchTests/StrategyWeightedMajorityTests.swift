@@ -1,10 +1,9 @@
-@testable import TTSBench
-@testable import TTSReport
-@testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Testing
+@testable import TTSSeams
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 @Suite struct StrategyWeightedMajorityTests {
     /// Three poorly rewarded votes for 5 against two well rewarded votes for 4: majority says 5,

@@ -1,9 +1,7 @@
 @testable import TTSBench
-@testable import TTSReport
 @testable import TTSRuntime
 @testable import TTSSuite
 import AdaStop
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing

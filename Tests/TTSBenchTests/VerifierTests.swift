@@ -1,11 +1,12 @@
 @testable import TTSBench
-@testable import TTSReport
 @testable import TTSRuntime
 @testable import TTSSuite
-@testable import TTSStore
 @testable import TTSCore
 import Foundation
 import Testing
+@testable import TTSSeams
+@testable import TTSStrategies
+@testable import TTSVerifiers
 
 private let item42 = TaskItem(id: "q", question: "?", answer: "42")
 

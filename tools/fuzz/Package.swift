@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
-// A libFuzzer target for the suite loader (issue 7). Built and run by tools/fuzz/run.sh
-// (`make reliability` runs it) with AddressSanitizer and libFuzzer coverage; see run.sh.
+// libFuzzer targets for the suite loader and the log importers. Built and run by
+// tools/fuzz/run.sh (`make reliability` runs them) with AddressSanitizer and libFuzzer coverage; see run.sh.
 import PackageDescription
 
 let package = Package(
@@ -11,6 +11,10 @@ let package = Package(
         .target(name: "FuzzDriver"),
         .executableTarget(
             name: "SuiteLoaderFuzz",
+            dependencies: ["FuzzDriver", .product(name: "TTSBench", package: "ttsbench")]
+        ),
+        .executableTarget(
+            name: "ImporterFuzz",
             dependencies: ["FuzzDriver", .product(name: "TTSBench", package: "ttsbench")]
         ),
     ]

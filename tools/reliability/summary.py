@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the `make reliability` table from the JSON files the checks wrote into DIR.
 
-Usage: summary.py DIR   (crash.json, faults.json, fuzz.json, tests.json; a missing file is a row
+Usage: summary.py DIR   (crash.json, faults.json, fuzz.json, fuzz-import.json, tests.json; a missing file is a row
 that says so). Exits 1 if any check did not survive.
 """
 import json, os, sys
@@ -34,11 +34,15 @@ def main():
     if z:
         rows.append(("suite loader fuzzing (libFuzzer + ASan)", f"{z['executions']} executions in {z['seconds']} s from {z['seeds']} seeds",
                      f"{z['crashes']} crashing inputs", z["crashes"] == 0 and z["status"] == 0))
+    zi = load(d, "fuzz-import.json")
+    if zi:
+        rows.append(("importer fuzzing (libFuzzer + ASan)", f"{zi['executions']} executions in {zi['seconds']} s from {zi['seeds']} real logs",
+                     f"{zi['crashes']} crashing inputs", zi["crashes"] == 0 and zi["status"] == 0))
     t = load(d, "tests.json")
     if t:
         for name, r in sorted(t.items()):
             rows.append((f"tests: {name}", f"{r['cases']} cases", f"{r['passed']} passed, {r['failed']} failed", r["failed"] == 0 and r["passed"] > 0))
-    for name, what in (("crash.json", "crash and resume"), ("faults.json", "faulty endpoint"), ("fuzz.json", "fuzzing"), ("tests.json", "tests")):
+    for name, what in (("crash.json", "crash and resume"), ("faults.json", "faulty endpoint"), ("fuzz.json", "fuzzing"), ("fuzz-import.json", "importer fuzzing"), ("tests.json", "tests")):
         if load(d, name) is None:
             rows.append((what, "not run", "no result (see the output above)", False))
     w = [max(len(r[i]) for r in rows + [("check", "tried", "outcome")]) for i in range(3)]

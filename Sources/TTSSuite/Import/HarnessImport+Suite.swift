@@ -21,11 +21,13 @@ extension HarnessImport {
         let repeats = fewestRepeats(at: temperature)
         guard repeats >= 1 else {
             let missing = items.first { item in !completions.contains { $0.itemID == item.id && $0.temperature == temperature } }!
-            throw ImportError(description: "item \(missing.id) has no completion at temperature \(temperature)")
+            let others = Set(completions.filter { $0.itemID == missing.id }.map(\.temperature)).sorted().map { String($0) }
+            throw ImportError(description: "\(sources.joined(separator: ", ")): item \(missing.id) has no completion at temperature \(temperature)"
+                + " (its completions are at \(others.joined(separator: ", "))); a suite replays one temperature: pass --temperature T to read them all as T")
         }
         let chosen = perSeed ?? repeats
         guard chosen >= 1, chosen <= repeats else {
-            throw ImportError(description: "--per-seed \(chosen): an item has only \(repeats) repeats at temperature \(temperature)")
+            throw ImportError(description: "\(sources.joined(separator: ", ")): --per-seed \(chosen): an item has only \(repeats) repeats at temperature \(temperature)")
         }
         return SeedPlan(temperature: temperature, repeats: repeats, perSeed: chosen, seeds: repeats / chosen)
     }

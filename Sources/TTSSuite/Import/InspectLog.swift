@@ -119,20 +119,33 @@ public enum InspectLog {
     }
 
     /// An `.eval` archive as the JSON log it stands for: `header.json` (eval, plan, status, ...)
-    /// with `samples` from `samples/ID_epoch_N.json`.
+    /// with `samples` from `samples/ID_epoch_N.json`. Every entry is read and checked (CRC-32,
+    /// size, zstd checksum), the ones not imported too, and a finished run's archive must hold
+    /// as many samples as its header counts: a damaged archive is an error, never a partial import.
     static func evalArchive(_ bytes: [UInt8], shownAs: String) throws(ImportError) -> JSONValue {
         do {
             let zip = try ZipArchive(bytes)
-            guard let headerBytes = try zip.contents(of: "header.json"),
-                  case .object(var header)? = JSONValue.parse(headerBytes) else {
-                throw ImportError(description: "\(shownAs): an .eval archive without a readable header.json (an unfinished run?)")
-            }
+            var header: [String: JSONValue]?
             var samples: [JSONValue] = []
-            for entry in zip.entries where entry.name.hasPrefix("samples/") && entry.name.hasSuffix(".json") {
-                guard let sample = JSONValue.parse(try zip.contents(of: entry)), sample.objectValue != nil else {
-                    throw ImportError(description: "\(shownAs): \(entry.name) is not a JSON object")
+            for entry in zip.entries {
+                let contents = try zip.contents(of: entry)
+                if entry.name == "header.json" {
+                    guard case .object(let h)? = JSONValue.parse(contents) else {
+                        throw ImportError(description: "\(shownAs): header.json is not a JSON object")
+                    }
+                    header = h
+                } else if entry.name.hasPrefix("samples/") && entry.name.hasSuffix(".json") {
+                    guard let sample = JSONValue.parse(contents), sample.objectValue != nil else {
+                        throw ImportError(description: "\(shownAs): \(ZipArchive.shown(entry.name)) is not a JSON object")
+                    }
+                    samples.append(sample)
                 }
-                samples.append(sample)
+            }
+            guard var header else {
+                throw ImportError(description: "\(shownAs): an .eval archive without header.json (an unfinished run?)")
+            }
+            if header["status"]?.stringValue == "success", let total = header["results"]?["total_samples"]?.intValue, samples.count != total {
+                throw ImportError(description: "\(shownAs): header.json counts \(total) samples, the archive holds \(samples.count) sample entries (a damaged archive)")
             }
             header["samples"] = .array(samples)
             return .object(header)
