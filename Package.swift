@@ -88,7 +88,7 @@ let package = Package(
         .target(name: "TTSVerifiers", dependencies: ["TTSCore", "TTSSuite", "TTSSeams", "AdaStop", "MathAnswers", "CodeSandbox"],
                 swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
         // Strategies: how test-time compute is spent on one item, over a `SampleSource`.
-        .target(name: "TTSStrategies", dependencies: ["TTSCore", "TTSSuite", "TTSSeams"],
+        .target(name: "TTSStrategies", dependencies: ["TTSCore", "TTSSuite", "TTSSeams", "AdaStop"],
                 swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
         // The scheduler (runner, shards, sample and auxiliary pools, cost model, progress, the
         // store's writes) and the wiring of models into verifiers and strategies.

@@ -1,6 +1,7 @@
 import TTSSeams
 import AsyncHTTPClient
 import NIOSSL
+import TTSSeams
 
 /// The shared HTTP client for a model with `ca_file:`: its `https://` requests trust the
 /// certificate authorities of that PEM file instead of the system's (a private endpoint with its

@@ -44,6 +44,7 @@ public struct HTMLRenderer: LeaderboardRenderer {
         out += table(board)
         out += unfinishedTable(board)
         out += variantsTable(board)
+        out += adaptiveTable(board)
         out += decisionsTable(board)
         out += thinkingTable(board)
         out += unansweredList(board)

@@ -149,6 +149,8 @@ public struct Leaderboard: Sendable, Equatable {
     public var createdAt: String = ""
     public var updatedAt: String = ""
     public var curves: [Curve] = []
+    /// The adaptive votes' readings and exact curves (empty without adaptive systems).
+    public var adaptive = Adaptive()
     /// Failed requests not yet retried, by cause (empty for a complete board).
     public var unfinished: [UnfinishedGroup] = []
 
@@ -288,6 +290,7 @@ public enum LeaderboardBuilder {
         var board = Leaderboard(suite: name, fingerprint: suite.fingerprint, metric: metric.rawValue, rows: rows, decisions: decisions,
                                 settings: settings, taskDigest: suite.taskDigest, createdAt: suite.createdAt, updatedAt: suite.updatedAt)
         board.curves = try ScalingCurves.curves(for: board, reader: reader)
+        board.adaptive = try AdaptiveCurves.section(for: board, reader: reader)
         board.unfinished = unfinishedGroups(failures)
         return board
     }

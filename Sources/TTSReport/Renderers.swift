@@ -193,6 +193,7 @@ public struct MarkdownRenderer: LeaderboardRenderer {
                 out += "| \(cell(c.model)) | \(LeaderboardText.curveName(c.family)) | \(c.source) | " + values.joined(separator: " | ") + " |\n"
             }
         }
+        out += LeaderboardText.adaptiveMarkdown(board)
         let groups = LeaderboardText.variantGroups(board)
         let relation = LeaderboardText.relation(board)
         if !groups.isEmpty {
@@ -316,6 +317,8 @@ public struct JSONRenderer: LeaderboardRenderer {
         }
         // Only on an incomplete board: a complete one has no "unfinished" key.
         if !board.unfinished.isEmpty { top["unfinished"] = .array(board.unfinished.map(Self.value)) }
+        // Only on a board with adaptive systems.
+        if !board.adaptive.isEmpty { top["adaptive"] = Self.value(board.adaptive) }
         return JSONWriter(layout: .document, numbers: Self.numbers).string(.object(top), verbatim: verbatim, order: Self.order)
     }
 

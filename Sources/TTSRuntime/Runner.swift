@@ -306,7 +306,8 @@ struct SeedRunContext: Sendable {
                           completionTokens: o.completionTokens, calls: o.calls, failures: o.failures, latencyMs: o.latencyMs,
                           detail: o.detail, poolScores: o.poolScores, completions: o.completions, noAnswer: o.noAnswer,
                           noAnswerText: o.noAnswerText, sequentialTokens: o.sequentialTokens,
-                          thinkingTokens: o.thinkingTokens, unfinishedThinking: o.unfinishedThinking)
+                          thinkingTokens: o.thinkingTokens, unfinishedThinking: o.unfinishedThinking,
+                          samplesRead: o.samplesUsed, rounds: o.rounds)
         }
         let price = priceInput.map { ($0, priceOutput ?? 0) }
         return SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,

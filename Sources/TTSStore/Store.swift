@@ -215,15 +215,15 @@ public actor Store {
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO outcomes(run_id, item_index, item_id, answer, correct, reward, prompt_tokens, completion_tokens,
                   calls, failures, latency_ms, detail, pool_scores, completions, no_answer, no_answer_text, sequential_tokens,
-                  thinking_tokens, unfinished_thinking)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  thinking_tokens, unfinished_thinking, samples_read, rounds)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for (i, o) in run.outcomes.enumerated() {
                 let scores = try o.poolScores.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
                 try statement.execute(arguments: [runID, i, o.itemID, o.answer, o.correct, o.reward, o.promptTokens,
                                                   o.completionTokens, o.calls, o.failures, o.latencyMs, o.detail, scores,
                                                   o.completions, o.noAnswer, o.noAnswerText, o.sequentialTokens,
-                                                  o.thinkingTokens, o.unfinishedThinking])
+                                                  o.thinkingTokens, o.unfinishedThinking, o.samplesRead, o.rounds])
             }
         }
     }

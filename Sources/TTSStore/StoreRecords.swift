@@ -309,11 +309,17 @@ public struct OutcomeRecord: Codable, Sendable, Hashable {
     /// thinking; nil when not recorded (outcomes written before thinking was recorded).
     public var thinkingTokens: Int?
     public var unfinishedThinking: Int?
+    /// Pooled samples the strategy read, and the sequential rounds it read them in (strategies
+    /// that read the pool round by round: the adaptive votes); nil when not recorded.
+    public var samplesRead: Int? = nil
+    public var rounds: Int? = nil
 
     public init(itemID: String, answer: String?, correct: Bool, reward: Double?, promptTokens: Int, completionTokens: Int,
                 calls: Int, failures: Int, latencyMs: Double, detail: String, poolScores: PoolScores? = nil,
                 completions: Int? = nil, noAnswer: Int? = nil, noAnswerText: String? = nil, sequentialTokens: Int? = nil,
-                thinkingTokens: Int? = nil, unfinishedThinking: Int? = nil) {
+                thinkingTokens: Int? = nil, unfinishedThinking: Int? = nil, samplesRead: Int? = nil, rounds: Int? = nil) {
+        self.samplesRead = samplesRead
+        self.rounds = rounds
         self.thinkingTokens = thinkingTokens
         self.unfinishedThinking = unfinishedThinking
         self.itemID = itemID

@@ -13,7 +13,8 @@ import GRDB
 /// - schema 6 to 9: migrated by a writer (schema-7 adds the `item_outcomes` table of sharded
 ///   runs; schema-8 adds `failures` and removes failed requests that were recorded as samples,
 ///   with the seed runs that scored them; schema-9 adds `systems.deterministic`; schema-10 the
-///   thinking columns of reasoning models), read as is by a reader (no failures table: none
+///   thinking columns of reasoning models; schema-11 the samples read and rounds of outcomes),
+///   read as is by a reader (no failures table: none
 ///   listed; a system recorded before schema 9 reads as not deterministic; reports read the
 ///   thinking columns only where they exist);
 /// - newer: refused with a message naming both versions.
@@ -21,7 +22,7 @@ import GRDB
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 10
+    package static let version = 11
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -254,6 +255,15 @@ package enum StoreSchema {
                 ALTER TABLE outcomes ADD COLUMN unfinished_thinking INTEGER;
                 ALTER TABLE seed_runs ADD COLUMN thinking_tokens_per_item REAL;
                 PRAGMA user_version = 10;
+                """)
+        }
+        // Adaptive votes: each outcome records the pooled samples it read and, for strategies
+        // that read the pool round by round, the sequential rounds.
+        m.registerMigration("schema-11") { db in
+            try db.execute(sql: """
+                ALTER TABLE outcomes ADD COLUMN samples_read INTEGER;
+                ALTER TABLE outcomes ADD COLUMN rounds INTEGER;
+                PRAGMA user_version = 11;
                 """)
         }
         return m

@@ -43,8 +43,12 @@ public struct Outcome: Sendable, Hashable {
     public var detail: String
     /// Pooled samples the strategy read (`multi_temperature` may stop before its budget).
     public var samplesUsed: Int
-    /// `multi_temperature`: whether the item stopped early; nil for strategies that cannot.
+    /// `multi_temperature` and the adaptive votes: whether the item stopped early; nil for
+    /// strategies that cannot.
     public var earlyExit: Bool?
+    /// Sequential rounds of pooled samples (a round's samples run in parallel): recorded by the
+    /// adaptive votes, which read the pool round by round; nil for the others.
+    public var rounds: Int? = nil
     /// Generation time of every call the strategy made (pooled samples and auxiliary calls), summed.
     public var latencyMs: Double
     /// The pool's per-sample scores, when the context asks for them (voting and best-of-N).
@@ -142,6 +146,9 @@ public enum StrategyFactory {
         BeamSearchStrategy.self,
         DVTSStrategy.self,
         ParticleFilteringStrategy.self,
+        AdaptiveConsistencyStrategy.self,
+        ESCStrategy.self,
+        ConfidenceConsistencyStrategy.self,
     ]
 
     static let byKind: [String: any StrategyMaker.Type] = Dictionary(uniqueKeysWithValues: makers.map { ($0.kindName, $0) })

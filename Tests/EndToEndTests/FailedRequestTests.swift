@@ -211,7 +211,9 @@ struct FailedRequestTests {
                 ALTER TABLE outcomes DROP COLUMN thinking_tokens;
                 ALTER TABLE outcomes DROP COLUMN unfinished_thinking;
                 ALTER TABLE seed_runs DROP COLUMN thinking_tokens_per_item;
-                DELETE FROM grdb_migrations WHERE identifier IN ('schema-8', 'schema-9', 'schema-10');
+                ALTER TABLE outcomes DROP COLUMN samples_read;
+                ALTER TABLE outcomes DROP COLUMN rounds;
+                DELETE FROM grdb_migrations WHERE identifier IN ('schema-8', 'schema-9', 'schema-10', 'schema-11');
                 PRAGMA user_version = 7;
                 """)
         }

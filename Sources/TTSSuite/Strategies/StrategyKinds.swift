@@ -14,6 +14,9 @@ enum StrategyKinds {
         BeamSearchKind.self,
         DVTSKind.self,
         ParticleFilteringKind.self,
+        AdaptiveConsistencyKind.self,
+        ESCKind.self,
+        ConfidenceConsistencyKind.self,
     ]
 
     static let names = all.map { $0.name }

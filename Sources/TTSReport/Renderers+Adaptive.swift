@@ -1,0 +1,90 @@
+import TTSCore
+import AdaStop
+import Foundation
+
+/// The "Adaptive stopping" section of the Markdown, JSON and HTML leaderboards: present only on
+/// a board with adaptive systems, so other boards keep their bytes.
+extension LeaderboardText {
+    static func adaptiveMarkdown(_ board: Leaderboard) -> String {
+        let a = board.adaptive
+        guard !a.isEmpty else { return "" }
+        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+        var out = "\n## Adaptive stopping\n\nSystems that read their pool's samples 0, 1, 2, … and stop when a rule fires: "
+        out += "the samples and rounds (a round's samples run in parallel) they read per item, as recorded.\n\n"
+        if !a.systems.isEmpty {
+            out += "| System | Strategy | \(board.metric.capitalized) | Max N | Samples/item | Rounds/item | Stopped early | Tokens/item | Sequential tokens/item |\n"
+            out += "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
+            for s in a.systems {
+                out += "| \(cell(s.name)) | \(cell(s.strategyLabel)) | \(fixed(s.mean, 4)) | \(s.maxN) | \(fixed(s.samplesPerItem, 2)) "
+                out += "| \(fixed(s.roundsPerItem, 2)) | \(fixed(s.stoppedEarly, 3)) | \(tokens(s.tokensPerItem)) | \(optional(s.sequentialTokensPerItem, 1)) |\n"
+            }
+        }
+        for c in a.curves {
+            out += "\n### \(cell(c.model)): \(cell(c.rule)) at max N = \(c.maxN), over the pools of \(cell(c.pool)) (\(c.pools) item-seeds)\n\n"
+            out += "Expected over every order of each recorded pool (exact, like maj@k), beside maj@k at the same expected samples.\n\n"
+            out += "| \(c.parameterName.capitalized) | Samples/item | Rounds/item | \(board.metric.capitalized) | maj@k at the same samples | Tokens/item |\n"
+            out += "|---:|---:|---:|---:|---:|---:|\n"
+            for p in c.points {
+                out += "| \(shortNumber(p.parameter)) | \(fixed(p.samplesPerItem, 2)) | \(fixed(p.roundsPerItem, 2)) | \(fixed(p.accuracy, 4))\(p.exact ? "" : "*") "
+                out += "| \(fixed(p.majorityAtSameSamples, 4)) | \(tokens(p.tokensPerItem)) |\n"
+            }
+            out += "\nmaj@k, k = 1…\(c.maxN): " + c.majority.map { fixed($0, 4) }.joined(separator: ", ") + "\n"
+            if c.points.contains(where: { !$0.exact }) { out += "\n\\* some pools averaged over \(monteCarloOrders) random orders (too many states for the exact count).\n" }
+        }
+        return out
+    }
+}
+
+extension JSONRenderer {
+    static func value(_ a: Leaderboard.Adaptive) -> JSONValue {
+        .object([
+            "systems": .array(a.systems.map { s in
+                .object(["name": .string(s.name), "model": .string(s.model), "strategy": .string(s.strategyLabel), "mean": .double(s.mean),
+                         "max_n": .integer(s.maxN), "samples_per_item": .double(s.samplesPerItem), "rounds_per_item": .double(s.roundsPerItem),
+                         "stopped_early": .double(s.stoppedEarly), "tokens_per_item": .double(s.tokensPerItem),
+                         "sequential_tokens_per_item": s.sequentialTokensPerItem.map(JSONValue.double) ?? .null])
+            }),
+            "curves": .array(a.curves.map { c in
+                .object(["model": .string(c.model), "rule": .string(c.rule), "parameter": .string(c.parameterName), "max_n": .integer(c.maxN),
+                         "pool": .string(c.pool), "pools": .integer(c.pools), "majority_at_k": .array(c.majority.map(JSONValue.double)),
+                         "points": .array(c.points.map { p in
+                             .object(["parameter": .double(p.parameter), "value": .double(p.accuracy), "samples_per_item": .double(p.samplesPerItem),
+                                      "rounds_per_item": .double(p.roundsPerItem), "tokens_per_item": .double(p.tokensPerItem),
+                                      "majority_at_same_samples": .double(p.majorityAtSameSamples), "exact": .bool(p.exact)])
+                         })])
+            }),
+        ])
+    }
+}
+
+extension HTMLRenderer {
+    func adaptiveTable(_ board: Leaderboard) -> String {
+        let a = board.adaptive
+        guard !a.isEmpty else { return "" }
+        var out = "<h2>Adaptive stopping</h2>\n<p class=\"meta\">Systems that read their pool's samples 0, 1, 2, … and stop when a rule fires: "
+        out += "the samples and rounds (a round's samples run in parallel) they read per item.</p>\n"
+        if !a.systems.isEmpty {
+            out += "<table id=\"adaptive\">\n<thead><tr><th>System</th><th>Strategy</th><th>\(esc(board.metric.capitalized))</th><th>Max N</th>"
+            out += "<th>Samples/item</th><th>Rounds/item</th><th>Stopped early</th><th>Tokens/item</th><th>Sequential tokens/item</th></tr></thead>\n<tbody>\n"
+            for s in a.systems {
+                out += "<tr><td>\(esc(s.name))</td><td>\(esc(s.strategyLabel))</td><td class=\"num\">\(fixed(s.mean, 4))</td><td class=\"num\">\(s.maxN)</td>"
+                out += "<td class=\"num\">\(fixed(s.samplesPerItem, 2))</td><td class=\"num\">\(fixed(s.roundsPerItem, 2))</td>"
+                out += "<td class=\"num\">\(fixed(s.stoppedEarly, 3))</td><td class=\"num\">\(esc(LeaderboardText.tokens(s.tokensPerItem)))</td>"
+                out += "<td class=\"num\">\(esc(LeaderboardText.optional(s.sequentialTokensPerItem, 1)))</td></tr>\n"
+            }
+            out += "</tbody>\n</table>\n"
+        }
+        for c in a.curves {
+            out += "<h3>\(esc(c.model)): \(esc(c.rule)) at max N = \(c.maxN), over the pools of \(esc(c.pool)) (\(c.pools) item-seeds)</h3>\n"
+            out += "<table>\n<thead><tr><th>\(esc(c.parameterName.capitalized))</th><th>Samples/item</th><th>Rounds/item</th>"
+            out += "<th>\(esc(board.metric.capitalized))</th><th>maj@k at the same samples</th><th>Tokens/item</th></tr></thead>\n<tbody>\n"
+            for p in c.points {
+                out += "<tr><td class=\"num\">\(esc(shortNumber(p.parameter)))</td><td class=\"num\">\(fixed(p.samplesPerItem, 2))</td>"
+                out += "<td class=\"num\">\(fixed(p.roundsPerItem, 2))</td><td class=\"num\">\(fixed(p.accuracy, 4))\(p.exact ? "" : "*")</td>"
+                out += "<td class=\"num\">\(fixed(p.majorityAtSameSamples, 4))</td><td class=\"num\">\(esc(LeaderboardText.tokens(p.tokensPerItem)))</td></tr>\n"
+            }
+            out += "</tbody>\n</table>\n"
+        }
+        return out
+    }
+}
