@@ -228,10 +228,14 @@ struct MathExprParser {
         while let t = peek {
             let rhs: MathExpr?
             let build: (MathExpr, MathExpr) -> MathExpr
-            if t == .sym("*") || t == .sym("/") {
+            if t == .sym("*") {
                 pos += 1
                 rhs = parseUnary()
-                build = t == .sym("*") ? MathExpr.mul : MathExpr.div
+                build = MathExpr.mul
+            } else if t == .sym("/") {
+                pos += 1
+                rhs = parseUnary()
+                build = MathExpr.div
             } else if startsFactor(t) {  // implicit multiplication: "2x", "3\sqrt{2}"
                 rhs = parsePower()
                 build = MathExpr.mul
