@@ -53,28 +53,16 @@ public enum DesignCheck {
     /// (each nil when none up to `limit` can). Every candidate is checked with `decidability`.
     public static func smallestDecidingSizes(agentCount: Int, comparisons: [Comparison], config: AdaStopConfig,
                                              limit: Int = 50) throws -> (groupSize: Int?, interims: Int?) {
-        func decides(_ c: AdaStopConfig) throws -> Bool {
-            try decidability(agentCount: agentCount, comparisons: comparisons, config: c).canDecide
-        }
-        var groupSize: Int? = nil
-        var interims: Int? = nil
-        for n in 1...max(1, limit) {
-            var c = config
-            c.groupSize = n
-            if try decides(c) {
-                groupSize = n
-                break
+        /// The smallest value up to `limit` of the size at `size` with which `config` can decide.
+        func smallest(_ size: WritableKeyPath<AdaStopConfig, Int>) throws -> Int? {
+            for value in 1...max(1, limit) {
+                var c = config
+                c[keyPath: size] = value
+                if try decidability(agentCount: agentCount, comparisons: comparisons, config: c).canDecide { return value }
             }
+            return nil
         }
-        for k in 1...max(1, limit) {
-            var c = config
-            c.interims = k
-            if try decides(c) {
-                interims = k
-                break
-            }
-        }
-        return (groupSize, interims)
+        return (try smallest(\.groupSize), try smallest(\.interims))
     }
 
     /// Estimated power of one comparison: the share of `replications` two-system tests, on

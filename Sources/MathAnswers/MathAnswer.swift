@@ -515,11 +515,7 @@ enum MathAnswerParser {
         // Unions.
         let (uParts, _) = split(ts) { $0 == .command("cup") }
         if uParts.count > 1 {
-            var items: [MathAnswer] = []
-            for p in uParts {
-                guard let a = parseAnswer(p, percent: percent, depth: depth + 1) else { return nil }
-                items.append(a)
-            }
+            guard let items = parseEach(uParts, percent: percent, depth: depth) else { return nil }
             return .union(items)
         }
         // Matrix environment.
@@ -533,11 +529,7 @@ enum MathAnswerParser {
             var matrix: [[MathAnswer]] = []
             for row in rows where !row.isEmpty {
                 let (cells, _) = split(row) { $0 == .sym("&") }
-                var r: [MathAnswer] = []
-                for cell in cells {
-                    guard let a = parseAnswer(cell, percent: false, depth: depth + 1) else { return nil }
-                    r.append(a)
-                }
+                guard let r = parseEach(cells, percent: false, depth: depth) else { return nil }
                 matrix.append(r)
             }
             return .matrix(matrix)
@@ -556,11 +548,7 @@ enum MathAnswerParser {
             // Inside brackets a comma always separates (`(12,102)` is an interval, not 12102).
             let (parts, _) = split(inner) { if case .comma = $0 { return true }; return false }
             if parts.count >= 2 {
-                var items: [MathAnswer] = []
-                for p in parts {
-                    guard let a = parseAnswer(p, percent: false, depth: depth + 1) else { return nil }
-                    items.append(a)
-                }
+                guard let items = parseEach(parts, percent: false, depth: depth) else { return nil }
                 let o: Character = first == .sym("(") ? "(" : "["
                 let c: Character = last == .sym(")") ? ")" : "]"
                 return .bracket(open: o, close: c, items)
@@ -577,11 +565,7 @@ enum MathAnswerParser {
         // ± → two answers.
         let expanded = expandPlusMinus(ts)
         if expanded.count > 1 {
-            var items: [MathAnswer] = []
-            for e in expanded {
-                guard let a = parseAnswer(e, percent: percent, depth: depth + 1) else { return nil }
-                items.append(a)
-            }
+            guard let items = parseEach(expanded, percent: percent, depth: depth) else { return nil }
             return .list(items)
         }
         // Equations.
@@ -620,6 +604,16 @@ enum MathAnswerParser {
         }
         if let e = MathExprParser.parse(Array(ts)) { return .expr(e, percent: percent) }
         return .raw(MathEquivalence.fallbackKey(MathEquivalence.renderTokens(ts)))
+    }
+
+    /// Each of `parts` read as an answer one level below `depth`, in order; nil when one cannot be read.
+    static func parseEach(_ parts: [ArraySlice<MathToken>], percent: Bool, depth: Int) -> [MathAnswer]? {
+        var items: [MathAnswer] = []
+        for p in parts {
+            guard let a = parseAnswer(p, percent: percent, depth: depth + 1) else { return nil }
+            items.append(a)
+        }
+        return items
     }
 
     static func parseList(_ ts: ArraySlice<MathToken>, percent: Bool, depth: Int, forceList: Bool) -> MathAnswer? {

@@ -189,19 +189,17 @@ struct MathExprParser {
         defer { depth -= 1 }
         guard var lhs = parseTerm() else { return nil }
         while let t = peek {
+            let build: (MathExpr, MathExpr) -> MathExpr
             if t == .sym("+") {
-                pos += 1
-                guard let rhs = parseTerm() else { return nil }
-                guard chain() else { return nil }
-                lhs = .add(lhs, rhs)
+                build = MathExpr.add
             } else if t == .sym("-") {
-                pos += 1
-                guard let rhs = parseTerm() else { return nil }
-                guard chain() else { return nil }
-                lhs = .sub(lhs, rhs)
+                build = MathExpr.sub
             } else {
                 break
             }
+            pos += 1
+            guard let rhs = parseTerm(), chain() else { return nil }
+            lhs = build(lhs, rhs)
         }
         return lhs
     }
@@ -228,23 +226,24 @@ struct MathExprParser {
         }
         guard var lhs = parseUnary() else { return nil }
         while let t = peek {
+            let rhs: MathExpr?
+            let build: (MathExpr, MathExpr) -> MathExpr
             if t == .sym("*") {
                 pos += 1
-                guard let rhs = parseUnary() else { return nil }
-                guard chain() else { return nil }
-                lhs = .mul(lhs, rhs)
+                rhs = parseUnary()
+                build = MathExpr.mul
             } else if t == .sym("/") {
                 pos += 1
-                guard let rhs = parseUnary() else { return nil }
-                guard chain() else { return nil }
-                lhs = .div(lhs, rhs)
-            } else if startsFactor(t) {
-                guard let rhs = parsePower() else { return nil }
-                guard chain() else { return nil }
-                lhs = .mul(lhs, rhs)
+                rhs = parseUnary()
+                build = MathExpr.div
+            } else if startsFactor(t) {  // implicit multiplication: "2x", "3\sqrt{2}"
+                rhs = parsePower()
+                build = MathExpr.mul
             } else {
                 break
             }
+            guard let rhs, chain() else { return nil }
+            lhs = build(lhs, rhs)
         }
         return lhs
     }

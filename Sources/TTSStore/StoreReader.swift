@@ -161,13 +161,7 @@ public struct StoreReader: Sendable {
     /// with up to `examples` distinct such completions (in seed and item order).
     public func noAnswerSummary(systemFingerprint: String, seeds: Int, examples: Int = 3) throws -> NoAnswerSummary {
         try db.read { db in
-            let totals = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS outcomes, COUNT(o.no_answer) AS recorded, SUM(o.completions) AS completions,
-                       SUM(o.no_answer) AS no_answer
-                FROM outcomes o JOIN seed_runs r ON o.run_id = r.id WHERE r.system_fp = ? AND r.seed_index < ?
-                """, arguments: [systemFingerprint, seeds])
-            let outcomes: Int = totals?["outcomes"] ?? 0
-            let recorded: Int = totals?["recorded"] ?? 0
+            let totals = try Self.completionTotals(db, column: "no_answer", systemFingerprint: systemFingerprint, seeds: seeds)
             var texts: [(item: String, text: String)] = []
             if examples > 0 {
                 let rows = try Row.fetchCursor(db, sql: """
@@ -182,9 +176,25 @@ public struct StoreReader: Sendable {
                     if seen.insert(text).inserted { texts.append((item, text)) }
                 }
             }
-            return NoAnswerSummary(recorded: outcomes > 0 && recorded == outcomes, completions: totals?["completions"] ?? 0,
-                                   noAnswer: totals?["no_answer"] ?? 0, examples: texts)
+            return NoAnswerSummary(recorded: totals.allRecorded, completions: totals.completions, noAnswer: totals.sum, examples: texts)
         }
+    }
+
+    /// Over a system's outcomes of seeds 0..<seeds: the sum of `completions` and of `column` (a
+    /// count per outcome: `no_answer`, `unfinished_thinking`), and whether every outcome recorded
+    /// `column` (false when there is none).
+    private static func completionTotals(_ db: Database, column: String, systemFingerprint: String, seeds: Int) throws
+        -> (completions: Int, sum: Int, allRecorded: Bool) {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT COUNT(*) AS outcomes, COUNT(o.\(column)) AS recorded, SUM(o.completions) AS completions,
+                   SUM(o.\(column)) AS total
+            FROM outcomes o JOIN seed_runs r ON o.run_id = r.id WHERE r.system_fp = ? AND r.seed_index < ?
+            """, arguments: [systemFingerprint, seeds])
+        let outcomes: Int = row?["outcomes"] ?? 0
+        let recorded: Int = row?["recorded"] ?? 0
+        let completions: Int = row?["completions"] ?? 0
+        let sum: Int = row?["total"] ?? 0
+        return (completions, sum, outcomes > 0 && recorded == outcomes)
     }
 
     /// Whether the database has the thinking columns (schema 10; a reader opens schema 6 and 7 as they are).
@@ -197,14 +207,8 @@ public struct StoreReader: Sendable {
     public func unfinishedThinking(systemFingerprint: String, seeds: Int) throws -> (completions: Int, unfinished: Int, recorded: Bool) {
         try db.read { db in
             guard try Self.recordsThinking(db) else { return (0, 0, false) }
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS outcomes, COUNT(o.unfinished_thinking) AS recorded, SUM(o.completions) AS completions,
-                       SUM(o.unfinished_thinking) AS unfinished
-                FROM outcomes o JOIN seed_runs r ON o.run_id = r.id WHERE r.system_fp = ? AND r.seed_index < ?
-                """, arguments: [systemFingerprint, seeds])
-            let outcomes: Int = row?["outcomes"] ?? 0
-            let recorded: Int = row?["recorded"] ?? 0
-            return (row?["completions"] ?? 0, row?["unfinished"] ?? 0, outcomes > 0 && recorded == outcomes)
+            let totals = try Self.completionTotals(db, column: "unfinished_thinking", systemFingerprint: systemFingerprint, seeds: seeds)
+            return (totals.completions, totals.sum, totals.allRecorded)
         }
     }
 

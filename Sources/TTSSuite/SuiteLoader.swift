@@ -239,16 +239,10 @@ struct SuiteParser {
     func parseTask(_ c: YAMLCursor) throws -> TaskSpec {
         let entries = try c.mapping(allowed: ["name", "file", "generate", "prompt", "extract", "limit"])
         let name = try c.optional("name").map { try $0.identifier() } ?? "task"
-        let file = c.optional("file")
-        let generate = c.optional("generate")
         let source: TaskSpec.Source
-        switch (file, generate) {
-        case (nil, nil):
-            throw c.error("'task' needs either 'file' (a JSONL data set) or 'generate' (a built-in generator)")
-        case (.some, .some):
-            let second = entries.first { $0.key == "generate" || $0.key == "file" }!.keyCursor
-            throw second.error("'task' takes either 'file' or 'generate', not both")
-        case (let file?, nil):
+        switch try c.exactlyOne("file", "generate", entries: entries, name: "task",
+                                needs: "'task' needs either 'file' (a JSONL data set) or 'generate' (a built-in generator)") {
+        case .first(let file):
             let shown = try file.string()
             let resolved = resolvePath(shown)
             var isDir: ObjCBool = false
@@ -256,7 +250,7 @@ struct SuiteParser {
                 throw file.error("'task.file' names '\(shown)', which does not exist (looked for \(resolved))")
             }
             source = .file(path: resolved, shownAs: shown)
-        case (nil, let gen?):
+        case .second(let gen):
             _ = try gen.mapping(allowed: ["kind", "items", "digits", "operations"])
             let kind = try gen.required("kind", expected: "the generator, e.g. arithmetic")
             _ = try kind.oneOf(["arithmetic"])
@@ -278,7 +272,7 @@ struct SuiteParser {
         }
         // Data files default to `auto` (the way real models write answers); generated tasks are
         // answered by the simulated backend, which always boxes, and keep `boxed`.
-        let defaultExtract: AnswerExtraction = file == nil ? .boxed : .auto
+        let defaultExtract: AnswerExtraction = c.optional("file") == nil ? .boxed : .auto
         let extract = try c.optional("extract").map(parseExtract) ?? defaultExtract
         let limit = try c.optional("limit").map { try $0.int(min: 1) }
         return TaskSpec(name: name, source: source, prompt: prompt, extract: extract, limit: limit)

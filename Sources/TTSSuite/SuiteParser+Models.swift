@@ -44,15 +44,11 @@ extension SuiteParser {
     func parseOpenAIModel(name: String, _ m: YAMLCursor) throws -> ModelSpec {
         let entries = try m.mapping(allowed: Self.openAIKeys)
         var urls: [String]
-        switch (m.optional("base_url"), m.optional("base_urls")) {
-        case (nil, nil):
-            throw m.error("'\(m.pathString)' needs 'base_url' (e.g. http://127.0.0.1:8000/v1) or 'base_urls' (a list of replicas)")
-        case (.some, .some):
-            let second = entries.first { $0.key == "base_url" || $0.key == "base_urls" }!.keyCursor
-            throw second.error("'\(m.pathString)' takes either 'base_url' or 'base_urls', not both")
-        case (let one?, nil):
+        switch try m.exactlyOne("base_url", "base_urls", entries: entries, name: m.pathString,
+                                needs: "'\(m.pathString)' needs 'base_url' (e.g. http://127.0.0.1:8000/v1) or 'base_urls' (a list of replicas)") {
+        case .first(let one):
             urls = [try url(one)]
-        case (nil, let many?):
+        case .second(let many):
             let list = try many.list(what: "a list of base URLs")
             guard !list.isEmpty else { throw many.error("'\(many.pathString)' must list at least one URL") }
             urls = try list.map { try url($0) }
@@ -62,15 +58,7 @@ extension SuiteParser {
         }
         let model = try m.required("model", expected: "the model name the server serves, e.g. Qwen2.5-Math-1.5B-Instruct").string()
         let api = try m.optional("api").map { OpenAIModelParameters.API(rawValue: try $0.oneOf(["chat", "completions"]))! } ?? .chat
-        var apiKeyEnv: String?
-        if let k = m.optional("api_key_env") {
-            let v = try k.string()
-            guard v.unicodeScalars.allSatisfy({ $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }),
-                  !(v.first?.isNumber ?? true) else {
-                throw k.error("'\(k.pathString)' must name an environment variable (letters, digits, '_'), found '\(v.prefix(40))'; put the key itself in that variable, never in the suite")
-            }
-            apiKeyEnv = v
-        }
+        let apiKeyEnv = try m.optional("api_key_env").map { try $0.environmentVariableName() }
         var p = OpenAIModelParameters(baseURLs: urls, model: model, api: api, apiKeyEnv: apiKeyEnv)
         if let v = m.optional("max_concurrency") { p.maxConcurrency = try v.int(min: 1, max: 4096) }
         if let v = m.optional("timeout") { p.timeout = try v.double(min: 0.01, max: 86_400) }
@@ -84,16 +72,7 @@ extension SuiteParser {
             }
             p.extraBody = o
         }
-        if let v = m.optional("extra_headers") {
-            var headers: [String: String] = [:]
-            for entry in try v.mapping(what: "a mapping of header names to values") {
-                if entry.key.lowercased() == "authorization" {
-                    throw entry.keyCursor.error("'\(v.pathString).\(entry.key)': pass the API key through 'api_key_env', not in the suite")
-                }
-                headers[entry.key] = try entry.value.string(nonEmpty: false)
-            }
-            p.extraHeaders = headers
-        }
+        if let v = m.optional("extra_headers") { p.extraHeaders = try v.extraHeaders() }
         if let v = m.optional("price_per_million") {
             _ = try v.mapping(allowed: ["input", "output"], what: "a mapping {input, output} in USD per million tokens")
             p.pricePerMillionInput = try v.optional("input").map { try $0.double(min: 0, max: 1e6) } ?? 0
@@ -196,13 +175,9 @@ extension SuiteParser {
     func parseReplayModel(name: String, _ m: YAMLCursor) throws -> ModelSpec {
         let entries = try m.mapping(allowed: ["kind", "database", "suite", "model", "file", "fingerprint", "label",
                                               "repeats_per_seed", "reuse_repeats", "format"])
-        switch (m.optional("database"), m.optional("file")) {
-        case (nil, nil):
-            throw m.error("'\(m.pathString)' needs 'database' (a ttsbench database, with 'suite' and 'model') or 'file' (a JSONL file of samples)")
-        case (.some, .some):
-            let second = entries.first { $0.key == "database" || $0.key == "file" }!.keyCursor
-            throw second.error("'\(m.pathString)' takes either 'database' or 'file', not both")
-        case (let dbCursor?, nil):
+        switch try m.exactlyOne("database", "file", entries: entries, name: m.pathString,
+                                needs: "'\(m.pathString)' needs 'database' (a ttsbench database, with 'suite' and 'model') or 'file' (a JSONL file of samples)") {
+        case .first(let dbCursor):
             for key in ["format", "repeats_per_seed", "reuse_repeats"] {
                 if let c = m.optional(key) { throw c.error("'\(c.pathString)' applies to a replay 'file', not a 'database'") }
             }
@@ -234,7 +209,7 @@ extension SuiteParser {
             let label = try m.optional("label").map { try $0.string() } ?? "replay of \(recordedLabel)"
             return ModelSpec(name: name, kind: .replay(ReplayModelParameters(source: .database(path: path, suite: suite, model: model), shownPath: shown)),
                              fingerprint: fp, label: label)
-        case (nil, let fileCursor?):
+        case .second(let fileCursor):
             let shown = try fileCursor.string()
             let path = resolvePath(shown)
             let formatCursor = m.optional("format")

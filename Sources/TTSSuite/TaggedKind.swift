@@ -27,3 +27,15 @@ struct TaggedKind: Encodable {
         init?(intValue: Int) { nil }
     }
 }
+
+extension TaggedKind {
+    /// Whether two kinds are the same kind with the same parameters (their canonical JSON); two
+    /// absent kinds are the same. Backs `==` of strategy kinds and of verifier kinds.
+    static func same(_ lhs: TaggedKind?, _ rhs: TaggedKind?) -> Bool {
+        switch (lhs, rhs) {
+        case (nil, nil): true
+        case (let a?, let b?): Fingerprint.canonicalJSON(a) == Fingerprint.canonicalJSON(b)
+        default: false
+        }
+    }
+}

@@ -126,20 +126,13 @@ try await withThrowingTaskGroup(of: Void.self) { group in
             }
             return
         }
-        if args.mode == "cache" {
+        if args.mode == "cache" || args.mode == "client" {
+            // The same request through the client with the store's cache ("cache") or without ("client").
+            let modeClient = args.mode == "cache" ? client : plainClient
             group.addTask {
                 let request = GenerationRequest(messages: [ChatMessage(role: "user", content: prompt)], temperature: 0.8, topP: 1,
                                                 maxTokens: 256, seed: UInt64(r), n: 1)
-                let completions = try await client.generate(request)
-                _ = await progress.finish(seed: seed, ok: AnswerExtractor.extract(completions[0].text, mode: .boxed) != nil, markAt: marks)
-            }
-            return
-        }
-        if args.mode == "client" {
-            group.addTask {
-                let request = GenerationRequest(messages: [ChatMessage(role: "user", content: prompt)], temperature: 0.8, topP: 1,
-                                                maxTokens: 256, seed: UInt64(r), n: 1)
-                let completions = try await plainClient.generate(request)
+                let completions = try await modeClient.generate(request)
                 _ = await progress.finish(seed: seed, ok: AnswerExtractor.extract(completions[0].text, mode: .boxed) != nil, markAt: marks)
             }
             return

@@ -53,6 +53,16 @@ enum Exit {
         return ExitCode(code)
     }
 
+    /// The exit of `ttsbench <command>` after `error`: a broken suite (its located message) or an
+    /// AdaStop setting it cannot take is bad input (2); anything else is a run failure (1).
+    static func failure(_ error: any Error, command: String) -> ExitCode {
+        switch error {
+        case let error as SuiteError: fail(error.description, code: 2)
+        case let error as AdaStopError: fail("ttsbench \(command): \(error)", code: 2)
+        default: fail("ttsbench: \(error)", code: 1)
+        }
+    }
+
     /// ArgumentParser's usage-error status (64, EX_USAGE) becomes 2; every other status is kept.
     static func status(for code: ExitCode) -> Int32 {
         code == .validationFailure ? 2 : code.rawValue
@@ -107,12 +117,8 @@ struct PlanCommand: ParsableCommand {
         do {
             let plan = try Plan.make(suitePath: suite, databasePath: database.db)
             print(json ? plan.json() : plan.text(), terminator: "")
-        } catch let error as SuiteError {
-            throw Exit.fail(error.description, code: 2)
-        } catch let error as AdaStopError {
-            throw Exit.fail("ttsbench plan: \(error)", code: 2)
         } catch {
-            throw Exit.fail("ttsbench: \(error)", code: 1)
+            throw Exit.failure(error, command: "plan")
         }
     }
 }
@@ -193,16 +199,12 @@ struct Compare: AsyncParsableCommand {
         do {
             let report = try await Session.compare(suitePath: suite, systemA, systemB, overrides: overrides, options: options)
             print(json ? report.json() : report.text(), terminator: json ? "\n" : "")
-        } catch let error as SuiteError {
-            throw Exit.fail(error.description, code: 2)
         } catch let error as SuiteConflict {
             throw Exit.fail(error.description, code: 2)
         } catch let error as ArgumentError {
             throw Exit.fail(error.description, code: 2)
-        } catch let error as AdaStopError {
-            throw Exit.fail("ttsbench compare: \(error)", code: 2)
         } catch {
-            throw Exit.fail("ttsbench: \(error)", code: 1)
+            throw Exit.failure(error, command: "compare")
         }
     }
 }

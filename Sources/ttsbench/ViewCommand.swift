@@ -25,15 +25,6 @@ struct ViewCommand: AsyncParsableCommand {
         if export == nil && (!suite.isEmpty || !system.isEmpty) { throw ValidationError("--suite and --system go with --export") }
     }
 
-    /// The use cases' answer to the viewer's question: which pool each system reads, and the items' texts.
-    static func sources(_ record: SuiteRecord) -> SuiteSources {
-        let recorded = RecordedSuiteSources.load(record)
-        return SuiteSources(
-            systems: recorded.systems.mapValues { .init(fingerprint: $0.fingerprint, pool: $0.pool, temperatures: $0.temperatures, otherPools: $0.otherPools) },
-            items: Dictionary(recorded.items.map { ($0.id, SuiteSources.Item(prompt: $0.prompt, answer: $0.answer, choices: $0.choices)) }, uniquingKeysWith: { a, _ in a }),
-            note: recorded.note)
-    }
-
     func run() async throws {
         let db = database.db
         guard FileManager.default.fileExists(atPath: db) else {
@@ -41,7 +32,7 @@ struct ViewCommand: AsyncParsableCommand {
         }
         let model: ViewModel
         do {
-            model = ViewModel(reader: try StoreReader(path: db), sources: { Self.sources($0) })
+            model = ViewModel(reader: try StoreReader(path: db), sources: { RecordedSuiteSources.load($0) })
         } catch {
             throw Exit.fail("ttsbench view: \(error)", code: 2)
         }

@@ -30,16 +30,7 @@ final class PythonServer: @unchecked Sendable {
 
     /// GET /stats as a JSON object.
     func stats() throws -> [String: Any] {
-        // (Foundation on Linux reads no http URL without FoundationNetworking: python3 fetches it.)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=10).read())",
-                       url + "/stats"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let data = try pythonGet(url + "/stats")
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ServerError(message: "/stats is not an object")
         }

@@ -173,7 +173,7 @@ import Testing
     /// A strategy is fingerprinted as the canonical JSON of its kind, parameters and decoding
     /// settings, never its name.
     @Test func aStrategysFingerprintIsItsCanonicalJSONNotItsName() throws {
-        func load(_ strategies: String) throws -> Suite {
+        func load(_ strategies: String, systemStrategy: String = "s") throws -> Suite {
             let dir = try makeTempDir("fp-golden")
             return try SuiteLoader.load(path: try writeFile(dir, "s.yaml", """
                 suite: t
@@ -188,27 +188,13 @@ import Testing
                 \(strategies)
                 systems:
                   list:
-                    - {name: sys, model: mid, strategy: s, verifier: math}
+                    - {name: sys, model: mid, strategy: \(systemStrategy), verifier: math}
                 """))
         }
         let base = try load("  s: {kind: majority, n: 8, temperature: 0.8}")
         let renamed = try load("  s: {kind: majority, n: 8, temperature: 0.8}\n  other: {kind: single}")
             .systems[0].fingerprint
-        let renamedStrategy = try SuiteLoader.load(path: try writeFile(try makeTempDir("fp-golden"), "s.yaml", """
-            suite: t
-            seed: 3
-            task:
-              generate: {kind: arithmetic, items: 10}
-            models:
-              mid: {kind: simulated, ability: 0.5}
-            verifiers:
-              math: {kind: math}
-            strategies:
-              vote8: {kind: majority, n: 8, temperature: 0.8}
-            systems:
-              list:
-                - {name: sys, model: mid, strategy: vote8, verifier: math}
-            """))
+        let renamedStrategy = try load("  vote8: {kind: majority, n: 8, temperature: 0.8}", systemStrategy: "vote8")
         let moreSamples = try load("  s: {kind: majority, n: 9, temperature: 0.8}")
         #expect(renamedStrategy.systems[0].fingerprint == base.systems[0].fingerprint)
         #expect(renamed == base.systems[0].fingerprint)

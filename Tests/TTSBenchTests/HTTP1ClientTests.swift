@@ -87,15 +87,7 @@ final class HTTPShapesServer: @unchecked Sendable {
 
     func connections(_ client: HTTP1Client) async throws -> Int {
         // A GET through python's urllib: the client under test only POSTs.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())",
-                       url + "/connections"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let data = try pythonGet(url + "/connections")
         // The GET itself is one connection.
         return (JSONValue.parse(Array(data))?["connections"]?.intValue ?? -1) - 1
     }

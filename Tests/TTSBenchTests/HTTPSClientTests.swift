@@ -35,6 +35,15 @@ import Testing
         }
     }
 
+    /// The failure of a request to a server showing `certificate` (a stem of `TestCertificates`)
+    /// from a client that trusts the test CA.
+    static func refusal(certificate: String) async throws -> RequestFailure? {
+        let certificates = try TestCertificates()
+        let server = try TLSChatServer(certificates, certificate: certificate)
+        defer { server.stop() }
+        return try await failure(try client(server, caFile: certificates.ca))
+    }
+
     @Test(canRun) func aServerSignedByTheCAFileAnswers() async throws {
         let certificates = try TestCertificates()
         let server = try TLSChatServer(certificates)
@@ -59,10 +68,7 @@ import Testing
     }
 
     @Test(canRun) func aCertificateFromAnotherCAIsRefused() async throws {
-        let certificates = try TestCertificates()
-        let server = try TLSChatServer(certificates, certificate: "rogue")
-        defer { server.stop() }
-        let failure = try #require(try await Self.failure(try Self.client(server, caFile: certificates.ca)))
+        let failure = try #require(try await Self.refusal(certificate: "rogue"))
         #expect(failure.cause == .certificate, "\(failure)")
         #expect(failure.message.contains("does not chain to a trusted certificate authority"), "\(failure.message)")
         #expect(failure.attempts == 2 && failure.stopsRun, "one quick retry, then the run stops: \(failure)")
@@ -70,10 +76,7 @@ import Testing
     }
 
     @Test(canRun) func aCertificateForAnotherHostIsRefused() async throws {
-        let certificates = try TestCertificates()
-        let server = try TLSChatServer(certificates, certificate: "wrong-host")
-        defer { server.stop() }
-        let failure = try #require(try await Self.failure(try Self.client(server, caFile: certificates.ca)))
+        let failure = try #require(try await Self.refusal(certificate: "wrong-host"))
         #expect(failure.cause == .certificate, "\(failure)")
         #expect(failure.message.contains("not issued for that host name"), "\(failure.message)")
     }

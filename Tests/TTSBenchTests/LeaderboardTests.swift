@@ -17,6 +17,13 @@ import Testing
         Leaderboard.DecisionRow(a: a, b: b, decision: d, interim: 0)
     }
 
+    /// `rows` ordered and ranked against `decisions` (higher is better), as a leaderboard does.
+    static func ranked(_ rows: [Leaderboard.Row], _ decisions: [Leaderboard.DecisionRow]) -> [Leaderboard.Row] {
+        var ordered = LeaderboardBuilder.order(rows, decisions: decisions, higherIsBetter: true)
+        LeaderboardBuilder.assignRanks(&ordered, decisions: decisions)
+        return ordered
+    }
+
     /// The two properties docs/leaderboard.md promises, checked over every pair.
     static func expectConsistent(_ rows: [Leaderboard.Row], _ decisions: [Leaderboard.DecisionRow], sourceLocation: SourceLocation = #_sourceLocation) {
         func rankNumber(_ r: Leaderboard.Row) -> Int { Int(r.rank.trimmingCharacters(in: CharacterSet(charactersIn: "="))) ?? -1 }
@@ -40,8 +47,7 @@ import Testing
         let rows = [Self.row("a", 0.9), Self.row("b", 0.8), Self.row("c", 0.79), Self.row("d", 0.5)]
         let decisions = [Self.decision("a", "b", "larger"), Self.decision("a", "c", "larger"), Self.decision("a", "d", "larger"),
                          Self.decision("b", "c", "equal"), Self.decision("b", "d", "larger"), Self.decision("c", "d", "larger")]
-        var ordered = LeaderboardBuilder.order(rows, decisions: decisions, higherIsBetter: true)
-        LeaderboardBuilder.assignRanks(&ordered, decisions: decisions)
+        let ordered = Self.ranked(rows, decisions)
         #expect(ordered.map(\.rank) == ["1", "2=", "2=", "4"])
         Self.expectConsistent(ordered, decisions)
     }
@@ -50,8 +56,7 @@ import Testing
         // b was decided better than a (at an early interim), though a's final mean is higher.
         let rows = [Self.row("a", 0.61), Self.row("b", 0.60), Self.row("c", 0.2)]
         let decisions = [Self.decision("a", "b", "smaller"), Self.decision("a", "c", "larger"), Self.decision("b", "c", "larger")]
-        var ordered = LeaderboardBuilder.order(rows, decisions: decisions, higherIsBetter: true)
-        LeaderboardBuilder.assignRanks(&ordered, decisions: decisions)
+        let ordered = Self.ranked(rows, decisions)
         #expect(ordered.map(\.name) == ["b", "a", "c"])
         #expect(ordered.map(\.rank) == ["1", "2", "3"])
         Self.expectConsistent(ordered, decisions)
@@ -61,15 +66,13 @@ import Testing
         // a = b, b = c, but a > c: a and c must not share a rank.
         let rows = [Self.row("a", 0.7), Self.row("b", 0.65), Self.row("c", 0.6)]
         let decisions = [Self.decision("a", "b", "equal"), Self.decision("b", "c", "equal"), Self.decision("a", "c", "larger")]
-        var ordered = LeaderboardBuilder.order(rows, decisions: decisions, higherIsBetter: true)
-        LeaderboardBuilder.assignRanks(&ordered, decisions: decisions)
+        let ordered = Self.ranked(rows, decisions)
         #expect(ordered.map(\.rank) == ["1=", "1=", "3"])
         Self.expectConsistent(ordered, decisions)
     }
 
     @Test func withoutDecisionsRanksFollowTheMeans() {
-        var rows = LeaderboardBuilder.order([Self.row("x", 0.5), Self.row("y", 0.5), Self.row("z", 0.9)], decisions: [], higherIsBetter: true)
-        LeaderboardBuilder.assignRanks(&rows, decisions: [])
+        let rows = Self.ranked([Self.row("x", 0.5), Self.row("y", 0.5), Self.row("z", 0.9)], [])
         #expect(rows.map(\.name) == ["z", "x", "y"])
         #expect(rows.map(\.rank) == ["1", "2", "3"])
     }

@@ -24,14 +24,6 @@ private struct Pair {
 }
 
 
-private let repoRoot: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-private let mathVerifyPython: String = {
-    let venv = ProcessInfo.processInfo.environment["MATHVERIFY_VENV"] ?? "/opt/ttsbench-mathverify-venv"
-    return venv + "/bin/python"
-}()
-private let mathVerifyPresent = FileManager.default.isExecutableFile(atPath: mathVerifyPython)
 
 // MARK: - Perturbations
 
@@ -332,14 +324,12 @@ private func buildPairs(_ answers: [String]) -> [Pair] {
 
 @Suite struct MathVerifyAgreementTests {
     @Test(needsDataset("math500.jsonl"),
-          .enabled(if: mathVerifyPresent || requireInputs,
-                   Comment(rawValue: "math-verify venv not found (\(mathVerifyPython)): run `bash .ci/install-mathverify.sh` or set MATHVERIFY_VENV")))
+          .enabled(if: MathVerify.present || requireInputs, Comment(rawValue: MathVerify.absentReason)))
     func mathEquivalenceAgreesWithMathVerify() throws {
         let dataset = URL(fileURLWithPath: try requireDataset("math500.jsonl"))
-        let python = mathVerifyPython
-        try #require(mathVerifyPresent, "TTSBENCH_REQUIRE_INPUTS=1 but the math-verify venv is missing: \(python)")
-        let script = repoRoot.appendingPathComponent("tools/math-verify-agreement/verify_pairs.py")
-        #expect(FileManager.default.fileExists(atPath: script.path), "missing \(script.path)")
+        try #require(MathVerify.present, Comment(rawValue: MathVerify.requiredButAbsent))
+        let script = MathVerify.scriptPath("verify_pairs.py")
+        #expect(FileManager.default.fileExists(atPath: script), "missing \(script)")
 
         let text = try String(contentsOf: dataset, encoding: .utf8)
         var answers: [String] = []
@@ -360,16 +350,8 @@ private func buildPairs(_ answers: [String]) -> [Pair] {
             jsonl += String(decoding: d, as: UTF8.self) + "\n"
         }
         try jsonl.write(to: tmp, atomically: true, encoding: .utf8)
-        let proc = Process()
-        proc.executableURL = URL(fileURLWithPath: python)
-        proc.arguments = [script.path, tmp.path]
-        let out = Pipe()
-        proc.standardOutput = out
-        proc.standardError = FileHandle.nullDevice
-        try proc.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        proc.waitUntilExit()
-        #expect(proc.terminationStatus == 0)
+        let (status, data) = try MathVerify.run("verify_pairs.py", [tmp.path])
+        #expect(status == 0)
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
         try #require(lines.count == pairs.count, "math-verify printed \(lines.count) verdicts for \(pairs.count) pairs")
 

@@ -18,14 +18,6 @@ import TTSSeams
 private let fixture: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
     .deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures/math-verify-cases/cases.jsonl")
-private let toolsRoot: URL = fixture.deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-
-private let casesPython: String = {
-    let venv = ProcessInfo.processInfo.environment["MATHVERIFY_VENV"] ?? "/opt/ttsbench-mathverify-venv"
-    return venv + "/bin/python"
-}()
-private let casesVenvPresent = FileManager.default.isExecutableFile(atPath: casesPython)
 
 /// One upstream test row.
 private struct UpstreamCase {
@@ -120,21 +112,12 @@ private func ours(_ c: UpstreamCase, precision: Int?) async throws -> (Bool, Str
         #expect(rate >= 0.95, "agreement with math-verify on its own test cases \(rate) < 0.95")
     }
 
-    @Test(.enabled(if: casesVenvPresent || requireInputs,
-                   Comment(rawValue: "math-verify venv not found (\(casesPython)): run `bash .ci/install-mathverify.sh` or set MATHVERIFY_VENV")))
+    @Test(.enabled(if: MathVerify.present || requireInputs, Comment(rawValue: MathVerify.absentReason)))
     func recordedVerdictsAreMathVerifys() throws {
-        try #require(casesVenvPresent, "TTSBENCH_REQUIRE_INPUTS=1 but the math-verify venv is missing: \(casesPython)")
+        try #require(MathVerify.present, Comment(rawValue: MathVerify.requiredButAbsent))
         let cases = try loadCases()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: casesPython)
-        process.arguments = [toolsRoot.appendingPathComponent("tools/math-verify-agreement/verify_cases.py").path, fixture.path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "verify_cases.py exited \(process.terminationStatus)")
+        let (status, data) = try MathVerify.run("verify_cases.py", [fixture.path])
+        try #require(status == 0, "verify_cases.py exited \(status)")
         let lines = data.split(separator: UInt8(ascii: "\n")).filter { !$0.isEmpty }
         try #require(lines.count == cases.count, "math-verify judged \(lines.count) of \(cases.count) cases")
         for (c, line) in zip(cases, lines) {

@@ -18,35 +18,15 @@ import Testing
 // `.ci/install-mathverify.sh`; skipped with the reason when absent, failing instead under
 // TTSBENCH_REQUIRE_INPUTS=1 (CI).
 
-private let root: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-private let venvPython: String = {
-    let venv = ProcessInfo.processInfo.environment["MATHVERIFY_VENV"] ?? "/opt/ttsbench-mathverify-venv"
-    return venv + "/bin/python"
-}()
-private let venvPresent = FileManager.default.isExecutableFile(atPath: venvPython)
-
 @Suite struct MathVerifyCompletionAgreementTests {
     @Test(needsDataset("math500.jsonl"), needsDataset("gsm8k_test.jsonl"),
-          .enabled(if: venvPresent || requireInputs,
-                   Comment(rawValue: "math-verify venv not found (\(venvPython)): run `bash .ci/install-mathverify.sh` or set MATHVERIFY_VENV")))
+          .enabled(if: MathVerify.present || requireInputs, Comment(rawValue: MathVerify.absentReason)))
     func wholeCompletionsAreJudgedAsMathVerifyJudgesThem() async throws {
         let math = try requireDataset("math500.jsonl")
         let gsm = try requireDataset("gsm8k_test.jsonl")
-        try #require(venvPresent, "TTSBENCH_REQUIRE_INPUTS=1 but the math-verify venv is missing: \(venvPython)")
-        let script = root.appendingPathComponent("tools/math-verify-agreement/completion_pairs.py").path
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: venvPython)
-        process.arguments = [script, math, gsm]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "completion_pairs.py exited \(process.terminationStatus)")
+        try #require(MathVerify.present, Comment(rawValue: MathVerify.requiredButAbsent))
+        let (status, data) = try MathVerify.run("completion_pairs.py", [math, gsm])
+        try #require(status == 0, "completion_pairs.py exited \(status)")
 
         var options = AnswerCheck.Options(kind: .math)
         options.extract = .auto

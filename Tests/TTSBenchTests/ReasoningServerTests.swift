@@ -23,9 +23,8 @@ import Testing
 /// `/thinking-only/v1` with thinking and a null `content`. A chat request whose last message is
 /// the assistant's (budget forcing's call for the final answer) gets the right sum, closed.
 final class ReasoningServer: @unchecked Sendable {
-    static let script = #"""
+    static let script = PythonScriptServer.jsonHandlerPrelude + #"""
         import json, random, re, sys, threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         def trace(question, seed):
             a, b = [int(x) for x in re.findall(r"(\d+) \+ (\d+)", question)[0]]
@@ -38,17 +37,7 @@ final class ReasoningServer: @unchecked Sendable {
             value = right if rng.random() < 0.7 else right + rng.choice([1, 2])
             return thinking, "So the answer is $\\boxed{%d}$." % value
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            def log_message(self, *args):
-                pass
-            def reply(self, code, obj):
-                data = json.dumps(obj).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JSONHandler):
             def do_POST(self):
                 req = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 shape = self.path.split("/")[1]

@@ -18,9 +18,8 @@ import Testing
 /// `/malformed/...` replies 200 with broken bodies; `/flaky/...` replies 503 to the first
 /// request of each distinct body; `POST /count` tells how many other POSTs were received.
 final class RewardServer: @unchecked Sendable {
-    static let script = #"""
+    static let script = PythonScriptServer.jsonHandlerPrelude + #"""
         import json, re, sys, threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         lock = threading.Lock()
         state = {"posts": 0, "seen": set()}
@@ -39,19 +38,7 @@ final class RewardServer: @unchecked Sendable {
                 ok = 1.0 if re.fullmatch(r"-?\d+", given) and int(given) == value else 0.0
             return ok + plain(text) / 1000.0
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            def log_message(self, *args):
-                pass
-
-            def reply(self, status, payload):
-                body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(JSONHandler):
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if self.path == "/count":

@@ -21,9 +21,8 @@ import Testing
 ///   (or states the right answer) and [0.8, 0.2] otherwise. `/short/pooling` drops the last row.
 /// - `POST /log` returns the recorded bodies with their paths.
 final class StepServer: @unchecked Sendable {
-    static let script = #"""
+    static let script = PythonScriptServer.jsonHandlerPrelude + #"""
         import json, re, sys, threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         lock = threading.Lock()
         log = []
@@ -40,19 +39,7 @@ final class StepServer: @unchecked Sendable {
                 return "Step %d: %s move." % (k, "good" if good else "bad")
             return "Step 3: so the answer is $\\boxed{%d}$." % answer
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            def log_message(self, *args):
-                pass
-
-            def reply(self, status, payload):
-                body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(JSONHandler):
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 req = json.loads(raw)

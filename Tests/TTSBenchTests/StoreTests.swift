@@ -17,6 +17,17 @@ import Testing
         SampleRecord(pool: pool, sample: sample.stored(itemID: item, seedIndex: seed, requestSeed: requestSeed))
     }
 
+    /// Reads pool-a's seed 0 from `store`: its 4 samples, each as `written` holds it.
+    static func expectPoolASeed0(of store: Store, asWritten written: [SampleRecord],
+                                 sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let block = try await store.samples(pool: "pool-a", seedIndex: 0)
+        #expect(block.count == 4, sourceLocation: sourceLocation)
+        for r in written where r.pool == "pool-a" && r.sample.seedIndex == 0 {
+            let key = SampleKey(item: r.sample.itemID, temperature: r.sample.temperature, sampleIndex: r.sample.sampleIndex)
+            #expect(block[key] == r.sample, "\(key)", sourceLocation: sourceLocation)
+        }
+    }
+
     static func records() -> [SampleRecord] {
         [
             record("pool-a", "arith-0", 0, 0xFFFF_FFFF_FFFF_FFF0, Sample(sampleIndex: 0, temperature: 0.8, completion: completion("so \\boxed{12}$."), answer: "12", error: nil)),
@@ -43,12 +54,7 @@ import Testing
         try await store.flush()
         try await store.record(Array(written.dropFirst(2)))
         #expect(try storeCounts(path).samples == 2)  // the rest is buffered
-        let block = try await store.samples(pool: "pool-a", seedIndex: 0)
-        #expect(block.count == 4)
-        for r in written where r.pool == "pool-a" && r.sample.seedIndex == 0 {
-            let key = SampleKey(item: r.sample.itemID, temperature: r.sample.temperature, sampleIndex: r.sample.sampleIndex)
-            #expect(block[key] == r.sample, "\(key)")
-        }
+        try await Self.expectPoolASeed0(of: store, asWritten: written)
         #expect(try await store.samples(pool: "pool-b", seedIndex: 0).values.map(\.answer) == ["14"])
         #expect(try storeCounts(path).samples == 2)  // reading flushed nothing
         try await store.flush()
@@ -65,12 +71,7 @@ import Testing
             let store = try Store(path: path)
             try await store.record(written)
             try await store.flush()
-            let block = try await store.samples(pool: "pool-a", seedIndex: 0)
-            #expect(block.count == 4)
-            for r in written where r.pool == "pool-a" && r.sample.seedIndex == 0 {
-                let key = SampleKey(item: r.sample.itemID, temperature: r.sample.temperature, sampleIndex: r.sample.sampleIndex)
-                #expect(block[key] == r.sample, "\(key)")
-            }
+            try await Self.expectPoolASeed0(of: store, asWritten: written)
             #expect(try await store.samples(pool: "pool-a", seedIndex: 1).values.map(\.answer) == ["13"])
             #expect(try await store.samples(pool: "pool-b", seedIndex: 0).values.map(\.answer) == ["14"])
             #expect(try await store.samples(pool: "pool-c", seedIndex: 0).isEmpty)

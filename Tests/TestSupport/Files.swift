@@ -28,17 +28,35 @@ public func writeFile(_ dir: String, _ name: String, bytes: [UInt8]) throws -> S
     return path
 }
 
-/// Runs `exe` with `args` and returns its standard output.
-public func runCapture(_ exe: String, _ args: [String]) throws -> String {
+/// Runs `exe` with `args` to its end and returns its exit status and standard output. Its standard
+/// error goes to the test's own, or nowhere with `discardErrors`.
+///
+/// ```swift
+/// let (status, output) = try runProcess("/usr/bin/env", ["python3", "tool.py"], discardErrors: true)
+/// ```
+public func runProcess(_ exe: String, _ args: [String], discardErrors: Bool = false) throws -> (status: Int32, output: Data) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
     p.arguments = args
     let pipe = Pipe()
     p.standardOutput = pipe
+    if discardErrors { p.standardError = FileHandle.nullDevice }
     try p.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    return (p.terminationStatus, data)
+}
+
+/// Runs `exe` with `args` and returns its standard output.
+public func runCapture(_ exe: String, _ args: [String]) throws -> String {
+    String(decoding: try runProcess(exe, args).output, as: UTF8.self)
+}
+
+/// The body of a GET of `url`, fetched by python3's urllib (Foundation on Linux reads no http URL
+/// without FoundationNetworking, and the clients under test only POST).
+public func pythonGet(_ url: String) throws -> Data {
+    try runProcess("/usr/bin/env", ["python3", "-c",
+        "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=10).read())", url]).output
 }
 
 /// A free TCP port on 127.0.0.1 (asked of the kernel through python3).

@@ -16,13 +16,16 @@ public func datasetPath(_ file: String) -> String { (datasetsDir as NSString).ap
 public func datasetPresent(_ file: String) -> Bool { FileManager.default.fileExists(atPath: datasetPath(file)) }
 
 /// python3 with the standard-library modules the tests' servers use (tools/fault-server).
-public let python3Available: Bool = {
+public let python3Available: Bool = commandSucceeds(["python3", "-c", "import http.server, json, hashlib"])
+
+/// Whether the command (looked up on the PATH) can be run and exits 0; its output is dropped.
+public func commandSucceeds(_ command: [String]) -> Bool {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import http.server, json, hashlib"]
+    p.arguments = command
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     guard (try? p.run()) != nil else { return false }
     p.waitUntilExit()
     return p.terminationStatus == 0
-}()
+}

@@ -53,3 +53,28 @@ extension PythonScriptServer {
 
         """
 }
+
+extension PythonScriptServer {
+    /// The start of the tests' JSON server scripts: imports `json`, `sys`, `threading` and
+    /// `ThreadingHTTPServer`, and defines `JSONHandler`, an HTTP/1.1 handler that logs nothing and
+    /// has `reply(status, payload)`: the payload as JSON (or as is, when it is bytes) with its
+    /// `Content-Type` and `Content-Length`. Usage:
+    /// `PythonScriptServer.jsonHandlerPrelude + "class Handler(JSONHandler): …" + serveHandlerUntilStdinCloses`.
+    public static let jsonHandlerPrelude = """
+        import json, sys, threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class JSONHandler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *args):
+                pass
+            def reply(self, status, payload):
+                body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        """
+}

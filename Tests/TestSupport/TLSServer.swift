@@ -10,16 +10,7 @@ public struct TestCertificates: Sendable {
     public var ca: String { dir + "/ca.pem" }
 
     /// Whether `openssl` can be run (the TLS tests are skipped without it).
-    public static let opensslAvailable: Bool = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["openssl", "version"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }()
+    public static let opensslAvailable: Bool = commandSucceeds(["openssl", "version"])
 
     public init() throws {
         dir = try makeTempDir("tls-certs")
@@ -76,23 +67,13 @@ public final class TLSChatServer: @unchecked Sendable {
 
     public func stop() { server.stop() }
 
-    static let script = """
+    static let script = PythonScriptServer.jsonHandlerPrelude + """
         import json, ssl, sys, threading
-        from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
         cert, key, fail_first = sys.argv[1], sys.argv[2], int(sys.argv[3])
         lock = threading.Lock()
         count = [0]
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            def log_message(self, *args): pass
-            def reply(self, status, body):
-                out = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
+        class Handler(JSONHandler):
             def do_GET(self):
                 with lock:
                     n = count[0]

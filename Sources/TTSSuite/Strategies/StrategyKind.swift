@@ -44,11 +44,7 @@ extension StrategyKind {
 
 /// Whether two kinds are the same kind with the same parameters (their canonical JSON).
 public func == (lhs: (any StrategyKind)?, rhs: (any StrategyKind)?) -> Bool {
-    switch (lhs, rhs) {
-    case (nil, nil): true
-    case (let a?, let b?): Fingerprint.canonicalJSON(TaggedKind(a)) == Fingerprint.canonicalJSON(TaggedKind(b))
-    default: false
-    }
+    TaggedKind.same(lhs.map { TaggedKind($0) }, rhs.map { TaggedKind($0) })
 }
 
 /// How a strategy kind is read from the suite (the suite parser's side of `StrategyKind`).

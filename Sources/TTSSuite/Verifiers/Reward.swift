@@ -95,24 +95,8 @@ extension SuiteParser {
             }
             p.score = score
         }
-        if let k = v.optional("api_key_env") {
-            let name = try k.string()
-            guard name.unicodeScalars.allSatisfy({ $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }),
-                  !(name.first?.isNumber ?? true) else {
-                throw k.error("'\(k.pathString)' must name an environment variable (letters, digits, '_'), found '\(name.prefix(40))'; put the key itself in that variable, never in the suite")
-            }
-            p.apiKeyEnv = name
-        }
-        if let h = v.optional("extra_headers") {
-            var headers: [String: String] = [:]
-            for entry in try h.mapping(what: "a mapping of header names to values") {
-                if entry.key.lowercased() == "authorization" {
-                    throw entry.keyCursor.error("'\(h.pathString).\(entry.key)': pass the API key through 'api_key_env', not in the suite")
-                }
-                headers[entry.key] = try entry.value.string(nonEmpty: false)
-            }
-            p.extraHeaders = headers
-        }
+        if let k = v.optional("api_key_env") { p.apiKeyEnv = try k.environmentVariableName() }
+        if let h = v.optional("extra_headers") { p.extraHeaders = try h.extraHeaders() }
         if let c = v.optional("timeout") { p.timeout = try c.double(min: 0.01, max: 86_400) }
         if let c = v.optional("max_retries") { p.maxRetries = try c.int(min: 0, max: 100) }
         if let c = v.optional("retry_base_delay") { p.retryBaseDelay = try c.double(min: 0, max: 60) }

@@ -1,19 +1,22 @@
-import TTSStore
-
-/// What the viewer needs to know about a suite beyond its database: the sample pool each
-/// system reads, and the items' prompts and reference answers. The database records samples
-/// by pool and outcomes by system; the link between them is worked out from the suite (the
-/// CLI hands in `RecordedSuiteSources` from the use cases), so this target needs no suite parser.
+/// What a recorded suite's database does not say directly: the sample pool each system reads,
+/// and the items' prompts and reference answers. The database records samples by pool and
+/// outcomes by system; the link between them is worked out from the suite text it recorded
+/// (`RecordedSuiteSources.load`, in the use cases), and the viewer (`ttsbench view`) shows
+/// samples and items through it, so the viewer needs no suite parser.
 ///
 /// ```swift
-/// let sources: SuiteSourcesLookup = { record in SuiteSources(systems: ["a": .init(fingerprint: fp, pool: "p1")]) }
+/// let sources = SuiteSources(systems: ["a": .init(fingerprint: fp, pool: "p1")])
+/// let pool = sources.systems["a"]?.pool
 /// ```
 public struct SuiteSources: Sendable, Equatable {
     public struct System: Sendable, Equatable {
-        /// The system fingerprint these pools were worked out for.
+        /// The system fingerprint these pools were worked out for (a page trusts the pool only
+        /// when it equals the recorded system's).
         public var fingerprint: String
+        /// The pool of the system's own model.
         public var pool: String
-        /// The temperatures its samples are drawn at (nil: every temperature of the pool).
+        /// The temperatures its samples are drawn at (nil: every temperature of the pool, when the
+        /// strategy mixes several).
         public var temperatures: [Double]?
         /// Pools of other models its strategy calls (a fuser), which hold those calls.
         public var otherPools: [String]
@@ -35,6 +38,7 @@ public struct SuiteSources: Sendable, Equatable {
         }
     }
     public var systems: [String: System]
+    /// By item id.
     public var items: [String: Item]
     /// Why something is missing (shown on the pages); nil when all is there.
     public var note: String?
@@ -45,6 +49,3 @@ public struct SuiteSources: Sendable, Equatable {
         self.note = note
     }
 }
-
-/// Works out a recorded suite's `SuiteSources` (called once per suite fingerprint).
-public typealias SuiteSourcesLookup = @Sendable (SuiteRecord) -> SuiteSources
