@@ -14,24 +14,39 @@ extension LeaderboardText {
         if !a.systems.isEmpty {
             out += "| System | Strategy | \(board.metric.capitalized) | Max N | Samples/item | Rounds/item | Stopped early | Tokens/item | Sequential tokens/item |\n"
             out += "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
-            for s in a.systems {
-                out += "| \(cell(s.name)) | \(cell(s.strategyLabel)) | \(fixed(s.mean, 4)) | \(s.maxN) | \(fixed(s.samplesPerItem, 2)) "
-                out += "| \(fixed(s.roundsPerItem, 2)) | \(fixed(s.stoppedEarly, 3)) | \(tokens(s.tokensPerItem)) | \(optional(s.sequentialTokensPerItem, 1)) |\n"
-            }
+            for s in a.systems { out += "| " + adaptiveCells(s).map(cell).joined(separator: " | ") + " |\n" }
         }
         for c in a.curves {
             out += "\n### \(cell(c.model)): \(cell(c.rule)) at max N = \(c.maxN), over the pools of \(cell(c.pool)) (\(c.pools) item-seeds)\n\n"
             out += "Expected over every order of each recorded pool (exact, like maj@k), beside maj@k at the same expected samples.\n\n"
             out += "| \(c.parameterName.capitalized) | Samples/item | Rounds/item | \(board.metric.capitalized) | maj@k at the same samples | Tokens/item |\n"
             out += "|---:|---:|---:|---:|---:|---:|\n"
-            for p in c.points {
-                out += "| \(shortNumber(p.parameter)) | \(fixed(p.samplesPerItem, 2)) | \(fixed(p.roundsPerItem, 2)) | \(fixed(p.accuracy, 4))\(p.exact ? "" : "*") "
-                out += "| \(fixed(p.majorityAtSameSamples, 4)) | \(tokens(p.tokensPerItem)) |\n"
-            }
+            for p in c.points { out += "| " + adaptiveCells(p).joined(separator: " | ") + " |\n" }
             out += "\nmaj@k, k = 1…\(c.maxN): " + c.majority.map { fixed($0, 4) }.joined(separator: ", ") + "\n"
             if c.points.contains(where: { !$0.exact }) { out += "\n\\* some pools averaged over \(monteCarloOrders) random orders (too many states for the exact count).\n" }
         }
         return out
+    }
+}
+
+extension LeaderboardText {
+    /// One adaptive system's cells, shared by the Markdown and HTML tables.
+    static func adaptiveCells(_ s: Leaderboard.AdaptiveSystem) -> [String] {
+        [s.name, s.strategyLabel, fixed(s.mean, 4), "\(s.maxN)", fixed(s.samplesPerItem, 2), fixed(s.roundsPerItem, 2),
+         fixed(s.stoppedEarly, 3), tokens(s.tokensPerItem), optional(s.sequentialTokensPerItem, 1)]
+    }
+
+    /// One point of an adaptive rule's curve (`*`: averaged over random orders, not exact).
+    static func adaptiveCells(_ p: Leaderboard.AdaptivePoint) -> [String] {
+        [shortNumber(p.parameter), fixed(p.samplesPerItem, 2), fixed(p.roundsPerItem, 2), fixed(p.accuracy, 4) + (p.exact ? "" : "*"),
+         fixed(p.majorityAtSameSamples, 4), tokens(p.tokensPerItem)]
+    }
+}
+
+extension HTMLRenderer {
+    /// A table row of escaped cells: the first `textColumns` as text, the rest as numbers.
+    func row(_ cells: [String], textColumns: Int) -> String {
+        "<tr>" + cells.enumerated().map { i, c in i < textColumns ? "<td>\(esc(c))</td>" : "<td class=\"num\">\(esc(c))</td>" }.joined() + "</tr>\n"
     }
 }
 
@@ -66,23 +81,14 @@ extension HTMLRenderer {
         if !a.systems.isEmpty {
             out += "<table id=\"adaptive\">\n<thead><tr><th>System</th><th>Strategy</th><th>\(esc(board.metric.capitalized))</th><th>Max N</th>"
             out += "<th>Samples/item</th><th>Rounds/item</th><th>Stopped early</th><th>Tokens/item</th><th>Sequential tokens/item</th></tr></thead>\n<tbody>\n"
-            for s in a.systems {
-                out += "<tr><td>\(esc(s.name))</td><td>\(esc(s.strategyLabel))</td><td class=\"num\">\(fixed(s.mean, 4))</td><td class=\"num\">\(s.maxN)</td>"
-                out += "<td class=\"num\">\(fixed(s.samplesPerItem, 2))</td><td class=\"num\">\(fixed(s.roundsPerItem, 2))</td>"
-                out += "<td class=\"num\">\(fixed(s.stoppedEarly, 3))</td><td class=\"num\">\(esc(LeaderboardText.tokens(s.tokensPerItem)))</td>"
-                out += "<td class=\"num\">\(esc(LeaderboardText.optional(s.sequentialTokensPerItem, 1)))</td></tr>\n"
-            }
+            for s in a.systems { out += row(LeaderboardText.adaptiveCells(s), textColumns: 2) }
             out += "</tbody>\n</table>\n"
         }
         for c in a.curves {
             out += "<h3>\(esc(c.model)): \(esc(c.rule)) at max N = \(c.maxN), over the pools of \(esc(c.pool)) (\(c.pools) item-seeds)</h3>\n"
             out += "<table>\n<thead><tr><th>\(esc(c.parameterName.capitalized))</th><th>Samples/item</th><th>Rounds/item</th>"
             out += "<th>\(esc(board.metric.capitalized))</th><th>maj@k at the same samples</th><th>Tokens/item</th></tr></thead>\n<tbody>\n"
-            for p in c.points {
-                out += "<tr><td class=\"num\">\(esc(shortNumber(p.parameter)))</td><td class=\"num\">\(fixed(p.samplesPerItem, 2))</td>"
-                out += "<td class=\"num\">\(fixed(p.roundsPerItem, 2))</td><td class=\"num\">\(fixed(p.accuracy, 4))\(p.exact ? "" : "*")</td>"
-                out += "<td class=\"num\">\(fixed(p.majorityAtSameSamples, 4))</td><td class=\"num\">\(esc(LeaderboardText.tokens(p.tokensPerItem)))</td></tr>\n"
-            }
+            for p in c.points { out += row(LeaderboardText.adaptiveCells(p), textColumns: 0) }
             out += "</tbody>\n</table>\n"
         }
         return out
