@@ -183,8 +183,8 @@ public struct Plan: Sendable {
         guard let spec = suite.model(system.model), case .simulated(let parameters) = spec.kind, !task.items.isEmpty else { return nil }
         let sim = SimulatedModel(name: spec.name, parameters: parameters, fingerprint: spec.fingerprint)
         let strategy = suite.strategy(system.strategy)!
-        let temperatures: [Double]
-        if let mt = strategy.kind as? MultiTemperatureKind { temperatures = mt.parameters.temperatures } else { temperatures = [strategy.temperature] }
+        let declared = strategy.kind.calls(temperature: strategy.temperature, ownModel: system.model).samples.map(\.temperature)
+        let temperatures = declared.isEmpty ? [strategy.temperature] : declared
         let samples = max(1, strategy.samplesPerItem)
         var mean = 0.0, variance = 0.0
         for item in task.items {
@@ -302,7 +302,7 @@ extension Plan {
             out += "| \(n(s.figures.samples.min)) / \(n(s.figures.samples.expected)) / \(n(s.figures.samples.max)) "
             out += "| \(n(s.figures.tokens.min)) / \(n(s.figures.tokens.expected)) / \(n(s.figures.tokens.max)) | \(s.tokensFrom) |\n"
         }
-        out += "\nTotal (distinct pool samples; auxiliary calls included):\n"
+        out += "\nTotal (distinct pool samples; auxiliary and verifier model calls included):\n"
         out += "  samples  \(n(total.samples.min)) / \(n(total.samples.expected)) / \(n(total.samples.max))\n"
         out += "  requests \(n(total.requests.min)) / \(n(total.requests.expected)) / \(n(total.requests.max))\n"
         out += "  tokens   \(n(total.tokens.min)) / \(n(total.tokens.expected)) / \(n(total.tokens.max))\n"

@@ -91,7 +91,10 @@ public struct HTMLRenderer: LeaderboardRenderer {
         var out = showVerifier || verifiers.isEmpty ? "" : "<p class=\"meta\">Verifier: <b>\(esc(verifiers.first!))</b> for every system.</p>\n"
         out += "<div class=\"scroll\"><table id=\"leaderboard\">\n<thead><tr><th>Rank</th><th>System</th><th>Model</th><th>Strategy</th>" + (showVerifier ? "<th>Verifier</th>" : "")
         out += "<th>\(esc(board.metric.capitalized))</th><th>95% CI</th><th>Δ vs top [95% CI]</th><th>Seeds</th><th>Tokens/item</th>"
-        out += "<th title=\"Generated tokens on the critical path (parallel calls count once)\">Sequential tokens/item</th><th>Calls/item</th><th>Latency/item</th><th>Cost/item</th><th>Failures</th>"
+        out += "<th title=\"Generated tokens on the critical path (parallel calls count once)\">Sequential tokens/item</th><th>Calls/item</th><th>Latency/item</th><th>Cost/item</th>"
+        let verifierCalls = LeaderboardText.showsVerifierCalls(board)
+        if verifierCalls { out += "<th>Verifier calls/item</th><th>Verifier tokens/item</th><th>Verifier cost/item</th>" }
+        out += "<th>Failures</th>"
         out += "<th title=\"Completions from which the task's extraction read no answer\">No answer</th></tr></thead>\n<tbody>\n"
         let lo = board.rows.map(\.ciLow).min() ?? 0, hi = max(board.rows.map(\.ciHigh).max() ?? 1, lo + 1e-9)
         for r in board.rows {
@@ -108,6 +111,10 @@ public struct HTMLRenderer: LeaderboardRenderer {
             out += "<td class=\"num\">\(LeaderboardText.tokens(r.tokensPerItem))</td><td class=\"num\">\(esc(LeaderboardText.optional(r.sequentialTokensPerItem, 1)))</td>"
             out += "<td class=\"num\">\(fixed(r.callsPerItem, 2))</td>"
             out += "<td class=\"num\">\(esc(LeaderboardText.latency(r.latencyMsPerItem)))</td><td class=\"num\">\(esc(LeaderboardText.cost(r.costPerItem)))</td>"
+            if verifierCalls {
+                out += "<td class=\"num\">\(fixed(r.verifierCallsPerItem, 2))</td><td class=\"num\">\(LeaderboardText.tokens(r.verifierTokensPerItem))</td>"
+                out += "<td class=\"num\">\(esc(LeaderboardText.cost(r.verifierCostPerItem)))</td>"
+            }
             out += "<td class=\"num\">\(r.failures)</td><td class=\"num\">\(esc(LeaderboardText.noAnswer(r.noAnswerRate)))</td></tr>\n"
         }
         return out + "</tbody>\n</table></div>\n"

@@ -30,8 +30,15 @@ public struct Leaderboard: Sendable, Equatable {
         public var tokensPerItem: Double
         public var callsPerItem: Double
         public var failures: Int
-        /// Mean over seeds of `seed_runs.cost_per_item` (USD); nil when the endpoint has no price.
+        /// Mean over seeds of `seed_runs.cost_per_item` (USD): generator and verifier calls, each
+        /// at its own model's price; nil when no model it calls has a price.
         public var costPerItem: Double? = nil
+        /// The verifier's (a judge's) calls, tokens and US dollars per item, means over seeds: the
+        /// generator's are `callsPerItem` and `tokensPerItem`, the cost is part of `costPerItem`.
+        /// 0 (and nil cost) when the verifier calls no model or the runs predate schema 12.
+        public var verifierCallsPerItem: Double = 0
+        public var verifierTokensPerItem: Double = 0
+        public var verifierCostPerItem: Double? = nil
         /// Milliseconds of generation per item (sum over the samples the strategy read); nil when unknown.
         public var latencyMsPerItem: Double? = nil
         /// Generated tokens on the critical path per item (the latency axis: the longest chain of
@@ -247,6 +254,12 @@ public enum LeaderboardBuilder {
                 samplesPerItem: s.samplesPerItem))
             let noAnswer = try reader.noAnswerSummary(systemFingerprint: s.fingerprint, seeds: s.seedsUsed)
             rows[rows.count - 1].deterministic = s.deterministic ?? false
+            if !runs.isEmpty {
+                rows[rows.count - 1].verifierCallsPerItem = Bootstrap.mean(runs.map { $0.verifierCallsPerItem ?? 0 })
+                rows[rows.count - 1].verifierTokensPerItem = Bootstrap.mean(runs.map { $0.verifierTokensPerItem ?? 0 })
+                let verifierCosts = runs.compactMap(\.verifierCostPerItem)
+                if verifierCosts.count == runs.count { rows[rows.count - 1].verifierCostPerItem = Bootstrap.mean(verifierCosts) }
+            }
             rows[rows.count - 1].noAnswerRate = noAnswer.rate
             rows[rows.count - 1].noAnswerExamples = noAnswer.examples.map { Leaderboard.NoAnswerExample(item: $0.item, text: $0.text) }
             rows[rows.count - 1].unfinished = unfinishedBySystem[s.name] ?? 0

@@ -105,6 +105,9 @@ enum LeaderboardText {
         + "AdaStop answers \"is the difference more than sampling noise on these items?\"; the item test answers \"would it survive another draw of items?\"."
 
     static func cost(_ x: Double?) -> String { x.map { "$" + String(format: "%.6f", $0) } ?? "—" }
+    /// Whether the tables show the verifier's calls, tokens and cost per item: when some system's
+    /// verifier called a model (a judge). Other verifiers run in-process and cost nothing.
+    static func showsVerifierCalls(_ board: Leaderboard) -> Bool { board.rows.contains { $0.verifierCallsPerItem > 0 } }
     static func optional(_ x: Double?, _ digits: Int) -> String { x.map { fixed($0, digits) } ?? "—" }
     /// Tokens per item, "—" when unknown (0: a replayed log without token counts).
     static func tokens(_ x: Double) -> String { x == 0 ? "—" : fixed(x, 1) }
@@ -168,15 +171,21 @@ public struct MarkdownRenderer: LeaderboardRenderer {
         if let s = board.settings, !board.decisions.isEmpty { out += LeaderboardText.settingsLine(s) + "\n" }
         if anySimulated { out += "Models marked *(sim)* are the built-in **simulated** backend, not real LLMs.\n" }
         for note in [LeaderboardText.undecidedNote(board), LeaderboardText.uncomparedNote(board)] where !note.isEmpty { out += note + "\n" }
-        out += "\n| Rank | System | Model | Strategy | Verifier | \(board.metric.capitalized) | 95% CI | Δ vs top [95% CI] | Seeds | Tokens/item | Sequential tokens/item | Calls/item | Latency/item | Cost/item | Failures | No answer |\n"
-        out += "|---:|---|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        let verifierCalls = LeaderboardText.showsVerifierCalls(board)
+        out += "\n| Rank | System | Model | Strategy | Verifier | \(board.metric.capitalized) | 95% CI | Δ vs top [95% CI] | Seeds | Tokens/item | Sequential tokens/item | Calls/item | Latency/item | Cost/item | "
+            + (verifierCalls ? "Verifier calls/item | Verifier tokens/item | Verifier cost/item | " : "") + "Failures | No answer |\n"
+        out += "|---:|---|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|" + (verifierCalls ? "---:|---:|---:|" : "") + "---:|---:|\n"
         for r in board.rows {
             let model = r.simulated ? "\(cell(r.model)) *(sim)*" : cell(r.model)
             out += "| \(r.rank) | \(cell(r.name)) | \(model) | \(cell(r.strategyLabel)) | \(cell(r.verifier)) | \(fixed(r.mean, 4)) "
             out += "| [\(fixed(r.ciLow, 4)), \(fixed(r.ciHigh, 4))] | \(LeaderboardText.paired(r.vsTop)) | \(LeaderboardText.seeds(r)) "
             out += "| \(LeaderboardText.tokens(r.tokensPerItem)) | \(LeaderboardText.optional(r.sequentialTokensPerItem, 1)) "
             out += "| \(fixed(r.callsPerItem, 2)) | \(LeaderboardText.latency(r.latencyMsPerItem)) "
-            out += "| \(LeaderboardText.cost(r.costPerItem)) | \(r.failures) | \(LeaderboardText.noAnswer(r.noAnswerRate)) |\n"
+            out += "| \(LeaderboardText.cost(r.costPerItem)) "
+            if verifierCalls {
+                out += "| \(fixed(r.verifierCallsPerItem, 2)) | \(LeaderboardText.tokens(r.verifierTokensPerItem)) | \(LeaderboardText.cost(r.verifierCostPerItem)) "
+            }
+            out += "| \(r.failures) | \(LeaderboardText.noAnswer(r.noAnswerRate)) |\n"
         }
         out += LeaderboardText.unfinishedMarkdown(board)
         out += "\nSequential tokens: the generated tokens on the critical path (parallel calls count once, the longest; calls that wait for others add up), what sets latency.\n"
@@ -265,7 +274,8 @@ public struct CSVRenderer: LeaderboardRenderer {
     public static let header = ["rank", "name", "model", "strategy", "strategy_label", "verifier", "variant_of", "variant", "simulated",
                                 "mean", "ci_low", "ci_high", "seeds", "diff_vs_top", "diff_vs_top_ci_low", "diff_vs_top_ci_high",
                                 "tokens_per_item", "calls_per_item", "latency_ms_per_item", "cost_per_item", "failures", "no_answer_rate",
-                                "sequential_tokens_per_item", "thinking_tokens_per_item", "unfinished_thinking_rate"]
+                                "sequential_tokens_per_item", "thinking_tokens_per_item", "unfinished_thinking_rate",
+                                "verifier_calls_per_item", "verifier_tokens_per_item", "verifier_cost_per_item"]
 
     public func render(_ board: Leaderboard) -> String {
         let num = JSONRenderer.numbers.spell  // numbers as in leaderboard.json
@@ -279,6 +289,7 @@ public struct CSVRenderer: LeaderboardRenderer {
                 r.latencyMsPerItem.map(num) ?? "", r.costPerItem.map(num) ?? "", String(r.failures),
                 r.noAnswerRate.map(num) ?? "", r.sequentialTokensPerItem.map(num) ?? "",
                 r.thinkingTokensPerItem.map(num) ?? "", r.unfinishedThinkingRate.map(num) ?? "",
+                num(r.verifierCallsPerItem), num(r.verifierTokensPerItem), r.verifierCostPerItem.map(num) ?? "",
             ]
             lines.append(values.map(Self.field).joined(separator: ","))
         }
@@ -387,7 +398,8 @@ public struct JSONRenderer: LeaderboardRenderer {
             // 0: a replayed log without token counts.
             "tokens_per_item": r.tokensPerItem == 0 ? .null : .double(r.tokensPerItem),
             "unfinished_thinking_rate": opt(r.unfinishedThinkingRate), "variant": str(r.variant), "variant_of": str(r.variantOf),
-            "verifier": .string(r.verifier),
+            "verifier": .string(r.verifier), "verifier_calls_per_item": .double(r.verifierCallsPerItem),
+            "verifier_cost_per_item": opt(r.verifierCostPerItem), "verifier_tokens_per_item": .double(r.verifierTokensPerItem),
         ])
     }
 

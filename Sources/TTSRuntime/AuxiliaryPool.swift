@@ -35,8 +35,10 @@ public actor AuxiliaryPool {
         StableHasher("aux", suiteSeed, pool, item, seedIndex, callID).finalize()
     }
 
+    /// `seed`: the request seed when the caller derives its own (a judge's verdict seed), else
+    /// `requestSeed(pool:item:seedIndex:callID:)`.
     public func call(_ call: AuxiliaryCall, handle: SamplePool.Handle, client: any ModelClient, topP: Double,
-                     item: TaskItem, extraction: AnswerExtraction, seedIndex: Int) async throws -> Sample {
+                     item: TaskItem, extraction: AnswerExtraction, seedIndex: Int, seed: UInt64? = nil) async throws -> Sample {
         let block = BlockKey(pool: handle.id, seedIndex: seedIndex)
         if blocks[block] == nil { try await load(block) }
         let callID = call.callID
@@ -44,7 +46,7 @@ public actor AuxiliaryPool {
         if let done = blocks[block]?[key] { return done }
         if let task = inflight[block]?[key] { return try await task.value }
 
-        let seed = requestSeed(pool: handle.id, item: item.id, seedIndex: seedIndex, callID: callID)
+        let seed = seed ?? requestSeed(pool: handle.id, item: item.id, seedIndex: seedIndex, callID: callID)
         let request = GenerationRequest(messages: call.messages, temperature: call.temperature, topP: topP, maxTokens: call.maxTokens,
                                         stop: call.stop, seed: seed, n: 1, context: ItemContext(item: item, sampleSeeds: [seed], purpose: call.purpose))
         let task = Task<Sample, Error> {
@@ -71,7 +73,7 @@ public actor AuxiliaryPool {
         inflight[block]?[key] = nil
         blocks[block, default: [:]][key] = sample
         generated += 1
-        pending.append(AuxiliaryRecord(pool: handle.id, callID: callID,
+        pending.append(AuxiliaryRecord(pool: handle.id, callID: callID, model: handle.modelName,
                                        sample: sample.stored(itemID: item.id, seedIndex: seedIndex, requestSeed: seed)))
         if pending.count >= 256 { try await flush() }
         return sample

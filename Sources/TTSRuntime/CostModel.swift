@@ -3,6 +3,7 @@ import TTSStore
 import TTSSuite
 import Foundation
 import TTSModels
+import TTSVerifiers
 
 /// What seed runs will cost before they run: the pooled samples and auxiliary calls they read,
 /// the requests, tokens and US dollars of the part not yet recorded. Budgets (`compare.budget`,
@@ -17,11 +18,13 @@ import TTSModels
 /// depend on the samples they see and cannot be looked up in advance: those of a seed run that
 /// is not committed count in full (an upper bound when a killed run recorded some of them).
 public struct CostModel: Sendable {
-    /// One seed run's reads per item: prefixes of the pool at each temperature, and auxiliary
-    /// calls to a model (the system's own, or a fuser).
+    /// One seed run's reads per item: prefixes of the pool at each temperature, auxiliary calls
+    /// to a model (the system's own, or a fuser), and the verifier's and scorer's model calls (a
+    /// judge), by the model that answers.
     public struct Demand: Sendable {
         public var samples: [(temperature: Double, count: Int)]
         public var auxiliary: [(model: String, calls: Int)]
+        public var verifier: [(model: String, calls: Int)] = []
     }
 
     /// A price: what some seed runs add.
@@ -83,28 +86,20 @@ public struct CostModel: Sendable {
         Runner.poolID(suite: suite, task: task, model: model, strategy: suite.strategy(system.strategy)!, system: system)
     }
 
-    /// Reads per item of one seed run of `system` (at most, for strategies that stop early).
+    /// Reads per item of one seed run of `system` (at most, for strategies that stop early), as
+    /// its strategy kind and verifier kinds declare them (`StrategyKind.calls`,
+    /// `VerifierKind.modelCallsPerVerification`).
     public func demand(_ system: SystemSpec) -> Demand {
         let s = suite.strategy(system.strategy)!
-        let own = system.model
-        switch s.kind {
-        case let k as MultiTemperatureKind:
-            return Demand(samples: zip(k.parameters.temperatures, k.parameters.allocation).map { (temperature: $0.0, count: $0.1) },
-                          auxiliary: [])
-        case let k as FusionKind:
-            return Demand(samples: [(s.temperature, k.parameters.n)], auxiliary: [(k.parameters.fuser ?? own, 1)])
-        case let k as RefineKind:
-            let p = k.parameters
-            return p.mode == .sequential
-                ? Demand(samples: [(s.temperature, 1)], auxiliary: [(own, p.rounds)])
-                : Demand(samples: [(s.temperature, p.drafts)], auxiliary: [(own, p.drafts * (p.rounds - 1) + 1)])
-        case let k as BudgetForcingKind:
-            return Demand(samples: [(s.temperature, 1)], auxiliary: [(own, k.parameters.maxWaits + 1)])
-        default:
-            // A strategy of auxiliary calls only (a step-level search): its bound on them.
-            if let calls = s.kind.auxiliaryCallsPerItem { return Demand(samples: [], auxiliary: [(own, calls)]) }
-            return Demand(samples: [(s.temperature, max(1, s.samplesPerItem))], auxiliary: [])
+        let calls = s.kind.calls(temperature: s.temperature, ownModel: system.model)
+        var verifier: [(model: String, calls: Int)] = []
+        if let v = suite.verifier(system.verifier) {
+            verifier += v.kind.modelCallsPerVerification.map { (model: $0.model, calls: $0.calls * calls.verifications) }
         }
+        if let scorer = s.scorer.flatMap(suite.verifier) {
+            verifier += scorer.kind.modelCallsPerVerification.map { (model: $0.model, calls: $0.calls * calls.scorings) }
+        }
+        return Demand(samples: calls.samples, auxiliary: calls.auxiliary, verifier: verifier.filter { $0.calls > 0 })
     }
 
     /// What making seeds `0..<seeds` of each system committed adds to the database: seed runs
@@ -120,6 +115,7 @@ public struct CostModel: Sendable {
         struct GroupKey: Hashable { var pool: String; var model: String; var seed: Int; var temperature: Double; var maxTokens: Int }
         var prefix: [GroupKey: Int] = [:]
         var auxiliary: [(model: String, pool: String, calls: Int, system: SystemSpec)] = []
+        var verifierCalls: [(model: String, calls: Int, system: SystemSpec)] = []
         for (system, seeds) in work where !seeds.isEmpty {
             let committed = excludingCommitted ? try committedSeeds(system) : []
             let demand = self.demand(system)
@@ -135,6 +131,9 @@ public struct CostModel: Sendable {
                 for (name, calls) in demand.auxiliary {
                     auxiliary.append((model: name, pool: poolID(model: suite.model(name)!, system: system), calls: calls * itemCount,
                                       system: system))
+                }
+                for (name, calls) in demand.verifier {
+                    verifierCalls.append((model: name, calls: calls * itemCount, system: system))
                 }
             }
         }
@@ -164,6 +163,14 @@ public struct CostModel: Sendable {
             total.requests += a.calls
             total.tokens += Double(a.calls) * tokens.total
             total.usd += Double(a.calls) * price(model, tokens)
+        }
+        for v in verifierCalls {
+            let model = suite.model(v.model)!
+            let tokens = try verifierTokens(model: model, system: v.system)
+            total.samples += v.calls
+            total.requests += v.calls
+            total.tokens += Double(v.calls) * tokens.total
+            total.usd += Double(v.calls) * price(model, tokens)
         }
         return total
     }
@@ -224,6 +231,20 @@ public struct CostModel: Sendable {
         let strategy = suite.strategy(system.strategy)!
         return try sampleTokens(model: model, pool: poolID(model: model, system: system), temperature: strategy.temperature,
                                 maxTokens: strategy.maxTokens)
+    }
+
+    /// Tokens of one verifier call (a judge's): recorded means of the model's verifier calls, else
+    /// the graded completion and the judge's template in the prompt, and `max_tokens` of the
+    /// judge as an upper bound of the reply (the simulated token model for a simulated judge).
+    func verifierTokens(model: ModelSpec, system: SystemSpec) throws -> TokenEstimate {
+        let pool = RecordedVerifierClient.handle(model: model, suiteSeed: suite.seed, taskDigest: task.digest).id
+        if let stats = try reader?.auxiliaryTokenStats(pool: pool) {
+            return TokenEstimate(prompt: stats.meanPromptTokens, completion: stats.meanCompletionTokens, source: "recorded")
+        }
+        let sample = try sampleTokens(of: system)
+        let template = Double(JudgeVerifier.defaultPrompt.utf8.count / 4)
+        let reply = try sampleTokens(model: model, pool: pool, temperature: 0, maxTokens: JudgeVerifier.defaultMaxTokens)
+        return TokenEstimate(prompt: sample.prompt + sample.completion + template, completion: reply.completion, source: reply.source)
     }
 
     /// Tokens of one auxiliary call: recorded means of the model's calls, else a sample's

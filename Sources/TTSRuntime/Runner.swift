@@ -37,18 +37,27 @@ public final class Runner: Sendable {
     /// `workers`: the most items in flight at once (nil: enough to keep every endpoint full).
     public init(suite: Suite, task: LoadedTask, store: Store, workers: Int? = nil, progress: Progress? = nil, shard: Shard? = nil) throws {
         self.suite = suite
-        self.task = shard.map { $0.restrict(task) } ?? task
+        let task = shard.map { $0.restrict(task) } ?? task
+        self.task = task
         self.shard = shard
         self.store = store
         self.workers = workers.map { max(1, $0) }
         itemWindow = workers.map { max(1, $0) } ?? Self.defaultItemWindow(for: suite)
         self.progress = progress
         pool = SamplePool(store: store, suiteSeed: suite.seed, onGenerated: { progress?.samplesGenerated($0) })
-        auxiliaryPool = AuxiliaryPool(store: store, suiteSeed: suite.seed)
+        let auxiliaryPool = AuxiliaryPool(store: store, suiteSeed: suite.seed)
+        self.auxiliaryPool = auxiliaryPool
         var clients: [String: any ModelClient] = [:]
         for model in suite.models { clients[model.name] = try ModelClientFactory.make(model, suiteSeed: suite.seed, store: store) }
         self.clients = clients
-        let resources = ModelClientFactory.verifierResources(clients: clients)
+        var resources = ModelClientFactory.verifierResources(clients: clients)
+        // A verifier's model calls (a judge's) are recorded calls: cached, resumed and priced.
+        for model in suite.models {
+            resources.clients[model.name] = RecordedVerifierClient(
+                inner: clients[model.name]!, pool: auxiliaryPool,
+                handle: RecordedVerifierClient.handle(model: model, suiteSeed: suite.seed, taskDigest: task.digest),
+                price: model.price, extraction: task.spec.extract)
+        }
         var verifiers: [String: any Verifier] = [:]
         for v in suite.verifiers { verifiers[v.name] = VerifierFactory.make(v, suiteSeed: suite.seed, resources: resources) }
         self.verifiers = verifiers
@@ -225,11 +234,11 @@ public final class Runner: Sendable {
         var others: [String: PoolSource.OtherModel] = [:]
         for name in strategySpec.referencedModels {
             others[name] = PoolSource.OtherModel(handle: poolHandle(model: suite.model(name)!, strategy: strategySpec, system: system),
-                                                 client: clients[name]!)
+                                                 client: clients[name]!, price: suite.model(name)!.price)
         }
         let source = PoolSource(pool: pool, handle: poolHandle(for: system), client: clients[model.name]!,
                                 extraction: task.spec.extract, seedIndex: seedIndex, strategy: strategySpec,
-                                promptTemplate: task.spec.prompt, auxiliaryPool: auxiliaryPool, others: others)
+                                promptTemplate: task.spec.prompt, auxiliaryPool: auxiliaryPool, others: others, price: model.price)
         let price = model.price
         return SeedRunContext(system: system, seedIndex: seedIndex, source: source, verifier: verifiers[system.verifier]!,
                               scorers: verifiers, strategy: strategies[system.strategy]!, suiteSeed: suite.seed,
@@ -256,9 +265,10 @@ public final class Runner: Sendable {
         return model
     }
 
-    /// What was generated since `start` (a `Store.usage()`): samples and auxiliary calls, their
-    /// tokens, and US dollars (recorded sample costs; auxiliary calls priced at the highest
-    /// output price of the suite's models, an upper bound).
+    /// What was generated since `start` (a `Store.usage()`): samples and auxiliary calls (a
+    /// judge's included), their tokens, and US dollars (the recorded costs, each call at its own
+    /// model's price; auxiliary calls recorded without their model priced at the highest output
+    /// price of the suite's models, an upper bound).
     public func spent(since start: Usage) async throws -> CostModel.Cost {
         let now = try await store.usage()
         let auxPrice = suite.models.compactMap { m -> Double? in
@@ -266,7 +276,7 @@ public final class Runner: Sendable {
             return nil
         }.max() ?? 0
         return CostModel.Cost(samples: now.generations - start.generations, requests: 0, tokens: Double(now.tokens - start.tokens),
-                              usd: now.usd - start.usd + Double(now.auxiliaryTokens - start.auxiliaryTokens) * auxPrice / 1e6)
+                              usd: now.usd - start.usd + Double(now.auxiliaryUnpricedTokens - start.auxiliaryUnpricedTokens) * auxPrice / 1e6)
     }
 
     /// Per-seed values of the suite's metric for the first `seeds` seeds of a system.
@@ -293,21 +303,32 @@ struct SeedRunContext: Sendable {
     let priceOutput: Double?
 
     func solve(_ item: TaskItem) async throws -> Outcome {
-        var context = StrategyContext(item: item, seedIndex: seedIndex, source: source, verifier: verifier,
-                                      scorers: scorers, suiteSeed: suiteSeed)
-        context.recordPoolScores = recordPoolScores
-        return try await strategy.solve(context)
+        var prepared = StrategyContext(item: item, seedIndex: seedIndex, source: source, verifier: verifier,
+                                       scorers: scorers, suiteSeed: suiteSeed)
+        prepared.recordPoolScores = recordPoolScores
+        let tally = VerifierCallTally()
+        let strategy = self.strategy, context = prepared
+        var outcome = try await VerifierCallTally.$current.withValue(tally) { try await strategy.solve(context) }
+        outcome.verifier = tally.usage
+        return outcome
     }
 
     /// The seed run's record, from its outcomes in item order.
     func record(_ outcomes: [Outcome], items: [TaskItem]) -> SeedRunRecord {
         let records = zip(items, outcomes).map { item, o in
-            OutcomeRecord(itemID: item.id, answer: o.answer, correct: o.correct, reward: o.reward, promptTokens: o.promptTokens,
-                          completionTokens: o.completionTokens, calls: o.calls, failures: o.failures, latencyMs: o.latencyMs,
-                          detail: o.detail, poolScores: o.poolScores, completions: o.completions, noAnswer: o.noAnswer,
-                          noAnswerText: o.noAnswerText, sequentialTokens: o.sequentialTokens,
-                          thinkingTokens: o.thinkingTokens, unfinishedThinking: o.unfinishedThinking,
-                          samplesRead: o.samplesUsed, rounds: o.rounds)
+            var record = OutcomeRecord(itemID: item.id, answer: o.answer, correct: o.correct, reward: o.reward, promptTokens: o.promptTokens,
+                                       completionTokens: o.completionTokens, calls: o.calls, failures: o.failures, latencyMs: o.latencyMs,
+                                       detail: o.detail, poolScores: o.poolScores, completions: o.completions, noAnswer: o.noAnswer,
+                                       noAnswerText: o.noAnswerText, sequentialTokens: o.sequentialTokens,
+                                       thinkingTokens: o.thinkingTokens, unfinishedThinking: o.unfinishedThinking,
+                                       samplesRead: o.samplesUsed, rounds: o.rounds)
+            record.usd = o.usd
+            if o.verifier.calls > 0 {
+                record.verifierCalls = o.verifier.calls
+                record.verifierTokens = o.verifier.tokens
+                record.verifierUSD = o.verifier.usd
+            }
+            return record
         }
         let price = priceInput.map { ($0, priceOutput ?? 0) }
         return SeedRunRecord(systemFingerprint: system.fingerprint, systemName: system.name, seedIndex: seedIndex,
@@ -327,10 +348,13 @@ struct PoolSource: SampleSource {
     let auxiliaryPool: AuxiliaryPool
     /// Other models the strategy may call by name (a fuser), with their pools.
     let others: [String: OtherModel]
+    /// USD per million (input, output) tokens of the system's model, when priced.
+    let price: (input: Double, output: Double)?
 
     struct OtherModel: Sendable {
         let handle: SamplePool.Handle
         let client: any ModelClient
+        let price: (input: Double, output: Double)?
     }
 
     func messages(for item: TaskItem) -> [ChatMessage] {
@@ -347,20 +371,23 @@ struct PoolSource: SampleSource {
     func auxiliary(_ call: AuxiliaryCall, for item: TaskItem) async throws -> Sample {
         var handle = self.handle
         var client = self.client
+        var price = self.price
         if let name = call.model, name != handle.modelName {
             guard let other = others[name] else {
                 throw StrategyError(message: "\(strategy.name): model '\(name)' is not available to this strategy")
             }
             handle = other.handle
             client = other.client
+            price = other.price
         }
-        return try await auxiliaryPool.call(call, handle: handle, client: client, topP: strategy.topP, item: item,
-                                            extraction: extraction, seedIndex: seedIndex)
+        let sample = try await auxiliaryPool.call(call, handle: handle, client: client, topP: strategy.topP, item: item,
+                                                  extraction: extraction, seedIndex: seedIndex)
+        return CallPrice.priced(sample, price)
     }
 
     func samples(for item: TaskItem, temperature: Double, indices: Range<Int>) async throws -> [Sample] {
         let prompt = promptTemplate.replacingOccurrences(of: "{question}", with: item.question)
-        let strategy = self.strategy
+        let strategy = self.strategy, price = self.price
         return try await pool.samples(
             handle: handle, client: client,
             request: { seed, seeds, n in
@@ -369,6 +396,7 @@ struct PoolSource: SampleSource {
                                   context: ItemContext(item: item, sampleSeeds: seeds))
             },
             item: item, extraction: extraction, seedIndex: seedIndex, temperature: temperature, indices: indices)
+            .map { CallPrice.priced($0, price) }
     }
 }
 

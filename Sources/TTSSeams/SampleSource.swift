@@ -12,6 +12,9 @@ public struct Sample: Sendable, Hashable {
     public var error: String?
     /// The extraction rule that found `answer` (`AnswerExtractor.Rule`); nil without an answer.
     public var extractRule: String? = nil
+    /// What the call cost in US dollars at the price of the model that answered it (a fuser is
+    /// priced as the fuser, not the system's model); nil when that model has no price.
+    public var usd: Double? = nil
 
     public init(sampleIndex: Int, temperature: Double, completion: Completion?, answer: String?, error: String?,
                 extractRule: String? = nil) {

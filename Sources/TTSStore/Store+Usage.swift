@@ -8,16 +8,22 @@ public struct Usage: Sendable, Equatable {
     public var auxiliaryCalls: Int
     /// Prompt plus completion tokens of both.
     public var tokens: Int
-    /// Recorded cost (USD) of the pooled samples (auxiliary calls record none).
+    /// Recorded cost (USD) of the pooled samples and of the auxiliary calls that record theirs
+    /// (schema 12 on: each at the price of the model that answered it).
     public var usd: Double
-    /// Tokens of the auxiliary calls alone (priced by the caller when it knows the model).
+    /// Tokens of the auxiliary calls alone.
     public var auxiliaryTokens: Int
-    public init(samples: Int = 0, auxiliaryCalls: Int = 0, tokens: Int = 0, usd: Double = 0, auxiliaryTokens: Int = 0) {
+    /// Tokens of the auxiliary calls recorded without their model and cost (before schema 12):
+    /// priced by the caller, at most at the dearest model.
+    public var auxiliaryUnpricedTokens: Int = 0
+    public init(samples: Int = 0, auxiliaryCalls: Int = 0, tokens: Int = 0, usd: Double = 0, auxiliaryTokens: Int = 0,
+                auxiliaryUnpricedTokens: Int = 0) {
         self.samples = samples
         self.auxiliaryCalls = auxiliaryCalls
         self.tokens = tokens
         self.usd = usd
         self.auxiliaryTokens = auxiliaryTokens
+        self.auxiliaryUnpricedTokens = auxiliaryUnpricedTokens
     }
     public var generations: Int { samples + auxiliaryCalls }
 }
@@ -55,14 +61,19 @@ extension StoreReader {
                 SELECT COUNT(*) AS n, COALESCE(SUM(COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)), 0) AS tokens,
                        COALESCE(SUM(COALESCE(cost, 0)), 0) AS usd FROM samples
                 """)!
+            let priced = try db.columns(in: "aux_calls").contains { $0.name == "model" }
             let a = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS n, COALESCE(SUM(COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)), 0) AS tokens
+                SELECT COUNT(*) AS n, COALESCE(SUM(COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)), 0) AS tokens,
+                       \(priced ? "COALESCE(SUM(COALESCE(cost, 0)), 0)" : "0.0") AS usd,
+                       COALESCE(SUM(CASE WHEN \(priced ? "model IS NULL" : "1") THEN COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)
+                                         ELSE 0 END), 0) AS unpriced
                 FROM aux_calls
                 """)!
             let sampleTokens: Int = s["tokens"]
             let auxTokens: Int = a["tokens"]
-            return Usage(samples: s["n"], auxiliaryCalls: a["n"], tokens: sampleTokens + auxTokens, usd: s["usd"],
-                         auxiliaryTokens: auxTokens)
+            let sampleUSD: Double = s["usd"], auxUSD: Double = a["usd"]
+            return Usage(samples: s["n"], auxiliaryCalls: a["n"], tokens: sampleTokens + auxTokens, usd: sampleUSD + auxUSD,
+                         auxiliaryTokens: auxTokens, auxiliaryUnpricedTokens: a["unpriced"])
         }
     }
 

@@ -204,11 +204,13 @@ public actor Store {
             encoder.outputFormatting = [.sortedKeys]
             try db.execute(sql: """
                 INSERT OR IGNORE INTO seed_runs(system_fp, seed_index, system_name, items, accuracy, tokens_per_item,
-                  calls_per_item, latency_ms_per_item, failures, cost_per_item, sequential_tokens_per_item, thinking_tokens_per_item)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  calls_per_item, latency_ms_per_item, failures, cost_per_item, sequential_tokens_per_item, thinking_tokens_per_item,
+                  verifier_calls_per_item, verifier_tokens_per_item, verifier_cost_per_item)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [run.systemFingerprint, run.seedIndex, run.systemName, run.outcomes.count,
                                  run.accuracy, run.tokensPerItem, run.callsPerItem, run.latencyMsPerItem, run.failures,
-                                 run.costPerItem, run.sequentialTokensPerItem, run.thinkingTokensPerItem])
+                                 run.costPerItem, run.sequentialTokensPerItem, run.thinkingTokensPerItem,
+                                 run.verifierCallsPerItem, run.verifierTokensPerItem, run.verifierCostPerItem])
             guard db.changesCount == 1 else { return }  // already committed by an earlier run
             let runID = db.lastInsertedRowID
             try Self.resolveFailures(systemFingerprint: run.systemFingerprint, seedIndex: run.seedIndex, db)

@@ -103,9 +103,12 @@ public struct StoreReader: Sendable {
     public func seedRuns(systemFingerprint: String, seeds: Int) throws -> [SeedRunRow] {
         try db.read { db in
             let thinking = try Self.recordsThinking(db) ? "thinking_tokens_per_item" : "NULL AS thinking_tokens_per_item"
+            let verifier = try db.columns(in: "seed_runs").contains { $0.name == "verifier_calls_per_item" }
+                ? "verifier_calls_per_item, verifier_tokens_per_item, verifier_cost_per_item"
+                : "NULL AS verifier_calls_per_item, NULL AS verifier_tokens_per_item, NULL AS verifier_cost_per_item"
             return try SeedRunRow.fetchAll(db, sql: """
                 SELECT seed_index, accuracy, tokens_per_item, calls_per_item, failures, cost_per_item, latency_ms_per_item,
-                  sequential_tokens_per_item, \(thinking)
+                  sequential_tokens_per_item, \(thinking), \(verifier)
                 FROM seed_runs WHERE system_fp = ? AND seed_index < ? ORDER BY seed_index
                 """, arguments: [systemFingerprint, seeds])
         }

@@ -313,6 +313,14 @@ public struct OutcomeRecord: Codable, Sendable, Hashable {
     /// that read the pool round by round: the adaptive votes); nil when not recorded.
     public var samplesRead: Int? = nil
     public var rounds: Int? = nil
+    /// US dollars of the generator's calls, each at the price of the model that answered it (a
+    /// fuser at the fuser's price); nil when not priced this way (then `SeedRunRecord.price` prices the tokens).
+    public var usd: Double? = nil
+    /// The verifier's calls on the item (a judge): calls, tokens and US dollars at the judge's
+    /// price; nil when the verifier made no recorded call.
+    public var verifierCalls: Int? = nil
+    public var verifierTokens: Int? = nil
+    public var verifierUSD: Double? = nil
 
     public init(itemID: String, answer: String?, correct: Bool, reward: Double?, promptTokens: Int, completionTokens: Int,
                 calls: Int, failures: Int, latencyMs: Double, detail: String, poolScores: PoolScores? = nil,
@@ -420,13 +428,31 @@ public struct SeedRunRecord: Sendable {
         guard !outcomes.isEmpty, values.count == outcomes.count else { return nil }
         return Double(values.reduce(0, +)) / Double(outcomes.count)
     }
-    /// Cost is linear in tokens, so the outcomes' token totals give the exact cost per item.
+    /// US dollars per item, generator and verifier calls together, each call at its own model's
+    /// price. Outcomes priced per call (`OutcomeRecord.usd`, `verifierUSD`) are summed; otherwise
+    /// cost is linear in tokens, so the outcomes' token totals at `price` give the exact cost.
+    /// Nil when nothing is priced.
     public var costPerItem: Double? {
-        price.map { price in
+        if outcomes.contains(where: { $0.usd != nil || $0.verifierUSD != nil }) {
+            return outcomes.reduce(0.0) { $0 + ($1.usd ?? 0) + ($1.verifierUSD ?? 0) } / Double(outcomes.count)
+        }
+        return price.map { price in
             outcomes.isEmpty ? 0 : outcomes.reduce(0.0) {
                 $0 + (Double($1.promptTokens) * price.input + Double($1.completionTokens) * price.output) / 1e6
             } / Double(outcomes.count)
         }
+    }
+    /// Verifier calls and tokens per item (a judge's), 0 when the verifier made none.
+    public var verifierCallsPerItem: Double {
+        outcomes.isEmpty ? 0 : Double(outcomes.reduce(0) { $0 + ($1.verifierCalls ?? 0) }) / Double(outcomes.count)
+    }
+    public var verifierTokensPerItem: Double {
+        outcomes.isEmpty ? 0 : Double(outcomes.reduce(0) { $0 + ($1.verifierTokens ?? 0) }) / Double(outcomes.count)
+    }
+    /// The verifier's US dollars per item (part of `costPerItem`); nil when none of its calls was priced.
+    public var verifierCostPerItem: Double? {
+        guard !outcomes.isEmpty, outcomes.contains(where: { $0.verifierUSD != nil }) else { return nil }
+        return outcomes.reduce(0.0) { $0 + ($1.verifierUSD ?? 0) } / Double(outcomes.count)
     }
 }
 
@@ -443,6 +469,11 @@ public struct SeedRunRow: Codable, Sendable, Equatable, FetchableRecord {
     public var sequentialTokensPerItem: Double?
     /// Thinking tokens per item; nil for runs recorded before thinking was recorded.
     public var thinkingTokensPerItem: Double? = nil
+    /// The verifier's (a judge's) calls, tokens and US dollars per item; nil for runs recorded
+    /// before verifier calls were (schema 12). `costPerItem` includes the verifier's cost.
+    public var verifierCallsPerItem: Double? = nil
+    public var verifierTokensPerItem: Double? = nil
+    public var verifierCostPerItem: Double? = nil
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
 }
 

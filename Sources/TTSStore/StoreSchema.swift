@@ -22,7 +22,7 @@ import GRDB
 /// Later changes add migrations to `migrator` (never edit a shipped one) and bump `version`.
 package enum StoreSchema {
     /// The schema this ttsbench writes.
-    package static let version = 11
+    package static let version = 12
 
     package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -264,6 +264,21 @@ package enum StoreSchema {
                 ALTER TABLE outcomes ADD COLUMN samples_read INTEGER;
                 ALTER TABLE outcomes ADD COLUMN rounds INTEGER;
                 PRAGMA user_version = 11;
+                """)
+        }
+        // Every call priced at its own model: each auxiliary call (fuser, refinement, a judge's
+        // verdict) records the model that answered it, its attempts and its cost, as samples do;
+        // each seed run records its verifier's (a judge's) calls, tokens and US dollars per item,
+        // apart from the generator's (`cost_per_item` is their sum).
+        m.registerMigration("schema-12") { db in
+            try db.execute(sql: """
+                ALTER TABLE aux_calls ADD COLUMN model TEXT;
+                ALTER TABLE aux_calls ADD COLUMN attempts INTEGER;
+                ALTER TABLE aux_calls ADD COLUMN cost REAL;
+                ALTER TABLE seed_runs ADD COLUMN verifier_calls_per_item REAL;
+                ALTER TABLE seed_runs ADD COLUMN verifier_tokens_per_item REAL;
+                ALTER TABLE seed_runs ADD COLUMN verifier_cost_per_item REAL;
+                PRAGMA user_version = 12;
                 """)
         }
         return m

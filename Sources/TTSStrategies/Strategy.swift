@@ -67,6 +67,12 @@ public struct Outcome: Sendable, Hashable {
     public var thinkingTokens: Int = 0
     /// Completions read that ended inside their thinking (counted in `noAnswer` too).
     public var unfinishedThinking: Int = 0
+    /// US dollars of the calls the strategy read, each at its own model's price (`Sample.usd`);
+    /// nil when none of them had a price.
+    public var usd: Double? = nil
+    /// The calls of the system's verifier and scorers on the item (a judge): counted apart from
+    /// the generator's `calls` and tokens, and in the cost per item.
+    public var verifier = CallUsage()
 
     public init(answer: String?, correct: Bool, reward: Double? = nil, samples: [Sample], extraCalls: Int = 0, detail: String) {
         self.answer = answer
@@ -87,6 +93,8 @@ public struct Outcome: Sendable, Hashable {
         noAnswer = unanswered.count
         noAnswerText = unanswered.first?.completion.map(Self.noAnswerExcerpt)
         thinkingTokens = samples.reduce(0) { $0 + ($1.completion?.reasoningTokens ?? 0) }
+        let priced = samples.compactMap(\.usd)
+        usd = priced.isEmpty ? nil : priced.reduce(0, +)
         unfinishedThinking = unanswered.filter { $0.completion?.thinkingUnfinished == true }.count
         var path = CriticalPath()
         path.parallel(samples.filter { $0.sampleIndex >= 0 })

@@ -38,6 +38,9 @@ public struct JudgeVerifier: Verifier {
         VERDICT: INCORRECT
         """
 
+    /// The judge's reply limit when the suite sets none.
+    public static let defaultMaxTokens = 1024
+
     public var name: String
     public var model: String
     public var client: (any ModelClient)?
@@ -50,7 +53,7 @@ public struct JudgeVerifier: Verifier {
     public var maxTokens: Int
 
     public init(name: String, model: String, client: (any ModelClient)?, simulated: (any SimulatedJudging)? = nil,
-                prompt: String = JudgeVerifier.defaultPrompt, suiteSeed: UInt64, maxTokens: Int = 1024) {
+                prompt: String = JudgeVerifier.defaultPrompt, suiteSeed: UInt64, maxTokens: Int = JudgeVerifier.defaultMaxTokens) {
         self.name = name
         self.model = model
         self.client = client

@@ -213,7 +213,13 @@ struct FailedRequestTests {
                 ALTER TABLE seed_runs DROP COLUMN thinking_tokens_per_item;
                 ALTER TABLE outcomes DROP COLUMN samples_read;
                 ALTER TABLE outcomes DROP COLUMN rounds;
-                DELETE FROM grdb_migrations WHERE identifier IN ('schema-8', 'schema-9', 'schema-10', 'schema-11');
+                ALTER TABLE aux_calls DROP COLUMN model;
+                ALTER TABLE aux_calls DROP COLUMN attempts;
+                ALTER TABLE aux_calls DROP COLUMN cost;
+                ALTER TABLE seed_runs DROP COLUMN verifier_calls_per_item;
+                ALTER TABLE seed_runs DROP COLUMN verifier_tokens_per_item;
+                ALTER TABLE seed_runs DROP COLUMN verifier_cost_per_item;
+                DELETE FROM grdb_migrations WHERE identifier IN ('schema-8', 'schema-9', 'schema-10', 'schema-11', 'schema-12');
                 PRAGMA user_version = 7;
                 """)
         }

@@ -43,7 +43,7 @@ import Testing
         #expect(suite.strategy("beam2")?.maxTokens == 256)
         #expect((suite.strategy("dvts")?.kind as? DVTSKind)?.label == "dvts@16x4")
         let pf = try #require(suite.strategy("pf")?.kind as? ParticleFilteringKind)
-        #expect(pf.resampleTemperature == 0.5 && pf.label == "particle_filtering@8" && pf.auxiliaryCallsPerItem == 8 * 40)
+        #expect(pf.resampleTemperature == 0.5 && pf.label == "particle_filtering@8" && pf.calls(temperature: 0.8, ownModel: "m").auxiliary[0].calls == 8 * 40)
         let qwen = try #require(suite.verifier("qwen")?.kind as? PRMKind)
         #expect(qwen.parameters.endpoint.url == "http://127.0.0.1:9/pooling" && qwen.parameters.endpoint.chat)
         #expect(qwen.parameters.system == "Reason." && qwen.parameters.stepTag == "<extra_0>" && qwen.parameters.aggregation == .last)

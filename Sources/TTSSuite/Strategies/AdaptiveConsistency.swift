@@ -38,6 +38,8 @@ public struct AdaptiveConsistencyKind: ParsableStrategyKind, Equatable {
     }
 
     public var samplesPerItem: Int { maxN }
+    /// At most `max_n` pooled samples: budgets price the cap, the run records what was read.
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls { .pooled(temperature, maxN) }
     public var label: String {
         var parts: [String] = []
         if rule != .beta { parts.append(rule.rawValue) }

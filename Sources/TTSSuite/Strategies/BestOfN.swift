@@ -17,6 +17,7 @@ public struct BestOfNKind: ParsableStrategyKind, Equatable {
     }
 
     public var samplesPerItem: Int { n }
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls { .pooled(temperature, n, scorings: n) }
     public var scorerName: String? { scorer }
     public var label: String { "best_of_n@\(n)" }
     public var variantBaseSamples: Int? { n }

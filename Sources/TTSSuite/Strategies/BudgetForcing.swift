@@ -30,6 +30,9 @@ public struct BudgetForcingKind: ParsableStrategyKind, Equatable {
     }
 
     public var samplesPerItem: Int { 1 }
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls {
+        StrategyCalls(samples: [(temperature, 1)], auxiliary: [(ownModel, parameters.maxWaits + 1)])
+    }
     public var label: String { "budget_forcing@\(parameters.budget)" }
 }
 

@@ -60,6 +60,10 @@ public struct ConfidenceConsistencyKind: ParsableStrategyKind, Equatable {
     }
 
     public var samplesPerItem: Int { maxN }
+    /// At most `max_n` pooled samples, each scored by the reward scorer with `confidence: reward`.
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls {
+        .pooled(temperature, maxN, scorings: confidence == .reward ? maxN : 0)
+    }
     public var scorerName: String? { scorer }
     public var label: String {
         var parts = [confidence == .reward ? "rm" : "logprobs"]

@@ -31,6 +31,8 @@ public struct ESCKind: ParsableStrategyKind, Equatable {
     }
 
     public var samplesPerItem: Int { maxN }
+    /// At most `max_n` pooled samples: budgets price the cap, the run records what was read.
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls { .pooled(temperature, maxN) }
     public var label: String {
         "esc-w\(window)\(minN != window ? "-min\(minN)" : "")@\(maxN)"
     }

@@ -40,4 +40,5 @@ extension FinishOrderKind {
     }
 
     public var samplesPerItem: Int { n }
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls { .pooled(temperature, n) }
 }

@@ -25,6 +25,9 @@ public struct FusionKind: ParsableStrategyKind, Equatable {
     }
 
     public var samplesPerItem: Int { parameters.n }
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls {
+        StrategyCalls(samples: [(temperature, parameters.n)], auxiliary: [(parameters.fuser ?? ownModel, 1)])
+    }
     public var referencedModels: [String] { parameters.fuser.map { [$0] } ?? [] }
     public var label: String { "fusion@\(parameters.n)" + (parameters.fuser.map { " (fuser \($0))" } ?? "") }
 }

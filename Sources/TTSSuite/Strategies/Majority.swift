@@ -12,6 +12,7 @@ public struct MajorityKind: ParsableStrategyKind, Equatable {
     }
 
     public var samplesPerItem: Int { n }
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls { .pooled(temperature, n) }
     public var label: String { "majority@\(n)" }
     public var variantBaseSamples: Int? { n }
 }

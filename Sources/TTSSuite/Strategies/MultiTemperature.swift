@@ -49,6 +49,9 @@ public struct MultiTemperatureKind: ParsableStrategyKind, Equatable {
     }
 
     public var samplesPerItem: Int { parameters.n }
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls {
+        StrategyCalls(samples: zip(parameters.temperatures, parameters.allocation).map { (temperature: $0.0, count: $0.1) })
+    }
     public var label: String {
         "multi_temperature@\(parameters.n)[\(parameters.temperatures.map { shortNumber($0) }.joined(separator: ","))]"
     }

@@ -25,6 +25,12 @@ public struct RefineKind: ParsableStrategyKind, Equatable {
     }
 
     public var samplesPerItem: Int { parameters.mode == .sequential ? 1 : parameters.drafts }
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls {
+        let p = parameters
+        return p.mode == .sequential
+            ? StrategyCalls(samples: [(temperature, 1)], auxiliary: [(ownModel, p.rounds)])
+            : StrategyCalls(samples: [(temperature, p.drafts)], auxiliary: [(ownModel, p.drafts * (p.rounds - 1) + 1)])
+    }
     public var label: String {
         parameters.mode == .sequential ? "refine@\(parameters.rounds)r" : "pdr@\(parameters.drafts)x\(parameters.rounds)r"
     }

@@ -10,5 +10,6 @@ public struct SingleKind: ParsableStrategyKind, Equatable {
     static func parse(_ s: YAMLCursor, context: inout StrategyParseContext) throws -> Self { Self() }
 
     public var samplesPerItem: Int { 1 }
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls { .pooled(temperature, 1) }
     public var label: String { "single" }
 }

@@ -24,7 +24,9 @@ protocol StepSearchKind: ParsableStrategyKind {
 extension StepSearchKind {
     public var samplesPerItem: Int { 0 }
     public var scorerName: String? { search.prm }
-    public var auxiliaryCallsPerItem: Int? { search.n * search.maxSteps }
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls {
+        StrategyCalls(samples: [], auxiliary: [(ownModel, search.n * search.maxSteps)], scorings: search.n * search.maxSteps)
+    }
     public var continuesPartialSolutions: Bool { true }
 }
 

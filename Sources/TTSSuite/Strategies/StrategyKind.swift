@@ -26,19 +26,18 @@ public protocol StrategyKind: Sendable, Encodable {
     /// N when the strategy is a base for the leaderboard's twins (`Variants`): it draws N samples
     /// at one temperature and combines them. Nil otherwise.
     var variantBaseSamples: Int? { get }
-    /// Model calls outside the pool per item, at most, for strategies that make only such calls
-    /// (the step calls of a search): what a budget prices before the run. Nil otherwise.
-    var auxiliaryCallsPerItem: Int? { get }
     /// Whether the strategy asks the model to continue a partial solution (step-level search):
     /// its model must support it (`ModelSpec.canContinuePartialSolutions`).
     var continuesPartialSolutions: Bool { get }
+    /// The calls one seed run makes per item, at most (pooled samples, auxiliary calls by model,
+    /// verifications): what budgets and `ttsbench plan` price. Declared by every kind, no default.
+    func calls(temperature: Double, ownModel: String) -> StrategyCalls
 }
 
 extension StrategyKind {
     public var scorerName: String? { nil }
     public var referencedModels: [String] { [] }
     public var variantBaseSamples: Int? { nil }
-    public var auxiliaryCallsPerItem: Int? { nil }
     public var continuesPartialSolutions: Bool { false }
 }
 

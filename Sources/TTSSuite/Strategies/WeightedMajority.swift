@@ -21,6 +21,7 @@ public struct WeightedMajorityKind: ParsableStrategyKind, Equatable {
     }
 
     public var samplesPerItem: Int { n }
+    public func calls(temperature: Double, ownModel: String) -> StrategyCalls { .pooled(temperature, n, scorings: n) }
     public var scorerName: String? { scorer }
     public var label: String { "weighted_majority@\(n)" }
     public var variantBaseSamples: Int? { n }

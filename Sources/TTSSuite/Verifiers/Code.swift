@@ -8,6 +8,8 @@ public struct CodeKind: ParsableVerifierKind, Equatable {
     // The canonical JSON of the enum case this replaced, `code(SandboxLimits)`.
     enum CodingKeys: String, CodingKey { case limits = "_0" }
 
+    public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "timeout", "memory_mb", "max_processes", "network"])
         var limits = SandboxLimits()

@@ -6,6 +6,8 @@ public struct ExactKind: ParsableVerifierKind, Equatable {
     public var caseSensitive: Bool
     public init(caseSensitive: Bool = false) { self.caseSensitive = caseSensitive }
 
+    public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "case_sensitive"])
         return Self(caseSensitive: try v.optional("case_sensitive").map { try $0.bool() } ?? false)

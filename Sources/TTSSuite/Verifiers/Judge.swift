@@ -13,6 +13,8 @@ public struct JudgeKind: ParsableVerifierKind, Equatable {
         self.prompt = prompt
     }
 
+    public var modelCallsPerVerification: [(model: String, calls: Int)] { [(model, 1)] }
+
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "model", "prompt"])
         let modelCursor = try v.required("model", expected: "the name of a model of the suite that judges")

@@ -9,6 +9,8 @@ public struct MathKind: ParsableVerifierKind, Equatable {
 
     public init(precision: Int? = nil) { self.precision = precision }
 
+    public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "precision"])
         return Self(precision: try v.optional("precision").map { try $0.int(min: 0, max: 15) })

@@ -7,6 +7,8 @@ public struct OracleKind: ParsableVerifierKind, Equatable {
     public var using: String
     public init(using: String = "numeric") { self.using = using }
 
+    public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "using"])
         return Self(using: try v.optional("using").map { try $0.oneOf(["exact", "numeric", "math"]) } ?? "numeric")

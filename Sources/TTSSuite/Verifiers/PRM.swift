@@ -13,6 +13,8 @@ public struct PRMKind: ParsableVerifierKind, Equatable {
 
     static let keys = ["step_tag", "system", "aggregation", "split"]
 
+    public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         var endpoint = try parser.parseRewardEndpoint(v, extraKeys: keys, apis: [.pooling])
         // A PRM reads the steps in its chat template unless the suite gives the input text.

@@ -13,6 +13,8 @@ public struct RewardKind: ParsableVerifierKind, Equatable {
     // The canonical JSON of the enum case this replaced, `reward(RewardEndpointParameters)`.
     enum CodingKeys: String, CodingKey { case parameters = "_0" }
 
+    public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         Self(try parser.parseRewardEndpoint(v))
     }

@@ -21,6 +21,8 @@ public struct SimulatedPRMKind: ParsableVerifierKind, Equatable {
         self.aggregation = aggregation
     }
 
+    public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "auc", "aggregation"])
         let auc = try v.required("auc", expected: "the PRM's per-step ROC AUC, between 0.5 and 1").double(min: 0.5, max: 0.9999)

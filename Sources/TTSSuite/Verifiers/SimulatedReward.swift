@@ -7,6 +7,8 @@ public struct SimulatedRewardKind: ParsableVerifierKind, Equatable {
     public var auc: Double
     public init(auc: Double) { self.auc = auc }
 
+    public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "auc"])
         return Self(auc: try v.required("auc", expected: "the reward model's ROC AUC, between 0.5 and 1").double(min: 0.5, max: 0.9999))

@@ -23,6 +23,10 @@ public protocol VerifierKind: Sendable, Encodable {
     /// Whether it scores the steps of a partial solution (a process reward model), and so can
     /// guide a step-level search.
     var scoresSteps: Bool { get }
+    /// Model calls of one verification (or one scoring), by the suite model that answers: what
+    /// budgets and `ttsbench plan` price. Declared by every kind, no default: `[]` for a kind that
+    /// calls no model of the suite (an HTTP scoring endpoint has no price in the suite).
+    var modelCallsPerVerification: [(model: String, calls: Int)] { get }
 }
 
 extension VerifierKind {
