@@ -39,23 +39,35 @@ public actor AuxiliaryPool {
     /// `requestSeed(pool:item:seedIndex:callID:)`.
     public func call(_ call: AuxiliaryCall, handle: SamplePool.Handle, client: any ModelClient, topP: Double,
                      item: TaskItem, extraction: AnswerExtraction, seedIndex: Int, seed: UInt64? = nil) async throws -> Sample {
+        let seed = seed ?? requestSeed(pool: handle.id, item: item.id, seedIndex: seedIndex, callID: call.callID)
+        let request = GenerationRequest(messages: call.messages, temperature: call.temperature, topP: topP, maxTokens: call.maxTokens,
+                                        stop: call.stop, seed: seed, n: 1, context: ItemContext(item: item, sampleSeeds: [seed], purpose: call.purpose))
+        return try await recorded(callID: call.callID, temperature: call.temperature, handle: handle, item: item, extraction: extraction,
+                                  seedIndex: seedIndex, seed: seed) {
+            let completions = try await client.generate(request)
+            guard let completion = completions.first else {
+                throw ModelError(model: handle.modelName, message: "asked for 1 completion, got none")
+            }
+            return completion
+        }
+    }
+
+    /// A recorded call of any kind (a model call, a reward endpoint's score): the recorded
+    /// result of `callID` on the item when there is one, else `make()`'s completion, recorded
+    /// (with `seed` as its request seed) and shared with concurrent callers of the same call.
+    /// A `PartialGenerationError` from `make` is its request's failure: nothing is recorded.
+    public func recorded(callID: String, temperature: Double, handle: SamplePool.Handle, item: TaskItem, extraction: AnswerExtraction,
+                         seedIndex: Int, seed: UInt64, make: @escaping @Sendable () async throws -> Completion) async throws -> Sample {
         let block = BlockKey(pool: handle.id, seedIndex: seedIndex)
         if blocks[block] == nil { try await load(block) }
-        let callID = call.callID
         let key = AuxiliaryKey(item: item.id, callID: callID)
         if let done = blocks[block]?[key] { return done }
         if let task = inflight[block]?[key] { return try await task.value }
 
-        let seed = seed ?? requestSeed(pool: handle.id, item: item.id, seedIndex: seedIndex, callID: callID)
-        let request = GenerationRequest(messages: call.messages, temperature: call.temperature, topP: topP, maxTokens: call.maxTokens,
-                                        stop: call.stop, seed: seed, n: 1, context: ItemContext(item: item, sampleSeeds: [seed], purpose: call.purpose))
         let task = Task<Sample, Error> {
             do {
-                let completions = try await client.generate(request)
-                guard let completion = completions.first else {
-                    throw ModelError(model: handle.modelName, message: "asked for 1 completion, got none")
-                }
-                return Sample(sampleIndex: -1, temperature: call.temperature, completion: completion, extracting: extraction, item: item)
+                let completion = try await make()
+                return Sample(sampleIndex: -1, temperature: temperature, completion: completion, extracting: extraction, item: item)
             } catch let partial as PartialGenerationError {
                 // A failed request is not a call's result: nothing is recorded, the item stays
                 // unfinished, and the next run makes the call again.
