@@ -21,7 +21,8 @@ public final class Runner: Sendable {
     public let task: LoadedTask
     public let store: Store
     public let pool: SamplePool
-    /// Calls outside the pool (fuser, refinement, continuation), recorded in `aux_calls`.
+    /// Calls outside the pool (fuser, refinement, continuation, a judge's verdicts, a reward
+    /// model's or PRM's scores), recorded in `aux_calls`.
     public let auxiliaryPool: AuxiliaryPool
     /// The cap on items in flight given by the user (`--workers`), nil for the default.
     public let workers: Int?
@@ -58,6 +59,8 @@ public final class Runner: Sendable {
                 handle: RecordedVerifierClient.handle(model: model, suiteSeed: suite.seed, taskDigest: task.digest),
                 price: model.price, extraction: task.spec.extract)
         }
+        // So are a scoring endpoint's (a reward model's, a PRM's).
+        resources.scores = RecordedScores(pool: auxiliaryPool, suiteSeed: suite.seed, taskDigest: task.digest, extraction: task.spec.extract)
         var verifiers: [String: any Verifier] = [:]
         for v in suite.verifiers { verifiers[v.name] = VerifierFactory.make(v, suiteSeed: suite.seed, resources: resources) }
         self.verifiers = verifiers
