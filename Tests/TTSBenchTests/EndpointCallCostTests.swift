@@ -70,6 +70,8 @@ import Testing
     static let gen = CallCostTests.usd(100, 50, 1, 2), rm = CallCostTests.usd(250, 0, 2, 0), prm = CallCostTests.usd(120, 0, 4, 8)
     static let rewardPerItem = 4 * gen + 4 * rm   // 0.0028
     static let prmPerItem = 4 * gen + 4 * prm     // 0.00272
+    /// Per system: cost per item, the prompt tokens of one scoring, and its USD.
+    static let expected = [("gen/bon4", rewardPerItem, 250.0, rm), ("gen/bon4p", prmPerItem, 120.0, prm)]
 
     static func counts(_ server: PythonScriptServer) async throws -> [String: Int] {
         try await CallCostTests.counts(server)
@@ -86,7 +88,7 @@ import Testing
         // A pilot seed: its seed runs carry the scoring calls as verifier compute.
         _ = try await CallCostTests.run(path, db: db, out: dir + "/out", seeds: 1)
         let pilot = try StoreReader(path: db)
-        for (name, perItem, tokens, scorer) in [("gen/bon4", Self.rewardPerItem, 250.0, Self.rm), ("gen/bon4p", Self.prmPerItem, 120.0, Self.prm)] {
+        for (name, perItem, tokens, scorer) in Self.expected {
             let fingerprint = try #require(suite.system(name)).fingerprint
             let seed0 = try #require(try pilot.seedRuns(systemFingerprint: fingerprint, seeds: 1).first)
             #expect(abs(try #require(seed0.costPerItem) - perItem) < 1e-12, "\(name): \(seed0)")
@@ -107,7 +109,7 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/endpoint-costs/leaderboard.json")))
                                 as? [String: Any])
         let jsonRows = try #require(json["systems"] as? [[String: Any]])
-        for (name, perItem, tokens, scorer) in [("gen/bon4", Self.rewardPerItem, 250.0, Self.rm), ("gen/bon4p", Self.prmPerItem, 120.0, Self.prm)] {
+        for (name, perItem, tokens, scorer) in Self.expected {
             let row = try #require(rows[name])
             #expect(row.seeds == 2)
             #expect(abs(try #require(row.costPerItem) - perItem) < 1e-12, "\(name) \(String(describing: row.costPerItem))")
