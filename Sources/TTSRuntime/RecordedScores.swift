@@ -3,7 +3,7 @@ import TTSSeams
 import TTSSuite
 
 /// The `ScoreRecorder` of a run: every request of a scoring verifier (a reward model's score, a
-/// PRM's step scores) is a recorded call, made once through the `AuxiliaryPool` (cached in the
+/// PRM's step scores) is a recorded call, made once through the `CallPool` (cached in the
 /// store, read back on resume, shared with concurrent callers), and added to the item's
 /// `VerifierCallTally` at the endpoint's price.
 ///
@@ -12,19 +12,19 @@ import TTSSuite
 /// the request's bytes, and shared by every seed run and system that sends the same request.
 ///
 /// ```swift
-/// resources.scores = RecordedScores(pool: auxiliaryPool, suiteSeed: suite.seed, taskDigest: task.digest, extraction: .boxed)
+/// resources.scores = RecordedScores(pool: pool, suiteSeed: suite.seed, taskDigest: task.digest, extraction: .boxed)
 /// ```
 struct RecordedScores: ScoreRecorder {
-    let pool: AuxiliaryPool
+    let pool: CallPool
     let suiteSeed: UInt64
     let taskDigest: String
     let extraction: AnswerExtraction
 
     /// The pool of a scoring endpoint (its canonical description, `EndpointCalls.endpoint`): apart
     /// from every model's pool, keyed by the suite seed and the task. `verifier` names the answerer.
-    static func handle(endpoint: String, verifier: String, suiteSeed: UInt64, taskDigest: String) -> SamplePool.Handle {
+    static func handle(endpoint: String, verifier: String, suiteSeed: UInt64, taskDigest: String) -> CallPool.Handle {
         let id = String(SHA256.hex("scorer\nsuite-seed=\(suiteSeed)\nendpoint=\(endpoint)\ntask=\(taskDigest)").prefix(24))
-        return SamplePool.Handle(id: id, modelName: verifier, deterministic: false)
+        return CallPool.Handle(id: id, modelName: verifier, deterministic: false)
     }
 
     /// The call id of a request: "score-" and a digest of its bytes.

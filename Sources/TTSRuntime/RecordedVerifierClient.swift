@@ -3,7 +3,7 @@ import TTSSeams
 import TTSSuite
 
 /// The model client a verifier (a judge) is handed: its calls are recorded calls, made once
-/// through the `AuxiliaryPool` (cached in the store, replayed on resume with the same request
+/// through the `CallPool` (cached in the store, replayed on resume with the same request
 /// seed), priced at the judge's own model's price, and added to the item's `VerifierCallTally`.
 ///
 /// A judge's verdict does not depend on the seed index (its seed hashes the candidate), so its
@@ -11,17 +11,17 @@ import TTSSuite
 /// seed run and system that asks the same question.
 struct RecordedVerifierClient: ModelClient {
     let inner: any ModelClient
-    let pool: AuxiliaryPool
-    let handle: SamplePool.Handle
+    let pool: CallPool
+    let handle: CallPool.Handle
     /// USD per million (input, output) tokens of the judge's model, when priced.
     let price: (input: Double, output: Double)?
     let extraction: AnswerExtraction
 
     /// The verifier pool of a model: apart from every generator pool, keyed by the suite seed,
     /// the model's fingerprint and the task.
-    static func handle(model: ModelSpec, suiteSeed: UInt64, taskDigest: String) -> SamplePool.Handle {
+    static func handle(model: ModelSpec, suiteSeed: UInt64, taskDigest: String) -> CallPool.Handle {
         let id = String(SHA256.hex("verifier\nsuite-seed=\(suiteSeed)\nmodel=\(model.fingerprint)\ntask=\(taskDigest)").prefix(24))
-        return SamplePool.Handle(id: id, modelName: model.name, deterministic: false)
+        return CallPool.Handle(id: id, modelName: model.name, deterministic: false)
     }
 
     func generate(_ request: GenerationRequest) async throws -> [Completion] {

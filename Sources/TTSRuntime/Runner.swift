@@ -20,10 +20,9 @@ public final class Runner: Sendable {
     public let suite: Suite
     public let task: LoadedTask
     public let store: Store
-    public let pool: SamplePool
-    /// Calls outside the pool (fuser, refinement, continuation, a judge's verdicts, a reward
-    /// model's or PRM's scores), recorded in `aux_calls`.
-    public let auxiliaryPool: AuxiliaryPool
+    /// Every recorded call of the run: pooled samples and auxiliary calls (fuser, refinement,
+    /// continuation, a judge's verdicts, a reward model's or PRM's scores, in `aux_calls`).
+    public let pool: CallPool
     /// The cap on items in flight given by the user (`--workers`), nil for the default.
     public let workers: Int?
     /// Items in flight at most: `workers` when given, otherwise `defaultItemWindow(for:)`.
@@ -45,9 +44,8 @@ public final class Runner: Sendable {
         self.workers = workers.map { max(1, $0) }
         itemWindow = workers.map { max(1, $0) } ?? Self.defaultItemWindow(for: suite)
         self.progress = progress
-        pool = SamplePool(store: store, suiteSeed: suite.seed, onGenerated: { progress?.samplesGenerated($0) })
-        let auxiliaryPool = AuxiliaryPool(store: store, suiteSeed: suite.seed)
-        self.auxiliaryPool = auxiliaryPool
+        let pool = CallPool(store: store, suiteSeed: suite.seed, onGenerated: { progress?.samplesGenerated($0) })
+        self.pool = pool
         var clients: [String: any ModelClient] = [:]
         for model in suite.models { clients[model.name] = try ModelClientFactory.make(model, suiteSeed: suite.seed, store: store) }
         self.clients = clients
@@ -55,12 +53,12 @@ public final class Runner: Sendable {
         // A verifier's model calls (a judge's) are recorded calls: cached, resumed and priced.
         for model in suite.models {
             resources.clients[model.name] = RecordedVerifierClient(
-                inner: clients[model.name]!, pool: auxiliaryPool,
+                inner: clients[model.name]!, pool: pool,
                 handle: RecordedVerifierClient.handle(model: model, suiteSeed: suite.seed, taskDigest: task.digest),
                 price: model.price, extraction: task.spec.extract)
         }
         // So are a scoring endpoint's (a reward model's, a PRM's).
-        resources.scores = RecordedScores(pool: auxiliaryPool, suiteSeed: suite.seed, taskDigest: task.digest, extraction: task.spec.extract)
+        resources.scores = RecordedScores(pool: pool, suiteSeed: suite.seed, taskDigest: task.digest, extraction: task.spec.extract)
         var verifiers: [String: any Verifier] = [:]
         for v in suite.verifiers { verifiers[v.name] = VerifierFactory.make(v, suiteSeed: suite.seed, resources: resources) }
         self.verifiers = verifiers
@@ -86,14 +84,14 @@ public final class Runner: Sendable {
     }
 
     /// The pool a system's samples come from.
-    public func poolHandle(for system: SystemSpec) -> SamplePool.Handle {
+    public func poolHandle(for system: SystemSpec) -> CallPool.Handle {
         poolHandle(model: suite.model(system.model)!, strategy: suite.strategy(system.strategy)!, system: system)
     }
 
     /// The pool of `model` under a system's strategy: the system's own model, or another model
     /// the strategy calls (a fuser), whose auxiliary calls are recorded under this pool.
-    func poolHandle(model: ModelSpec, strategy: StrategySpec, system: SystemSpec) -> SamplePool.Handle {
-        SamplePool.Handle(id: Self.poolID(suite: suite, task: task, model: model, strategy: strategy, system: system), modelName: model.name,
+    func poolHandle(model: ModelSpec, strategy: StrategySpec, system: SystemSpec) -> CallPool.Handle {
+        CallPool.Handle(id: Self.poolID(suite: suite, task: task, model: model, strategy: strategy, system: system), modelName: model.name,
                           deterministic: model.deterministicAtZero)
     }
 
@@ -206,20 +204,19 @@ public final class Runner: Sendable {
                             try await commit(done.context.record(kept.map { $0.1! }, items: kept.map(\.0)))
                         }
                     }
-                    try await auxiliaryPool.flush()
+                    try await pool.flush()
                     progress?.seedRunFinished()
                     let seed = work[run].seed
                     remainingPerSeed[seed]! -= 1
                     if remainingPerSeed[seed] == 0 {
-                        pool.evict(seedIndex: seed)
-                        try await auxiliaryPool.evict(seedIndex: seed)
+                        try await pool.evict(seedIndex: seed)
                     }
                 }
                 if running == 0 && nextRun >= work.count && open.isEmpty { break }
             }
         }
         try await store.flush()
-        try await auxiliaryPool.flush()
+        try await pool.flush()
         if !unfinished.isEmpty { throw IncompleteRunError(items: unfinished, seedRuns: unfinishedRuns) }
     }
 
@@ -241,7 +238,7 @@ public final class Runner: Sendable {
         }
         let source = PoolSource(pool: pool, handle: poolHandle(for: system), client: clients[model.name]!,
                                 extraction: task.spec.extract, seedIndex: seedIndex, strategy: strategySpec,
-                                promptTemplate: task.spec.prompt, auxiliaryPool: auxiliaryPool, others: others, price: model.price)
+                                promptTemplate: task.spec.prompt, others: others, price: model.price)
         let price = model.price
         return SeedRunContext(system: system, seedIndex: seedIndex, source: source, verifier: verifiers[system.verifier]!,
                               scorers: verifiers, strategy: strategies[system.strategy]!, suiteSeed: suite.seed,
@@ -341,21 +338,20 @@ struct SeedRunContext: Sendable {
 
 /// Adapts the pool to the `SampleSource` a strategy sees for one system and seed.
 struct PoolSource: SampleSource {
-    let pool: SamplePool
-    let handle: SamplePool.Handle
+    let pool: CallPool
+    let handle: CallPool.Handle
     let client: any ModelClient
     let extraction: AnswerExtraction
     let seedIndex: Int
     let strategy: StrategySpec
     let promptTemplate: String
-    let auxiliaryPool: AuxiliaryPool
     /// Other models the strategy may call by name (a fuser), with their pools.
     let others: [String: OtherModel]
     /// USD per million (input, output) tokens of the system's model, when priced.
     let price: (input: Double, output: Double)?
 
     struct OtherModel: Sendable {
-        let handle: SamplePool.Handle
+        let handle: CallPool.Handle
         let client: any ModelClient
         let price: (input: Double, output: Double)?
     }
@@ -383,7 +379,7 @@ struct PoolSource: SampleSource {
             client = other.client
             price = other.price
         }
-        let sample = try await auxiliaryPool.call(call, handle: handle, client: client, topP: strategy.topP, item: item,
+        let sample = try await pool.call(call, handle: handle, client: client, topP: strategy.topP, item: item,
                                                   extraction: extraction, seedIndex: seedIndex)
         return CallPrice.priced(sample, price)
     }

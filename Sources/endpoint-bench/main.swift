@@ -6,7 +6,7 @@ import TTSRuntime
 // (issue 4; bench/endpoint/run.sh starts nginx with a canned chat completion and compares with
 // wrk and a Python aiohttp client). Every request goes the way a run's samples go:
 //
-//   SamplePool.samples → OpenAIClient.generate → request cache lookup (SQLite) → request body
+//   CallPool.samples → OpenAIClient.generate → request cache lookup (SQLite) → request body
 //   (canonical JSON) → the shared transport (HTTP1Client for http://, keep-alive) → JSON decoding →
 //   cache write and sample record (batched SQLite transactions) → the pool's in-memory block,
 //   evicted once its seed index is done (as the runner does).
@@ -94,13 +94,13 @@ var parameters = OpenAIModelParameters(baseURLs: [args.url], model: "canned", ap
                                        timeout: 30, maxRetries: 2)
 parameters.supportsN = .false
 let client = try OpenAIClient(name: "canned", parameters: parameters, cache: StoreRequestCache(store: store))
-let pool = SamplePool(store: store, suiteSeed: 1)
+let pool = CallPool(store: store, suiteSeed: 1)
 let plainClient = try OpenAIClient(name: "canned", parameters: parameters, cache: nil)
 let httpURL = args.url + "/chat/completions"
 let httpBody = JSONValue.object(plainClient.body(GenerationRequest(messages: [ChatMessage(role: "user", content: "Compute $1 + 2$.")], temperature: 0.8,
                                                   seed: 1), seed: 1, n: 1)).canonicalBytes
 
-let handle = SamplePool.Handle(id: "endpoint-bench", modelName: "canned")
+let handle = CallPool.Handle(id: "endpoint-bench", modelName: "canned")
 let items = (0..<args.items).map { TaskItem(id: "item-\($0)", question: "Compute $\($0) + \($0 * 7 % 100)$.", answer: "\($0 + $0 * 7 % 100)") }
 let progress = Progress(perSeed: args.items)
 let marks: Set<Int> = [args.warmup, args.requests]
@@ -146,7 +146,7 @@ try await withThrowingTaskGroup(of: Void.self) { group in
                 },
                 item: item, extraction: .boxed, seedIndex: seed, temperature: 0.8, indices: 0..<1)
             let ok = samples.first?.error == nil && samples.first?.answer != nil
-            if await progress.finish(seed: seed, ok: ok, markAt: marks) { pool.evict(seedIndex: seed) }
+            if await progress.finish(seed: seed, ok: ok, markAt: marks) { try await pool.evict(seedIndex: seed) }
         }
     }
     while next < min(args.concurrency, args.requests) { launch(next); next += 1 }

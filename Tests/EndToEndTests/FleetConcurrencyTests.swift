@@ -62,8 +62,10 @@ struct FleetConcurrencyTests {
         let four = try await run("four", extra: ["--workers", "4"])
         // 20 items x 2 seeds x (1 greedy + 4 sampled) samples, one request each.
         #expect(byDefault.samples.count == 200 && byDefault.requests == 200, "\(byDefault.samples.count) samples, \(byDefault.requests) requests")
-        // Default: the model's limit is reached (items of both systems and seeds overlap), never passed.
-        #expect(byDefault.peak == Self.limit, "peak in flight \(byDefault.peak), max_concurrency \(Self.limit)")
+        // Default: the model's limit is approached (items of both systems and seeds overlap), never
+        // passed, and well past the 32 (8 items x 4 samples) of a fixed item window. Not `== limit`:
+        // on a loaded machine the server may answer the first requests before the last are sent.
+        #expect(byDefault.peak > 32 && byDefault.peak <= Self.limit, "peak in flight \(byDefault.peak), max_concurrency \(Self.limit)")
         // Four items at a time: at most the 4 samples of each of four majority items.
         #expect(four.peak <= 16, "peak in flight with --workers 4: \(four.peak)")
         // Same samples (seeds, answers), same leaderboard bytes but for the measured latencies.

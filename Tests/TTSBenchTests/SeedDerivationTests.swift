@@ -44,14 +44,14 @@ import Testing
     @Test func requestSeedIsPinnedAndDependsOnEveryIdentifier() async throws {
         let dir = try makeTempDir("seeds")
         let store = try Store(path: dir + "/s.sqlite")
-        let pool = SamplePool(store: store, suiteSeed: 20_261_128)
+        let pool = CallPool(store: store, suiteSeed: 20_261_128)
         let base = pool.requestSeed(pool: "pool-a", item: "arith-0", seedIndex: 0, temperature: 0.8, sampleIndex: 0)
         #expect(base == 336_155_917_040_891_210)
-        #expect(SamplePool(store: store, suiteSeed: 0).requestSeed(pool: "p", item: "i", seedIndex: 0, temperature: 0, sampleIndex: 0)
+        #expect(CallPool(store: store, suiteSeed: 0).requestSeed(pool: "p", item: "i", seedIndex: 0, temperature: 0, sampleIndex: 0)
                 == 4_827_811_451_543_066_118)
 
         let variants = [
-            SamplePool(store: store, suiteSeed: 20_261_129).requestSeed(pool: "pool-a", item: "arith-0", seedIndex: 0, temperature: 0.8, sampleIndex: 0),
+            CallPool(store: store, suiteSeed: 20_261_129).requestSeed(pool: "pool-a", item: "arith-0", seedIndex: 0, temperature: 0.8, sampleIndex: 0),
             pool.requestSeed(pool: "pool-b", item: "arith-0", seedIndex: 0, temperature: 0.8, sampleIndex: 0),
             pool.requestSeed(pool: "pool-a", item: "arith-1", seedIndex: 0, temperature: 0.8, sampleIndex: 0),
             pool.requestSeed(pool: "pool-a", item: "arith-0", seedIndex: 1, temperature: 0.8, sampleIndex: 0),

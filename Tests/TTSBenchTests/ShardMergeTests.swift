@@ -63,8 +63,8 @@ import Testing
         let session = try await Session.open(suitePath: path, options: try options(dir, db: "merged.sqlite", out: "merged"))
         let final = try await session.run(seeds: seeds)
         #expect(final.samplesGenerated == 0, "the run on the merged database generates no sample")
-        #expect(await session.runner.pool.generated == 0)
-        #expect(await session.runner.auxiliaryPool.generated == 0)
+        #expect(session.runner.pool.generated == 0)
+        #expect(session.runner.pool.generatedCalls == 0)
         #expect(try storeCounts(merged).auxCalls == aux)
         #expect(try storeCounts(merged).samples == samples)
         let oneSamples = try storeCounts(dir + "/one.sqlite").samples
