@@ -52,7 +52,7 @@ public struct Plan: Sendable {
     public var suite: String
     public var systems: [SystemPlan]
     public var total: Figures
-    /// Whether any model has a price (else every usd figure is 0).
+    /// Whether any model or scoring endpoint has a price (else every usd figure is 0).
     public var priced: Bool
     public var replications: Int
     public var database: String?
@@ -133,6 +133,7 @@ public struct Plan: Sendable {
         let total = bracket(try lowModel.cost(all(minSeeds)), try runs.map { try model.cost(all($0)) },
                             try highModel.cost(all(maxSeedsPerSystem)))
         let priced = suite.models.contains(where: CostModel.hasPrice)
+            || suite.verifiers.contains { $0.kind.endpointCallsPerVerification?.price != nil }
         var plan = Plan(suite: suite.name, systems: systems, total: total, priced: priced, replications: runs.count, database: database)
         plan.warnings = try powerWarnings(suite: suite, priors: named.sorted().compactMap { priors[$0] })
         return plan
@@ -306,7 +307,7 @@ extension Plan {
         out += "  samples  \(n(total.samples.min)) / \(n(total.samples.expected)) / \(n(total.samples.max))\n"
         out += "  requests \(n(total.requests.min)) / \(n(total.requests.expected)) / \(n(total.requests.max))\n"
         out += "  tokens   \(n(total.tokens.min)) / \(n(total.tokens.expected)) / \(n(total.tokens.max))\n"
-        out += "  usd      " + (priced ? "\(usd(total.usd.min)) / \(usd(total.usd.expected)) / \(usd(total.usd.max))" : "0 (no model of the suite has a price)") + "\n"
+        out += "  usd      " + (priced ? "\(usd(total.usd.min)) / \(usd(total.usd.expected)) / \(usd(total.usd.max))" : "0 (no model or scoring endpoint of the suite has a price)") + "\n"
         for warning in warnings { out += "\n" + warning + "\n" }
         return out
     }

@@ -39,9 +39,12 @@ struct HTTPScoringEndpoint: ScoringEndpoint {
     let retrying: @Sendable (_ headers: [(String, String)], _ secret: String?, _ onAttempt: @escaping @Sendable () -> Void) -> RetryingPost
 
     func post<T>(_ body: [UInt8], headers: [(String, String)], secret: String?, onAttempt: @escaping @Sendable () -> Void,
-                 parse: ([UInt8]) -> Result<T, ReplyFailure>) async throws -> Result<T, ScoringFailure> {
-        switch try await retrying(headers, secret, onAttempt).run(path: "", body: body, parse: { reply, _ in parse(reply) }) {
-        case .success(let (value, _, _)): return .success(value)
+                 parse: ([UInt8]) -> Result<T, ReplyFailure>) async throws -> Result<ScoringReply<T>, ScoringFailure> {
+        let read = { (reply: [UInt8], latencyMs: Double) in parse(reply).map { (value: $0, latencyMs: latencyMs) } }
+        switch try await retrying(headers, secret, onAttempt).run(path: "", body: body, parse: read) {
+        case .success(let (reply, attempts, log)):
+            return .success(ScoringReply(value: reply.value, attempts: attempts, latencyMs: reply.latencyMs,
+                                         retryLog: log.isEmpty ? nil : log.joined(separator: "\n")))
         case .failure(let failure): return .failure(ScoringFailure(summary: failure.summary))
         }
     }

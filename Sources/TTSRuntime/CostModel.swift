@@ -19,12 +19,14 @@ import TTSVerifiers
 /// is not committed count in full (an upper bound when a killed run recorded some of them).
 public struct CostModel: Sendable {
     /// One seed run's reads per item: prefixes of the pool at each temperature, auxiliary calls
-    /// to a model (the system's own, or a fuser), and the verifier's and scorer's model calls (a
-    /// judge), by the model that answers.
+    /// to a model (the system's own, or a fuser), the verifier's and scorer's model calls (a
+    /// judge), by the model that answers, and their calls to scoring endpoints (a reward model,
+    /// a PRM), by the verifier that makes them.
     public struct Demand: Sendable {
         public var samples: [(temperature: Double, count: Int)]
         public var auxiliary: [(model: String, calls: Int)]
         public var verifier: [(model: String, calls: Int)] = []
+        public var endpoints: [(verifier: String, endpoint: EndpointCalls, calls: Int)] = []
     }
 
     /// A price: what some seed runs add.
@@ -88,18 +90,19 @@ public struct CostModel: Sendable {
 
     /// Reads per item of one seed run of `system` (at most, for strategies that stop early), as
     /// its strategy kind and verifier kinds declare them (`StrategyKind.calls`,
-    /// `VerifierKind.modelCallsPerVerification`).
+    /// `VerifierKind.modelCallsPerVerification`, `VerifierKind.endpointCallsPerVerification`).
     public func demand(_ system: SystemSpec) -> Demand {
         let s = suite.strategy(system.strategy)!
         let calls = s.kind.calls(temperature: s.temperature, ownModel: system.model)
         var verifier: [(model: String, calls: Int)] = []
-        if let v = suite.verifier(system.verifier) {
-            verifier += v.kind.modelCallsPerVerification.map { (model: $0.model, calls: $0.calls * calls.verifications) }
+        var endpoints: [(verifier: String, endpoint: EndpointCalls, calls: Int)] = []
+        for (spec, times) in [(suite.verifier(system.verifier), calls.verifications), (s.scorer.flatMap(suite.verifier), calls.scorings)] {
+            guard let spec else { continue }
+            verifier += spec.kind.modelCallsPerVerification.map { (model: $0.model, calls: $0.calls * times) }
+            if let e = spec.kind.endpointCallsPerVerification { endpoints.append((verifier: spec.name, endpoint: e, calls: e.calls * times)) }
         }
-        if let scorer = s.scorer.flatMap(suite.verifier) {
-            verifier += scorer.kind.modelCallsPerVerification.map { (model: $0.model, calls: $0.calls * calls.scorings) }
-        }
-        return Demand(samples: calls.samples, auxiliary: calls.auxiliary, verifier: verifier.filter { $0.calls > 0 })
+        return Demand(samples: calls.samples, auxiliary: calls.auxiliary, verifier: verifier.filter { $0.calls > 0 },
+                      endpoints: endpoints.filter { $0.calls > 0 })
     }
 
     /// What making seeds `0..<seeds` of each system committed adds to the database: seed runs
@@ -116,6 +119,7 @@ public struct CostModel: Sendable {
         var prefix: [GroupKey: Int] = [:]
         var auxiliary: [(model: String, pool: String, calls: Int, system: SystemSpec)] = []
         var verifierCalls: [(model: String, calls: Int, system: SystemSpec)] = []
+        var endpointCalls: [(verifier: String, endpoint: EndpointCalls, calls: Int, system: SystemSpec)] = []
         for (system, seeds) in work where !seeds.isEmpty {
             let committed = excludingCommitted ? try committedSeeds(system) : []
             let demand = self.demand(system)
@@ -134,6 +138,9 @@ public struct CostModel: Sendable {
                 }
                 for (name, calls) in demand.verifier {
                     verifierCalls.append((model: name, calls: calls * itemCount, system: system))
+                }
+                for e in demand.endpoints {
+                    endpointCalls.append((verifier: e.verifier, endpoint: e.endpoint, calls: e.calls * itemCount, system: system))
                 }
             }
         }
@@ -171,6 +178,13 @@ public struct CostModel: Sendable {
             total.requests += v.calls
             total.tokens += Double(v.calls) * tokens.total
             total.usd += Double(v.calls) * price(model, tokens)
+        }
+        for e in endpointCalls {
+            let tokens = try endpointTokens(e.endpoint, verifier: e.verifier, system: e.system)
+            total.samples += e.calls
+            total.requests += e.calls
+            total.tokens += Double(e.calls) * tokens.total
+            total.usd += Double(e.calls) * (e.endpoint.price.map { (tokens.prompt * $0.input + tokens.completion * $0.output) / 1e6 } ?? 0)
         }
         return total
     }
@@ -245,6 +259,18 @@ public struct CostModel: Sendable {
         let template = Double(JudgeVerifier.defaultPrompt.utf8.count / 4)
         let reply = try sampleTokens(model: model, pool: pool, temperature: 0, maxTokens: JudgeVerifier.defaultMaxTokens)
         return TokenEstimate(prompt: sample.prompt + sample.completion + template, completion: reply.completion, source: reply.source)
+    }
+
+    /// Tokens of one call to a scoring endpoint: recorded means of the endpoint's calls, else the
+    /// question and a whole candidate (a sample of the system) as its prompt; it writes nothing.
+    /// An endpoint that reports no `usage.prompt_tokens` records 0, so its recorded mean is 0.
+    func endpointTokens(_ endpoint: EndpointCalls, verifier: String, system: SystemSpec) throws -> TokenEstimate {
+        let pool = RecordedScores.handle(endpoint: endpoint.endpoint, verifier: verifier, suiteSeed: suite.seed, taskDigest: task.digest).id
+        if let stats = try reader?.auxiliaryTokenStats(pool: pool) {
+            return TokenEstimate(prompt: stats.meanPromptTokens, completion: stats.meanCompletionTokens, source: "recorded")
+        }
+        let sample = try sampleTokens(of: system)
+        return TokenEstimate(prompt: sample.prompt + sample.completion, completion: 0, source: sample.source)
     }
 
     /// Tokens of one auxiliary call: recorded means of the model's calls, else a sample's

@@ -20,9 +20,9 @@ public final class Runner: Sendable {
     public let suite: Suite
     public let task: LoadedTask
     public let store: Store
-    /// Every recorded call of the run: pooled samples and auxiliary calls.
+    /// Every recorded call of the run: pooled samples and auxiliary calls (fuser, refinement,
+    /// continuation, a judge's verdicts, a reward model's or PRM's scores, in `aux_calls`).
     public let pool: CallPool
-    /// Calls outside the pool (fuser, refinement, continuation), recorded in `aux_calls`.
     /// The cap on items in flight given by the user (`--workers`), nil for the default.
     public let workers: Int?
     /// Items in flight at most: `workers` when given, otherwise `defaultItemWindow(for:)`.
@@ -57,6 +57,8 @@ public final class Runner: Sendable {
                 handle: RecordedVerifierClient.handle(model: model, suiteSeed: suite.seed, taskDigest: task.digest),
                 price: model.price, extraction: task.spec.extract)
         }
+        // So are a scoring endpoint's (a reward model's, a PRM's).
+        resources.scores = RecordedScores(pool: pool, suiteSeed: suite.seed, taskDigest: task.digest, extraction: task.spec.extract)
         var verifiers: [String: any Verifier] = [:]
         for v in suite.verifiers { verifiers[v.name] = VerifierFactory.make(v, suiteSeed: suite.seed, resources: resources) }
         self.verifiers = verifiers

@@ -6,17 +6,36 @@
 /// ```swift
 /// let endpoint = endpoints.endpoint(url: url, maxConcurrency: 8, maxRetries: 3, retryBaseDelay: 0.5, timeout: 60)
 /// switch try await endpoint.post(body, headers: [], secret: nil, onAttempt: {}, parse: readScore) {
-/// case .success(let score): ...
+/// case .success(let reply): use(reply.value, reply.attempts, reply.latencyMs)
 /// case .failure(let failure): throw MyError(failure.summary)
 /// }
 /// ```
 public protocol ScoringEndpoint: Sendable {
-    /// Posts `body` until `parse` accepts a 2xx reply; `.failure` when retries are exhausted or
-    /// the failure is final. `onAttempt` is called once per HTTP attempt; a `secret` quoted back
-    /// by the server is replaced before the reply is parsed or quoted. Throws only on cancellation.
+    /// Posts `body` until `parse` accepts a 2xx reply (its value, with the attempts made and the
+    /// accepted attempt's latency); `.failure` when retries are exhausted or the failure is final.
+    /// `onAttempt` is called once per HTTP attempt; a `secret` quoted back by the server is
+    /// replaced before the reply is parsed or quoted. Throws only on cancellation.
     func post<T>(_ body: [UInt8], headers: [(String, String)], secret: String?, onAttempt: @escaping @Sendable () -> Void,
-                 parse: ([UInt8]) -> Result<T, ReplyFailure>) async throws -> Result<T, ScoringFailure>
+                 parse: ([UInt8]) -> Result<T, ReplyFailure>) async throws -> Result<ScoringReply<T>, ScoringFailure>
 }
+
+/// A scoring request's accepted reply: what `parse` read from it, the HTTP attempts it took (1
+/// when the first succeeded), the accepted attempt's latency, and the failed attempts' log.
+public struct ScoringReply<T> {
+    public var value: T
+    public var attempts: Int
+    public var latencyMs: Double
+    /// One line per failed attempt, nil when none failed.
+    public var retryLog: String?
+    public init(value: T, attempts: Int = 1, latencyMs: Double = 0, retryLog: String? = nil) {
+        self.value = value
+        self.attempts = attempts
+        self.latencyMs = latencyMs
+        self.retryLog = retryLog
+    }
+}
+
+extension ScoringReply: Sendable where T: Sendable {}
 
 /// Makes the scoring endpoint of a verifier from its settings.
 public protocol ScoringEndpointMaker: Sendable {

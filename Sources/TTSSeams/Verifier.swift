@@ -42,18 +42,21 @@ extension Verifier {
 
 /// What the verifiers that call out are handed at construction: the suite's model clients by
 /// name (a judge calls one), the simulated judges among them (a simulated model plays a judge of
-/// known quality without a prompt), and the connection to scoring endpoints (reward models, PRMs).
-/// The runtime fills it; the verifiers never see the model clients' types or HTTP.
+/// known quality without a prompt), the connection to scoring endpoints (reward models, PRMs),
+/// and where their scores are recorded (`ScoreRecorder`: the run's record, or a memo in the
+/// process). The runtime fills it; the verifiers never see the model clients' types, HTTP or the store.
 public struct VerifierResources: Sendable {
     public var clients: [String: any ModelClient]
     public var simulatedJudges: [String: any SimulatedJudging]
     public var endpoints: any ScoringEndpointMaker
+    public var scores: any ScoreRecorder
 
     public init(clients: [String: any ModelClient] = [:], simulatedJudges: [String: any SimulatedJudging] = [:],
-                endpoints: any ScoringEndpointMaker = NoScoringEndpoints()) {
+                endpoints: any ScoringEndpointMaker = NoScoringEndpoints(), scores: any ScoreRecorder = InProcessScores()) {
         self.clients = clients
         self.simulatedJudges = simulatedJudges
         self.endpoints = endpoints
+        self.scores = scores
     }
 }
 
@@ -63,7 +66,7 @@ public struct NoScoringEndpoints: ScoringEndpointMaker, ScoringEndpoint {
     public init() {}
     public func endpoint(url: String, maxConcurrency: Int, maxRetries: Int, retryBaseDelay: Double, timeout: Double) -> any ScoringEndpoint { self }
     public func post<T>(_ body: [UInt8], headers: [(String, String)], secret: String?, onAttempt: @escaping @Sendable () -> Void,
-                        parse: ([UInt8]) -> Result<T, ReplyFailure>) async throws -> Result<T, ScoringFailure> {
+                        parse: ([UInt8]) -> Result<T, ReplyFailure>) async throws -> Result<ScoringReply<T>, ScoringFailure> {
         .failure(ScoringFailure(summary: "no scoring endpoint was connected"))
     }
 }

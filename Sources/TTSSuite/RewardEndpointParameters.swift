@@ -43,6 +43,15 @@ public struct RewardEndpointParameters: Sendable, Hashable, CustomStringConverti
     public var maxRetries: Int
     public var retryBaseDelay: Double
     public var maxConcurrency: Int
+    /// USD per million prompt (input) and output tokens of a call (`price_per_million`); 0 when
+    /// not given. Not part of the fingerprint: a price shapes the cost, not the scores.
+    public var pricePerMillionInput: Double = 0
+    public var pricePerMillionOutput: Double = 0
+
+    /// The price per million (input, output) tokens, nil when the suite gives none.
+    public var price: (input: Double, output: Double)? {
+        pricePerMillionInput > 0 || pricePerMillionOutput > 0 ? (pricePerMillionInput, pricePerMillionOutput) : nil
+    }
 
     public static let defaultInput = "{question}\n\n{response}"
 
@@ -72,7 +81,7 @@ public struct RewardEndpointParameters: Sendable, Hashable, CustomStringConverti
 
     /// The canonical form that enters the system fingerprint: everything that shapes a score
     /// (URL, model, request shape, where the score is read), nothing that only shapes how it is
-    /// fetched (timeouts, retries, concurrency, headers, the key's variable).
+    /// fetched or priced (timeouts, retries, concurrency, headers, the key's variable, the price).
     public var description: String {
         var parts = ["api=\(api.rawValue)", "url=\(url)"]
         switch api {

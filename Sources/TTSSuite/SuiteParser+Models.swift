@@ -74,9 +74,7 @@ extension SuiteParser {
         }
         if let v = m.optional("extra_headers") { p.extraHeaders = try v.extraHeaders() }
         if let v = m.optional("price_per_million") {
-            _ = try v.mapping(allowed: ["input", "output"], what: "a mapping {input, output} in USD per million tokens")
-            p.pricePerMillionInput = try v.optional("input").map { try $0.double(min: 0, max: 1e6) } ?? 0
-            p.pricePerMillionOutput = try v.optional("output").map { try $0.double(min: 0, max: 1e6) } ?? 0
+            (p.pricePerMillionInput, p.pricePerMillionOutput) = try v.pricePerMillion()
         }
         if let v = m.optional("supports_n") {
             if case .scalar(let s) = v.node, ["true", "false", "auto"].contains(s.string.lowercased()) {

@@ -1,5 +1,5 @@
 /// The keys every HTTP endpoint of a suite takes alike (an `openai` model, a `reward` or `prm`
-/// verifier): how its API key is found and which headers it sends.
+/// verifier): how its API key is found, which headers it sends and what its calls cost.
 extension YAMLCursor {
     /// `api_key_env`: the name of the environment variable that holds the API key (letters,
     /// digits and '_', not starting with a digit). The key itself never stands in a suite.
@@ -27,5 +27,17 @@ extension YAMLCursor {
             headers[entry.key] = try entry.value.string(nonEmpty: false)
         }
         return headers
+    }
+
+    /// `price_per_million: {input, output}`: USD per million prompt (input) and completion
+    /// (output) tokens, each a number from 0 to 1e6, 0 when left out.
+    ///
+    /// ```swift
+    /// if let c = m.optional("price_per_million") { (p.pricePerMillionInput, p.pricePerMillionOutput) = try c.pricePerMillion() }
+    /// ```
+    func pricePerMillion() throws -> (input: Double, output: Double) {
+        _ = try mapping(allowed: ["input", "output"], what: "a mapping {input, output} in USD per million tokens")
+        return (try optional("input").map { try $0.double(min: 0, max: 1e6) } ?? 0,
+                try optional("output").map { try $0.double(min: 0, max: 1e6) } ?? 0)
     }
 }

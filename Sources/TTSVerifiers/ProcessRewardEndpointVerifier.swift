@@ -16,32 +16,30 @@ import Foundation
 /// and the reply `{"data": [{"index": 0, "data": [[0.1, 0.9], [0.7, 0.3]]}]}`: one row per step
 /// tag, the step's score its column `class_index` (the last, the probability that the step is
 /// good, by default). Requests go through the process-wide HTTP client with the same retries
-/// and concurrency limit as `kind: reward`; a score list is fetched once per process for the
-/// same request (memoised by the request's bytes), so a search that scores a prefix again, or
-/// a resumed run, asks the server once per distinct prefix and process.
-public final class ProcessRewardEndpointVerifier: ProcessRewardModel, @unchecked Sendable {
+/// and concurrency limit as `kind: reward`, and each request (one per scored partial solution)
+/// is made once through the `ScoreRecorder` handed in (`EndpointScorer`): in a run a recorded
+/// call, so a search that scores a prefix again, or a resumed run, asks the server once per
+/// distinct prefix, and every scoring counts in the item's verifier calls, tokens and cost.
+public final class ProcessRewardEndpointVerifier: ProcessRewardModel, Sendable {
     public let name: String
     public let parameters: PRMEndpointParameters
-    let endpoint: any ScoringEndpoint
-    private let apiKey: String?
     private let keyProblem: String?
-    private let lock = NSLock()
-    private var memo: [String: [Double]] = [:]
-    private var sent = 0
+    let scorer: EndpointScorer
 
-    /// `endpoints` connects to the PRM endpoint (`HTTPScoringEndpoints` over HTTP).
+    /// `endpoints` connects to the PRM endpoint (`HTTPScoringEndpoints` over HTTP); `scores`
+    /// records its calls (the run's record; a memo in the process by default).
     public init(name: String, parameters: PRMEndpointParameters, endpoints: any ScoringEndpointMaker,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                scores: any ScoreRecorder = InProcessScores(), environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.name = name
         self.parameters = parameters
-        let e = parameters.endpoint
-        endpoint = endpoints.endpoint(url: e.url, maxConcurrency: e.maxConcurrency, maxRetries: e.maxRetries,
-                                      retryBaseDelay: e.retryBaseDelay, timeout: e.timeout)
-        (apiKey, keyProblem) = Self.apiKey(e.apiKeyEnv, in: environment)
+        let (apiKey, keyProblem) = Self.apiKey(parameters.endpoint.apiKeyEnv, in: environment)
+        self.keyProblem = keyProblem
+        scorer = EndpointScorer(verifier: name, identity: parameters.description, parameters: parameters.endpoint, apiKey: apiKey,
+                                endpoints: endpoints, recorder: scores)
     }
 
-    /// HTTP attempts sent so far (retries included; memoised scores send nothing).
-    public var requestsSent: Int { lock.withLock { sent } }
+    /// HTTP attempts sent so far (retries included; recorded or memoised scores send nothing).
+    public var requestsSent: Int { scorer.requestsSent }
 
     /// The steps as the PRM reads them: each followed by the step tag.
     public func tagged(_ steps: [String]) -> String {
@@ -70,11 +68,13 @@ public final class ProcessRewardEndpointVerifier: ProcessRewardModel, @unchecked
     public func stepScores(_ steps: [String], item: TaskItem) async throws -> [Double] {
         if let keyProblem { throw ProcessRewardError(verifier: name, message: keyProblem) }
         guard !steps.isEmpty else { return [] }
-        let bytes = requestBody(steps, item: item).canonicalBytes
-        let key = SHA256.hex(bytes: bytes)
-        if let cached = lock.withLock({ memo[key] }) { return cached }
-        let scores = try await send(bytes, steps: steps.count)
-        lock.withLock { memo[key] = scores }
+        let name = self.name, count = steps.count
+        let scores = try await scorer.scores(requestBody(steps, item: item).canonicalBytes, item: item,
+                                             parse: { self.parse($0, steps: count) },
+                                             failure: { ProcessRewardError(verifier: name, message: $0) })
+        guard scores.count == count else {
+            throw ProcessRewardError(verifier: name, message: "the recorded reply holds \(scores.count) scores for \(count) steps")
+        }
         return scores
     }
 
@@ -85,24 +85,6 @@ public final class ProcessRewardEndpointVerifier: ProcessRewardModel, @unchecked
         let reward = parameters.aggregation.aggregate(scores)
         return Verdict(correct: nil, reward: reward,
                        detail: "prm \(name): \(parameters.aggregation.rawValue) of \(scores.count) steps \(RewardEndpointVerifier.format(reward))")
-    }
-
-    var headers: [(String, String)] {
-        var h: [(String, String)] = parameters.endpoint.extraHeaders.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        if let apiKey { h.append(("Authorization", "Bearer \(apiKey)")) }
-        return h
-    }
-
-    func send(_ body: [UInt8], steps: Int) async throws -> [Double] {
-        let url = parameters.endpoint.url
-        switch try await endpoint.post(body, headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.sent += 1 } },
-                                       parse: { self.parse($0, steps: steps) }) {
-        case .success(let scores):
-            return scores
-        case .failure(let failure):
-            let text = "POST \(url) \(failure.summary)"
-            throw ProcessRewardError(verifier: name, message: apiKey.map { $0.utf8.count >= 4 ? text.replacingOccurrences(of: $0, with: "[REDACTED]") : text } ?? text)
-        }
     }
 
     /// The step scores in a 2xx pooling reply, or why there are none (quoting the reply's first bytes).
@@ -144,6 +126,6 @@ public final class ProcessRewardEndpointVerifier: ProcessRewardModel, @unchecked
 
 extension ProcessRewardEndpointVerifier: VerifierMaker {
     public static func make(_ kind: PRMKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> ProcessRewardEndpointVerifier {
-        ProcessRewardEndpointVerifier(name: spec.name, parameters: kind.parameters, endpoints: resources.endpoints)
+        ProcessRewardEndpointVerifier(name: spec.name, parameters: kind.parameters, endpoints: resources.endpoints, scores: resources.scores)
     }
 }

@@ -19,36 +19,36 @@ public struct RewardEndpointError: Error, CustomStringConvertible, Sendable {
 /// concurrency limit of `max_concurrency` that backs off on 429, and bounded retries with jittered
 /// exponential backoff on 5xx, timeouts, connection errors and invalid JSON. A reply without a
 /// number where the score should be is an error quoting the reply's first bytes; it is not
-/// retried, since the same request would get the same reply. A score is fetched once per
-/// process for the same request (memoised by the request's bytes).
-public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
+/// retried, since the same request would get the same reply. Each request is made once through
+/// the `ScoreRecorder` handed in (`EndpointScorer`): in a run it is a recorded call, read back on
+/// resume and counted in the item's verifier calls, tokens and cost; outside one, memoised by the
+/// request's bytes for the process.
+public final class RewardEndpointVerifier: Verifier, Sendable {
     public let name: String
     public let parameters: RewardEndpointParameters
-    let endpoint: any ScoringEndpoint
     let scoreSteps: [JSONPathStep]
-    private let apiKey: String?
     private let keyProblem: String?
-    private let lock = NSLock()
-    private var memo: [String: Double] = [:]
-    private var sent = 0
+    let scorer: EndpointScorer
 
-    /// `endpoints` connects to the reward endpoint (`HTTPScoringEndpoints` over HTTP).
+    /// `endpoints` connects to the reward endpoint (`HTTPScoringEndpoints` over HTTP); `scores`
+    /// records its calls (the run's record; a memo in the process by default).
     public init(name: String, parameters: RewardEndpointParameters, endpoints: any ScoringEndpointMaker,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                scores: any ScoreRecorder = InProcessScores(), environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.name = name
         self.parameters = parameters
-        endpoint = endpoints.endpoint(url: parameters.url, maxConcurrency: parameters.maxConcurrency, maxRetries: parameters.maxRetries,
-                                      retryBaseDelay: parameters.retryBaseDelay, timeout: parameters.timeout)
         if parameters.api == .json, case .success(let steps) = JSONPathStep.parse(parameters.score) {
             scoreSteps = steps
         } else {
             scoreSteps = []
         }
-        (apiKey, keyProblem) = Self.apiKey(parameters.apiKeyEnv, in: environment)
+        let (apiKey, keyProblem) = Self.apiKey(parameters.apiKeyEnv, in: environment)
+        self.keyProblem = keyProblem
+        scorer = EndpointScorer(verifier: name, identity: parameters.description, parameters: parameters, apiKey: apiKey,
+                                endpoints: endpoints, recorder: scores)
     }
 
-    /// HTTP attempts sent so far (retries included; memoised scores send nothing).
-    public var requestsSent: Int { lock.withLock { sent } }
+    /// HTTP attempts sent so far (retries included; recorded or memoised scores send nothing).
+    public var requestsSent: Int { scorer.requestsSent }
 
     // MARK: requests
 
@@ -92,37 +92,20 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
 
     public func verify(_ candidate: Candidate, item: TaskItem) async throws -> Verdict {
         if let keyProblem { throw RewardEndpointError(verifier: name, message: keyProblem) }
-        let bytes = requestBody(candidate, item: item).canonicalBytes
-        let key = SHA256.hex(bytes: bytes)
-        if let cached = lock.withLock({ memo[key] }) {
-            return Verdict(correct: nil, reward: cached, detail: "reward \(name): \(Self.format(cached))")
+        let name = self.name
+        let scores = try await scorer.scores(requestBody(candidate, item: item).canonicalBytes, item: item,
+                                             parse: { self.parse($0).map { [$0] } },
+                                             failure: { RewardEndpointError(verifier: name, message: $0) })
+        guard scores.count == 1 else {
+            throw RewardEndpointError(verifier: name, message: "the recorded reply holds \(scores.count) scores, not 1")
         }
-        let score = try await send(bytes)
-        lock.withLock { memo[key] = score }
-        return Verdict(correct: nil, reward: score, detail: "reward \(name): \(Self.format(score))")
+        return Verdict(correct: nil, reward: scores[0], detail: "reward \(name): \(Self.format(scores[0]))")
     }
 
     static func format(_ x: Double) -> String { Verdict.rewardText(x) }
 
-    var headers: [(String, String)] {
-        var h: [(String, String)] = parameters.extraHeaders.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        if let apiKey { h.append(("Authorization", "Bearer \(apiKey)")) }
-        return h
-    }
-
-    /// One score, with bounded retries. Throws `RewardEndpointError` when it fails for good.
-    func send(_ body: [UInt8]) async throws -> Double {
-        let url = parameters.url
-        switch try await endpoint.post(body, headers: headers, secret: apiKey, onAttempt: { self.lock.withLock { self.sent += 1 } },
-                                       parse: parse) {
-        case .success(let score):
-            return score
-        case .failure(let failure):
-            let text = "POST \(url) \(failure.summary)"
-            // A server may quote the key back (an error naming the rejected key): it never reaches a message.
-            throw RewardEndpointError(verifier: name, message: apiKey.map { $0.utf8.count >= 4 ? text.replacingOccurrences(of: $0, with: "[REDACTED]") : text } ?? text)
-        }
-    }
+    /// The headers of every request (the key as a bearer token).
+    var headers: [(String, String)] { scorer.headers }
 
     /// The score in a 2xx reply, or why there is none (quoting the reply's first bytes).
     func parse(_ body: [UInt8]) -> Result<Double, ReplyFailure> {
@@ -188,7 +171,7 @@ public final class RewardEndpointVerifier: Verifier, @unchecked Sendable {
 
 extension RewardEndpointVerifier: VerifierMaker {
     public static func make(_ kind: RewardKind, spec: VerifierSpec, suiteSeed: UInt64, resources: VerifierResources) -> RewardEndpointVerifier {
-        RewardEndpointVerifier(name: spec.name, parameters: kind.parameters, endpoints: resources.endpoints)
+        RewardEndpointVerifier(name: spec.name, parameters: kind.parameters, endpoints: resources.endpoints, scores: resources.scores)
     }
 }
 

@@ -52,7 +52,9 @@ import Testing
     }
 
     /// A verifier declares a call on exactly the models it references (a judge on its model), and
-    /// the cost model turns a judge into one priced call per verification.
+    /// a call to its own scoring endpoint exactly when it has one (a reward model, a PRM); what
+    /// calls out declares some call. The cost model turns a judge into one priced call per
+    /// verification, and a reward scorer into one endpoint call per scored candidate.
     @Test func everyVerifierKindDeclaresItsModelCalls() throws {
         let dir = try makeTempDir("verifier-calls")
         var yaml = try Self.strategiesSuite()
@@ -67,9 +69,15 @@ import Testing
         for v in suite.verifiers {
             #expect(Set(v.kind.modelCallsPerVerification.map(\.model)) == Set(v.kind.referencedModels), "\(v.name)")
             #expect(v.kind.modelCallsPerVerification.allSatisfy { $0.calls > 0 })
+            let endpoint = v.kind.endpointCallsPerVerification
+            #expect(endpoint.map { $0.calls > 0 && !$0.endpoint.isEmpty } ?? true, "\(v.name)")
+            #expect(v.kind.callsOut == (!v.kind.modelCallsPerVerification.isEmpty || endpoint != nil), "\(v.name)")
         }
+        #expect(suite.verifier("rm_http")?.kind.endpointCallsPerVerification?.calls == 1)
+        #expect(suite.verifier("prm_http")?.kind.endpointCallsPerVerification?.calls == 1)
         let judged = try #require(suite.systems.first { $0.verifier == "judge" && $0.strategy == "maj8" })
         let demand = CostModel(suite: suite, task: try TaskLoader.load(suite.task, suiteSeed: suite.seed), reader: nil).demand(judged)
         #expect(demand.verifier.count == 1 && demand.verifier[0].model == "strong" && demand.verifier[0].calls == 1)
+        #expect(demand.endpoints.isEmpty)
     }
 }

@@ -264,10 +264,15 @@ final class StepServer: @unchecked Sendable {
         let db = dir + "/db.sqlite"
         let first = try await Self.run(path, db: db, out: dir + "/out")
         let steps = try await server.log().filter { $0.path == "/v1/completions" }
+        let scorings = try await server.log().filter { $0.path == "/pooling" }.count
         let row = try #require(first.leaderboard.rows.first)
         // The PRM finds the all-good path: every item right (independent samples are right 1/8 of the time).
         #expect(row.mean == 1.0, "accuracy \(row.mean)")
-        #expect(steps.count == (try storeCounts(db).auxCalls))
+        #expect(steps.count == (try countRows(db, Self.stepCalls)))
+        // Every PRM request is a recorded call, sent once, and counted as the items' verifier calls.
+        let recordedScorings = try countRows(db, "SELECT COUNT(*) FROM aux_calls WHERE call_id LIKE 'score-%'")
+        #expect(scorings > 0 && scorings == recordedScorings)
+        #expect(row.verifierCallsPerItem >= 1 && row.verifierTokensPerItem == 0 && row.verifierCostPerItem == nil)
         #expect(steps.allSatisfy { $0.body["stop"] == .array([.string("\n\n")]) })
         // n = 4 first steps per item and seed index.
         #expect(try countRows(db, "SELECT COUNT(*) FROM aux_calls WHERE call_id LIKE 'step1-%'") == 6 * 2 * 4)
@@ -278,21 +283,26 @@ final class StepServer: @unchecked Sendable {
         try simulateCrashBeforeCommit(db)
         let second = try await Self.run(path, db: db, out: dir + "/out")
         #expect(try await server.log().filter { $0.path == "/v1/completions" }.count == steps.count)
+        #expect(try await server.log().filter { $0.path == "/pooling" }.count == scorings)
         #expect(try outcomes(db) == answers)
+        #expect(second.leaderboard.rows.first?.verifierCallsPerItem == row.verifierCallsPerItem)
         #expect(second.leaderboard.rows.first?.mean == row.mean)
 
         // A crash that lost some of the recorded steps: exactly those are asked again, with the
         // same seeds, and the outcomes are the same.
-        let lost = try countRows(db, "SELECT COUNT(*) FROM aux_calls WHERE id % 3 = 0")
+        let lost = try countRows(db, Self.stepCalls + " AND id % 3 = 0")
         try simulateCrashBeforeCommit(db, losing: "aux_calls", where: "id % 3 = 0")
         _ = try await Self.run(path, db: db, out: dir + "/out")
         let asked = try await server.log().filter { $0.path == "/v1/completions" }
         #expect(asked.count == steps.count + lost)
         #expect(try outcomes(db) == answers)
-        #expect(try storeCounts(db).auxCalls == steps.count)
+        #expect(try countRows(db, Self.stepCalls) == steps.count)
         let seeds = Set(asked.map { $0.body.canonicalString })
         #expect(seeds.count == steps.count, "every repeated request is one that was made before")
     }
+
+    /// The recorded step calls (the PRM's scoring calls are recorded beside them).
+    static let stepCalls = "SELECT COUNT(*) FROM aux_calls WHERE call_id NOT LIKE 'score-%'"
 
     func outcomes(_ db: String) throws -> [String] {
         var config = Configuration()

@@ -9,6 +9,7 @@ public struct CodeKind: ParsableVerifierKind, Equatable {
     enum CodingKeys: String, CodingKey { case limits = "_0" }
 
     public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+    public var endpointCallsPerVerification: EndpointCalls? { nil }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "timeout", "memory_mb", "max_processes", "network"])

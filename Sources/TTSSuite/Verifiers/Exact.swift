@@ -7,6 +7,7 @@ public struct ExactKind: ParsableVerifierKind, Equatable {
     public init(caseSensitive: Bool = false) { self.caseSensitive = caseSensitive }
 
     public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+    public var endpointCallsPerVerification: EndpointCalls? { nil }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "case_sensitive"])

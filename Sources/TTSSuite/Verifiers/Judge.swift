@@ -14,6 +14,7 @@ public struct JudgeKind: ParsableVerifierKind, Equatable {
     }
 
     public var modelCallsPerVerification: [(model: String, calls: Int)] { [(model, 1)] }
+    public var endpointCallsPerVerification: EndpointCalls? { nil }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "model", "prompt"])

@@ -10,6 +10,7 @@ public struct MathKind: ParsableVerifierKind, Equatable {
     public init(precision: Int? = nil) { self.precision = precision }
 
     public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+    public var endpointCallsPerVerification: EndpointCalls? { nil }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "precision"])

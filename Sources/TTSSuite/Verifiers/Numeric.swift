@@ -7,6 +7,7 @@ public struct NumericKind: ParsableVerifierKind, Equatable {
     public init(tolerance: Double = 1e-6) { self.tolerance = tolerance }
 
     public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+    public var endpointCallsPerVerification: EndpointCalls? { nil }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "tolerance"])

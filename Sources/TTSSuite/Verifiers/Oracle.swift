@@ -8,6 +8,7 @@ public struct OracleKind: ParsableVerifierKind, Equatable {
     public init(using: String = "numeric") { self.using = using }
 
     public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+    public var endpointCallsPerVerification: EndpointCalls? { nil }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "using"])

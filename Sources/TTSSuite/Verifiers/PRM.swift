@@ -14,6 +14,10 @@ public struct PRMKind: ParsableVerifierKind, Equatable {
     static let keys = ["step_tag", "system", "aggregation", "split"]
 
     public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+    /// One request per scored (partial) solution: all its step scores at once.
+    public var endpointCallsPerVerification: EndpointCalls? {
+        EndpointCalls(calls: 1, endpoint: parameters.description, price: parameters.endpoint.price)
+    }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         var endpoint = try parser.parseRewardEndpoint(v, extraKeys: keys, apis: [.pooling])

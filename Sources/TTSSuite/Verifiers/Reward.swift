@@ -14,6 +14,10 @@ public struct RewardKind: ParsableVerifierKind, Equatable {
     enum CodingKeys: String, CodingKey { case parameters = "_0" }
 
     public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+    /// One score per scored candidate.
+    public var endpointCallsPerVerification: EndpointCalls? {
+        EndpointCalls(calls: 1, endpoint: parameters.description, price: parameters.price)
+    }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         Self(try parser.parseRewardEndpoint(v))
@@ -29,7 +33,7 @@ extension SuiteParser {
 
     static let rewardKeys = ["kind", "api", "base_url", "path", "model", "input", "chat", "class_index", "extra_body",
                              "body", "score", "api_key_env", "extra_headers", "timeout", "max_retries", "retry_base_delay",
-                             "max_concurrency"]
+                             "max_concurrency", "price_per_million"]
 
     /// `kind: reward`: a reward-model endpoint (see `RewardEndpointParameters`). A kind built on
     /// it (`kind: prm`) passes its own `extraKeys` and the `apis` it takes (the first is the default).
@@ -103,6 +107,9 @@ extension SuiteParser {
         if let c = v.optional("max_retries") { p.maxRetries = try c.int(min: 0, max: 100) }
         if let c = v.optional("retry_base_delay") { p.retryBaseDelay = try c.double(min: 0, max: 60) }
         if let c = v.optional("max_concurrency") { p.maxConcurrency = try c.int(min: 1, max: 4096) }
+        if let c = v.optional("price_per_million") {
+            (p.pricePerMillionInput, p.pricePerMillionOutput) = try c.pricePerMillion()
+        }
         return p
     }
 }

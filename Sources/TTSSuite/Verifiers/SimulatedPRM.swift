@@ -22,6 +22,7 @@ public struct SimulatedPRMKind: ParsableVerifierKind, Equatable {
     }
 
     public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+    public var endpointCallsPerVerification: EndpointCalls? { nil }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "auc", "aggregation"])

@@ -8,6 +8,7 @@ public struct SimulatedRewardKind: ParsableVerifierKind, Equatable {
     public init(auc: Double) { self.auc = auc }
 
     public var modelCallsPerVerification: [(model: String, calls: Int)] { [] }
+    public var endpointCallsPerVerification: EndpointCalls? { nil }
 
     static func parse(_ v: YAMLCursor, parser: SuiteParser) throws -> Self {
         _ = try v.mapping(allowed: ["kind", "auc"])

@@ -25,8 +25,31 @@ public protocol VerifierKind: Sendable, Encodable {
     var scoresSteps: Bool { get }
     /// Model calls of one verification (or one scoring), by the suite model that answers: what
     /// budgets and `ttsbench plan` price. Declared by every kind, no default: `[]` for a kind that
-    /// calls no model of the suite (an HTTP scoring endpoint has no price in the suite).
+    /// calls no model of the suite (an HTTP scoring endpoint is declared apart, below).
     var modelCallsPerVerification: [(model: String, calls: Int)] { get }
+    /// Calls of one verification (or one scoring) to the kind's own scoring endpoint (a reward
+    /// model's score, a PRM's step scores), with the endpoint and its price: what budgets and
+    /// `ttsbench plan` price beside the model calls. Declared by every kind, no default: nil for
+    /// a kind that calls no endpoint.
+    var endpointCallsPerVerification: EndpointCalls? { get }
+}
+
+/// The calls one verification makes to a verifier's scoring endpoint (`kind: reward`, `kind:
+/// prm`), which is not a model of the suite: how many, which endpoint (the canonical description
+/// its calls are recorded under), and its price per million (input, output) tokens when given.
+///
+/// ```swift
+/// RewardKind(p).endpointCallsPerVerification   // EndpointCalls(calls: 1, endpoint: p.description, price: p.price)
+/// ```
+public struct EndpointCalls: Sendable {
+    public var calls: Int
+    public var endpoint: String
+    public var price: (input: Double, output: Double)?
+    public init(calls: Int, endpoint: String, price: (input: Double, output: Double)?) {
+        self.calls = calls
+        self.endpoint = endpoint
+        self.price = price
+    }
 }
 
 extension VerifierKind {
