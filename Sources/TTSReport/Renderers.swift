@@ -106,7 +106,8 @@ enum LeaderboardText {
 
     static func cost(_ x: Double?) -> String { x.map { "$" + String(format: "%.6f", $0) } ?? "—" }
     /// Whether the tables show the verifier's calls, tokens and cost per item: when some system's
-    /// verifier called a model (a judge). Other verifiers run in-process and cost nothing.
+    /// verifier or scorer called out (a judge's model, a reward or PRM endpoint). Other verifiers
+    /// run in-process and cost nothing.
     static func showsVerifierCalls(_ board: Leaderboard) -> Bool { board.rows.contains { $0.verifierCallsPerItem > 0 } }
     static func optional(_ x: Double?, _ digits: Int) -> String { x.map { fixed($0, digits) } ?? "—" }
     /// Tokens per item, "—" when unknown (0: a replayed log without token counts).

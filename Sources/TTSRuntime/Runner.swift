@@ -79,6 +79,7 @@ public final class Runner: Sendable {
         }
         for verifier in suite.verifiers {
             if let reward = verifier.kind as? RewardKind { requests += reward.parameters.maxConcurrency }
+            if let prm = verifier.kind as? PRMKind { requests += prm.parameters.endpoint.maxConcurrency }
         }
         return 8 + 2 * requests
     }
