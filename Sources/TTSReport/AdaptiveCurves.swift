@@ -9,7 +9,9 @@ extension Leaderboard {
     public struct Adaptive: Sendable, Equatable {
         public var systems: [AdaptiveSystem] = []
         public var curves: [AdaptiveCurve] = []
-        public var isEmpty: Bool { systems.isEmpty && curves.isEmpty }
+        /// Why an adaptive system has no curve (plain text, one line each).
+        public var missingCurves: [String] = []
+        public var isEmpty: Bool { systems.isEmpty && curves.isEmpty && missingCurves.isEmpty }
     }
 
     /// One adaptive system: its accuracy and what it read per item, from its outcomes.
@@ -28,11 +30,13 @@ extension Leaderboard {
     }
 
     /// A stopping rule's expected accuracy and samples over a range of its parameter, computed
-    /// from one majority system's recorded pools (`adaptiveVoteExpectation`), beside maj@k of the
-    /// same pools at the same expected samples.
+    /// from one majority system's recorded pools (`adaptiveVoteExpectation`), or for the
+    /// confidence-weighted rule from a reward-scored pool (`confidenceVoteExpectation`), beside
+    /// maj@k of the same pools at the same expected samples.
     public struct AdaptiveCurve: Sendable, Equatable {
         public var model: String
-        /// "adaptive_consistency" (the Beta rule, parameter: threshold) or "esc" (parameter: window).
+        /// "adaptive_consistency" (the Beta rule, parameter: threshold), "esc" (parameter: window)
+        /// or "confidence_consistency" (the weighted Beta rule, parameter: threshold).
         public var rule: String
         public var parameterName: String
         public var maxN: Int
@@ -42,6 +46,10 @@ extension Leaderboard {
         public var points: [AdaptivePoint]
         /// maj@k over the same pools, k = 1...maxN.
         public var majority: [Double]
+        /// For a confidence-weighted curve: how the pool's recorded rewards became vote weights
+        /// ("sigmoid", "raw") and the random orders averaged per pool (a Monte Carlo estimate).
+        public var weighting: String? = nil
+        public var ordersPerPool: Int? = nil
     }
 
     public struct AdaptivePoint: Sendable, Equatable {
@@ -94,11 +102,25 @@ enum AdaptiveCurves {
             guard !pools.isEmpty else { continue }
             out.curves.append(curve(model: model, rule: rule, maxN: maxN, source: source, pools: pools))
         }
+        try confidenceCurves(board: board, rows: adaptiveRows.filter { kind($0.family) == "confidence_consistency" }, reader: reader, into: &out)
         return out
     }
 
     static func curve(model: String, rule: String, maxN: Int, source: Leaderboard.Row,
                       pools: [(scores: PoolScores, tokens: Int)]) -> Leaderboard.AdaptiveCurve {
+        let settings: [(Double, AdaptiveStopping)] = rule == "esc"
+            ? windows.filter { $0 <= maxN }.map { (Double($0), AdaptiveStopping(rule: .unanimousWindow(size: $0), maxN: maxN, minN: $0)) }
+            : thresholds.map { ($0, AdaptiveStopping(rule: .beta(threshold: $0), maxN: maxN)) }
+        return curve(model: model, rule: rule, maxN: maxN, source: source, pools: pools, settings: settings) { i, scores, correct, stopping in
+            adaptiveVoteExpectation(answers: scores.classes, correctClasses: correct, stopping: stopping, seed: UInt64(i))
+        }
+    }
+
+    /// A curve of `rule` over `settings` (parameter, stopping rule), each point the mean over the
+    /// pools of `expect` (pool index, scores, correct classes, rule), beside maj@k.
+    static func curve(model: String, rule: String, maxN: Int, source: Leaderboard.Row, pools: [(scores: PoolScores, tokens: Int)],
+                      settings: [(Double, AdaptiveStopping)],
+                      expect: (Int, PoolScores, Set<Int>, AdaptiveStopping) -> AdaptiveExpectation) -> Leaderboard.AdaptiveCurve {
         let count = Double(pools.count)
         let perSample = pools.reduce(0.0) { $0 + Double($1.tokens) } / (count * Double(source.samplesPerItem))
         let correctSets = pools.map { p in Set(zip(p.scores.classes, p.scores.correct).compactMap { $1 ? $0 : nil }) }
@@ -112,13 +134,10 @@ enum AdaptiveCurves {
             let f = min(1, max(0, samples - Double(lower)))
             return majority[lower - 1] * (1 - f) + majority[upper - 1] * f
         }
-        let settings: [(Double, AdaptiveStopping)] = rule == "esc"
-            ? windows.filter { $0 <= maxN }.map { (Double($0), AdaptiveStopping(rule: .unanimousWindow(size: $0), maxN: maxN, minN: $0)) }
-            : thresholds.map { ($0, AdaptiveStopping(rule: .beta(threshold: $0), maxN: maxN)) }
         let points = settings.map { parameter, stopping -> Leaderboard.AdaptivePoint in
             var accuracy = 0.0, samples = 0.0, rounds = 0.0, exact = true
             for (i, (p, correct)) in zip(pools, correctSets).enumerated() {
-                let e = adaptiveVoteExpectation(answers: p.scores.classes, correctClasses: correct, stopping: stopping, seed: UInt64(i))
+                let e = expect(i, p.scores, correct, stopping)
                 accuracy += e.accuracy / count
                 samples += e.samples / count
                 rounds += e.rounds / count

@@ -18,14 +18,28 @@ extension LeaderboardText {
         }
         for c in a.curves {
             out += "\n### \(cell(c.model)): \(cell(c.rule)) at max N = \(c.maxN), over the pools of \(cell(c.pool)) (\(c.pools) item-seeds)\n\n"
-            out += "Expected over every order of each recorded pool (exact, like maj@k), beside maj@k at the same expected samples.\n\n"
+            out += adaptiveCurveMethod(c) + "\n\n"
             out += "| \(c.parameterName.capitalized) | Samples/item | Rounds/item | \(board.metric.capitalized) | maj@k at the same samples | Tokens/item |\n"
             out += "|---:|---:|---:|---:|---:|---:|\n"
             for p in c.points { out += "| " + adaptiveCells(p).joined(separator: " | ") + " |\n" }
             out += "\nmaj@k, k = 1…\(c.maxN): " + c.majority.map { fixed($0, 4) }.joined(separator: ", ") + "\n"
-            if c.points.contains(where: { !$0.exact }) { out += "\n\\* some pools averaged over \(monteCarloOrders) random orders (too many states for the exact count).\n" }
+            if c.ordersPerPool == nil, c.points.contains(where: { !$0.exact }) {
+                out += "\n\\* some pools averaged over \(monteCarloOrders) random orders (too many states for the exact count).\n"
+            }
+        }
+        if !a.missingCurves.isEmpty {
+            out += "\nNo curve:\n\n" + a.missingCurves.map { "- " + cell($0) + "\n" }.joined()
         }
         return out
+    }
+
+    /// How a curve's points were computed (one sentence, plain text).
+    static func adaptiveCurveMethod(_ c: Leaderboard.AdaptiveCurve) -> String {
+        guard let orders = c.ordersPerPool else {
+            return "Expected over every order of each recorded pool (exact, like maj@k), beside maj@k at the same expected samples."
+        }
+        return "Each vote weighted by its sample's recorded reward (\(c.weighting ?? "sigmoid")), as the strategy weights it; averaged over "
+            + "\(orders) random orders of each recorded pool (Monte Carlo, marked *: the weights are continuous), beside maj@k at the same expected samples."
     }
 }
 
@@ -52,23 +66,34 @@ extension HTMLRenderer {
 
 extension JSONRenderer {
     static func value(_ a: Leaderboard.Adaptive) -> JSONValue {
-        .object([
+        var top: [String: JSONValue] = [
             "systems": .array(a.systems.map { s in
                 .object(["name": .string(s.name), "model": .string(s.model), "strategy": .string(s.strategyLabel), "mean": .double(s.mean),
                          "max_n": .integer(s.maxN), "samples_per_item": .double(s.samplesPerItem), "rounds_per_item": .double(s.roundsPerItem),
                          "stopped_early": .double(s.stoppedEarly), "tokens_per_item": .double(s.tokensPerItem),
                          "sequential_tokens_per_item": s.sequentialTokensPerItem.map(JSONValue.double) ?? .null])
             }),
-            "curves": .array(a.curves.map { c in
-                .object(["model": .string(c.model), "rule": .string(c.rule), "parameter": .string(c.parameterName), "max_n": .integer(c.maxN),
-                         "pool": .string(c.pool), "pools": .integer(c.pools), "majority_at_k": .array(c.majority.map(JSONValue.double)),
-                         "points": .array(c.points.map { p in
-                             .object(["parameter": .double(p.parameter), "value": .double(p.accuracy), "samples_per_item": .double(p.samplesPerItem),
-                                      "rounds_per_item": .double(p.roundsPerItem), "tokens_per_item": .double(p.tokensPerItem),
-                                      "majority_at_same_samples": .double(p.majorityAtSameSamples), "exact": .bool(p.exact)])
-                         })])
+            "curves": .array(a.curves.map(curveValue)),
+        ]
+        if !a.missingCurves.isEmpty { top["missing_curves"] = .array(a.missingCurves.map(JSONValue.string)) }
+        return .object(top)
+    }
+
+    static func curveValue(_ c: Leaderboard.AdaptiveCurve) -> JSONValue {
+        var curve: [String: JSONValue] = [
+            "model": .string(c.model), "rule": .string(c.rule), "parameter": .string(c.parameterName), "max_n": .integer(c.maxN),
+            "pool": .string(c.pool), "pools": .integer(c.pools), "majority_at_k": .array(c.majority.map(JSONValue.double)),
+            "points": .array(c.points.map { p in
+                .object(["parameter": .double(p.parameter), "value": .double(p.accuracy), "samples_per_item": .double(p.samplesPerItem),
+                         "rounds_per_item": .double(p.roundsPerItem), "tokens_per_item": .double(p.tokensPerItem),
+                         "majority_at_same_samples": .double(p.majorityAtSameSamples), "exact": .bool(p.exact)])
             }),
-        ])
+        ]
+        if let orders = c.ordersPerPool {
+            curve["orders_per_pool"] = .integer(orders)
+            curve["weighting"] = .string(c.weighting ?? "")
+        }
+        return .object(curve)
     }
 }
 
@@ -86,10 +111,14 @@ extension HTMLRenderer {
         }
         for c in a.curves {
             out += "<h3>\(esc(c.model)): \(esc(c.rule)) at max N = \(c.maxN), over the pools of \(esc(c.pool)) (\(c.pools) item-seeds)</h3>\n"
+            out += "<p class=\"meta\">\(esc(LeaderboardText.adaptiveCurveMethod(c)))</p>\n"
             out += "<table>\n<thead><tr><th>\(esc(c.parameterName.capitalized))</th><th>Samples/item</th><th>Rounds/item</th>"
             out += "<th>\(esc(board.metric.capitalized))</th><th>maj@k at the same samples</th><th>Tokens/item</th></tr></thead>\n<tbody>\n"
             for p in c.points { out += row(LeaderboardText.adaptiveCells(p), textColumns: 0) }
             out += "</tbody>\n</table>\n"
+        }
+        if !a.missingCurves.isEmpty {
+            out += "<p class=\"meta\">No curve:</p>\n<ul>\n" + a.missingCurves.map { "<li>\(esc($0))</li>\n" }.joined() + "</ul>\n"
         }
         return out
     }

@@ -34,14 +34,12 @@ struct AdaptiveVote: Sendable {
 
     /// Reads the pool until the rule fires. With `weight`, each answered sample's vote counts its
     /// confidence relative to the mean confidence of the answered samples so far (equal
-    /// confidences give the unweighted counts).
+    /// confidences give the unweighted counts): `ConfidenceTally`, which the leaderboard's curves
+    /// of the rule share.
     func read(_ context: StrategyContext, weight: ((Sample) async throws -> Double)? = nil) async throws -> Reading {
         let key = context.verifier.votingKey
         var reading = Reading(samples: [], rounds: 0, path: CriticalPath(), early: false, probability: nil, weights: [])
-        var counts: [String: Int] = [:]
-        var confidence: [String: Double] = [:]
-        var order: [String] = []
-        var confidenceSum = 0.0, voters = 0
+        var tally = ConfidenceTally<String>(weighted: weight != nil)
         while reading.samples.count < stopping.maxN {
             let start = reading.samples.count
             let round = try await context.source.samples(for: context.item, temperature: temperature,
@@ -59,21 +57,10 @@ struct AdaptiveVote: Sendable {
                 }
                 let k = key(answer)
                 roundKeys.insert(k)
-                if counts[k] == nil { order.append(k) }
-                counts[k, default: 0] += 1
-                voters += 1
-                if let weight {
-                    let w = max(0, try await weight(sample))
-                    confidence[k, default: 0] += w
-                    confidenceSum += w
-                    reading.weights.append(w)
-                } else {
-                    reading.weights.append(nil)
-                }
+                let w = try await weight?(sample)
+                reading.weights.append(tally.add(k, weight: w))
             }
-            let votes: [Double] = order.map { k in
-                weight != nil && confidenceSum > 0 ? confidence[k, default: 0] * Double(voters) / confidenceSum : Double(counts[k]!)
-            }
+            let votes = tally.votes
             reading.probability = stopping.leaderProbability(votes: votes)
             if stopping.shouldStop(read: reading.samples.count, votes: votes,
                                    lastRoundUnanimous: roundAnswered && roundKeys.count == 1 && !round.isEmpty) {

@@ -34,7 +34,7 @@ public struct ConfidenceConsistencyStrategy: Strategy {
             let weighting = self.weighting
             weight = { sample in
                 let reward = try await rewardModel.verify(sample.candidate, item: context.item).reward ?? 0
-                return weighting == .sigmoid ? 1 / (1 + exp(-reward)) : max(0, reward)
+                return weighting.weight(reward: reward)
             }
         case .logprobs:
             let item = context.item.id

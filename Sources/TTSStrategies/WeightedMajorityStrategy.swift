@@ -42,12 +42,7 @@ public struct WeightedMajorityStrategy: Strategy {
         return outcome
     }
 
-    func weight(_ reward: Double) -> Double {
-        switch weighting {
-        case .sigmoid: 1 / (1 + exp(-reward))
-        case .raw: max(0, reward)
-        }
-    }
+    func weight(_ reward: Double) -> Double { weighting.weight(reward: reward) }
 
     /// The answer with the largest total weight (ties: earliest first vote), its weight, its vote
     /// count and the total weight of all votes.

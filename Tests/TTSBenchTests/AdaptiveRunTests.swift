@@ -73,10 +73,52 @@ import Testing
         #expect(curve.points.map(\.samplesPerItem) == curve.points.map(\.samplesPerItem).sorted(), "a higher threshold reads more")
         #expect(abs(curve.majority[15] - maj.mean) < 1e-9, "maj@16 of the pools is majority@16's accuracy")
         #expect(board.adaptive.curves.contains { $0.rule == "esc" && $0.parameterName == "window" })
+        #expect(!board.adaptive.curves.contains { $0.rule == "confidence_consistency" }, "no reward-scored pool: no confidence curve")
+        #expect(board.adaptive.missingCurves.contains { $0.hasPrefix("strong/cc16: no curve") && $0.contains("kind: best_of_n, n: 16") })
         let md = String(decoding: files.markdown, as: UTF8.self)
         #expect(md.contains("## Adaptive stopping") && md.contains("| strong/ac16 | adaptive_consistency@16 |"))
         let json = String(decoding: files.json, as: UTF8.self)
         #expect(json.contains("\"adaptive\": {") || json.contains("\"adaptive\":{"))
+    }
+
+    /// The confidence-weighted rule's curve over a best-of-N pool scored by the same reward model
+    /// (the pool the adaptive vote read, found by replaying its rule; a best-of-N pool at another
+    /// temperature is rejected), with its point at the strategy's own threshold close to what the
+    /// strategy read. Tolerance: 4 standard errors of the system's mean over its 120 item-seeds,
+    /// with the spread bounded by the range (samples in 1...16: sd ≤ 7.5; accuracy: sd ≤ 0.5).
+    @Test func theConfidenceCurveReadsTheRewardPoolTheVoteRead() async throws {
+        let dir = try makeTempDir("adaptive-cc")
+        let yaml = suiteYAML(name: "adaptive-cc", seed: 11, task: ["generate: {kind: arithmetic, items: 60, digits: 3}"],
+                             models: ["mid: {kind: simulated, ability: 0.8}"],
+                             strategies: ["bon16: {kind: best_of_n, n: 16, scorer: rm, temperature: 0.8}",
+                                          "bon0: {kind: best_of_n, n: 16, scorer: rm, temperature: 0.3}",
+                                          "cc16: {kind: confidence_consistency, max_n: 16, scorer: rm, threshold: 0.9, temperature: 0.8}"],
+                             systems: ["matrix: {model: mid, strategy: [bon0, bon16, cc16], verifier: math}"])
+        let suite = try writeFile(dir, "cc.yaml", yaml)
+        let (report, files) = try await ResumeTests.run(suite, db: dir + "/db.sqlite", out: dir + "/out", seeds: 2)
+        let board = report.leaderboard
+        let cc = try #require(board.adaptive.systems.first { $0.name == "mid/cc16" })
+        let curve = try #require(board.adaptive.curves.first { $0.rule == "confidence_consistency" })
+        #expect(curve.pool == "mid/bon16" && curve.pools == 120 && curve.maxN == 16, "\(curve.pool) \(curve.pools)")
+        #expect(curve.weighting == "sigmoid" && curve.ordersPerPool == 334 && curve.parameterName == "threshold")
+        #expect(curve.points.allSatisfy { !$0.exact })
+        let own = try #require(curve.points.first { $0.parameter == 0.9 })
+        let n = 120.0
+        #expect(abs(own.samplesPerItem - cc.samplesPerItem) <= 4 * 7.5 / n.squareRoot(), "curve \(own.samplesPerItem) vs system \(cc.samplesPerItem)")
+        #expect(abs(own.accuracy - cc.mean) <= 4 * 0.5 / n.squareRoot(), "curve \(own.accuracy) vs system \(cc.mean)")
+        #expect(own.samplesPerItem > 1 && own.samplesPerItem < 16)
+        #expect(curve.points.map(\.samplesPerItem) == curve.points.map(\.samplesPerItem).sorted(), "a higher threshold reads more")
+        #expect(board.adaptive.missingCurves.isEmpty)
+        let md = String(decoding: files.markdown, as: UTF8.self)
+        #expect(md.contains("### mid: confidence_consistency at max N = 16, over the pools of mid/bon16 (120 item-seeds)"))
+        #expect(md.contains("averaged over 334 random orders"))
+        let html = HTMLRenderer().render(board)
+        #expect(html.contains("<h3>mid: confidence_consistency at max N = 16, over the pools of mid/bon16 (120 item-seeds)</h3>"))
+        let json = try #require(JSONValue.parse(Array(files.json)))
+        let curves = json["adaptive"]?["curves"]?.arrayValue ?? []
+        let jsonCurve = try #require(curves.first { $0["rule"]?.stringValue == "confidence_consistency" })
+        #expect(jsonCurve["orders_per_pool"]?.doubleValue == 334 && jsonCurve["weighting"]?.stringValue == "sigmoid")
+        #expect(jsonCurve["points"]?.arrayValue?.count == curve.points.count)
     }
 
     /// Alone, an adaptive vote generates only what it reads: its cost is the real one.

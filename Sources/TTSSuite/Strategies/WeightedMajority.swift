@@ -1,3 +1,5 @@
+import TTSCore
+
 /// `kind: weighted_majority`: N samples, each answer's votes weighted by a reward verifier's score.
 public struct WeightedMajorityKind: ParsableStrategyKind, Equatable {
     public static let name = "weighted_majority"
@@ -25,12 +27,4 @@ public struct WeightedMajorityKind: ParsableStrategyKind, Equatable {
     public var scorerName: String? { scorer }
     public var label: String { "weighted_majority@\(n)" }
     public var variantBaseSamples: Int? { n }
-}
-
-/// How a weighted-majority vote turns a reward into a vote weight.
-public enum VoteWeighting: String, Sendable, CaseIterable, Encodable {
-    /// σ(reward): for rewards on the logit scale (a classifier's score), always positive.
-    case sigmoid
-    /// The reward itself, with negative rewards counted as 0 (for rewards already in [0, 1]).
-    case raw
 }
