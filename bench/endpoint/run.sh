@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Request rate against a local endpoint that answers instantly with a canned chat completion
-# (issue 4): nginx from Debian with a `return 200` location, started here on a free port with
+# Request rate against a local endpoint that answers instantly with a canned chat completion:
+# nginx from Debian with a `return 200` location, started here on a free port with
 # its own temporary prefix and config. At the same number of requests in flight, it measures
 #   1. wrk (the practical limit of this machine),
-#   2. ttsbench's client path (the real OpenAIClient + request cache + SamplePool + Store;
+#   2. ttsbench's client path (the real OpenAIClient + request cache + CallPool + Store;
 #      .build/release/endpoint-bench), then the same with less of the path (OpenAIClient alone,
 #      ttsbench's HTTP/1.1 client alone, AsyncHTTPClient alone) to show where the time goes,
 #   3. a Python asyncio + aiohttp client of the kind other harnesses use,
-# and prints requests/s, the ratios (targets, issue 15: the full path >= 0.5x AsyncHTTPClient alone
+# and prints requests/s, the ratios (targets: the full path >= 0.5x AsyncHTTPClient alone
 # and >= 2x aiohttp, in the same run; wrk is shown as the machine's limit, not a target) and
 # ttsbench's RSS at start, after the warm-up and after all requests (it should stay flat).
 #

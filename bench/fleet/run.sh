@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fleet figures (issue 15): does `ttsbench run`, with its default options, keep a latency
+# Fleet figures: does `ttsbench run`, with its default options, keep a latency
 # endpoint full? nginx from Debian with the echo module (`libnginx-mod-http-echo`) answers every
 # POST with a canned chat completion after `echo_sleep` (50 ms and 250 ms). For each latency L and
 # each max_concurrency C (256, 512, 2048), the release `ttsbench run` binary runs a generated suite
